@@ -1,0 +1,157 @@
+"""Shared fixtures. Real data from ../shared/data is optional: tests that need it skip with a clear message."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("CIVICAI_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+SAMPLE_DIR = REPO_ROOT / "src" / "civicai" / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data (real public data for evaluation); skips the test where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real data not found at {SHARED_DATA}: set CIVICAI_SHARED_DATA or place the shared/ folder "
+                    "beside the checkout to run this test")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    return SAMPLE_DIR
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test session gets its own civicai home (database, runs), never the user's. The model cache
+    (assembled GGUF, verified checksums) lives in the checkout's .cache/ so a 500 MB model is assembled once."""
+    home = tmp_path_factory.mktemp("civicai-home")
+    os.environ.setdefault("CIVICAI_HOME", str(home))
+    os.environ.setdefault("CIVICAI_CACHE_DIR", str(REPO_ROOT / ".cache"))
+
+
+# --- store: one fresh database per test, on SQLite and (when configured) on PostgreSQL -----------------
+POSTGRES_ENV = "CIVICAI_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def _postgres_admin_engine():  # type: ignore[no-untyped-def]
+    """An AUTOCOMMIT engine on CIVICAI_TEST_POSTGRES_URL, used only to create and drop test databases."""
+    admin_url = os.environ.get(POSTGRES_ENV)
+    if not admin_url:
+        pytest.skip(f"PostgreSQL case skipped: {POSTGRES_ENV} is not set. Run `bash .ci/start-postgres.sh` "
+                    f"and export {POSTGRES_ENV} with the URL it prints (CI does this).")
+    from sqlalchemy import create_engine
+
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """URL of a fresh, empty (not yet migrated) database: a SQLite file, and a uniquely named PostgreSQL
+    database created on CIVICAI_TEST_POSTGRES_URL's server and dropped afterwards (skips if unset)."""
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from civicai.store.db import dispose_engine
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'civicai-test.db'}"
+        yield url
+        dispose_engine(url)
+        return
+    admin = request.getfixturevalue("_postgres_admin_engine")
+    name = f"civicai_t_{os.getpid()}_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin.url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def migrated_db_url(db_url: str) -> str:
+    """`db_url` with the schema migrated to the newest revision (`civicai.store.init_db`)."""
+    from civicai.store import init_db
+
+    init_db(db_url)
+    return db_url
+
+
+# --- llm: a real OpenAI-compatible server (llama.cpp's, serving SmolLM2) for the openai generator ---------
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def free_port() -> int:
+    """A port nothing listens on (for "server unreachable" tests)."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
+def openai_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """Base URL (…/v1) of `python -m llama_cpp.server` serving SmolLM2-135M, started once per session."""
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed")
+    from civicai.errors import CivicaiError
+    from civicai.registry import resolve_model
+
+    try:
+        model_path = resolve_model("smollm2-135m-instruct").path
+    except CivicaiError as exc:
+        pytest.skip(f"SmolLM2 model not available: {exc}")
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("llm-server") / "server.log"
+    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", "smollm2",
+               "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "1024", "--seed", "0"]
+    base_url = f"http://127.0.0.1:{port}/v1"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                if process.poll() is not None:
+                    pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n"
+                                + log_path.read_text(errors="replace")[-2000:])
+                try:
+                    if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    pytest.fail("llama_cpp.server did not answer /v1/models within 120 s:\n"
+                                + log_path.read_text(errors="replace")[-2000:])
+                time.sleep(0.5)
+            yield base_url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
