@@ -46,7 +46,7 @@ fi
 status="$(pg_lsclusters -h | awk -v v="${PG_VERSION}" '$1==v && $2=="main" {print $4}')"
 if [ "${status}" != "online" ]; then
   log "starting cluster ${PG_VERSION}/main"
-  # A container restart can leave a stale pid file; pg_ctlcluster refuses to start over a live one only.
+  # pg_ctl (behind pg_ctlcluster) ignores a stale postmaster.pid left by a killed container.
   pg_ctlcluster "${PG_VERSION}" main start >&2 || {
     log "pg_ctlcluster failed; last log lines:"
     tail -n 20 "/var/log/postgresql/postgresql-${PG_VERSION}-main.log" >&2 || true

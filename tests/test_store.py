@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, StatementError
 from civicai.errors import InputError
 from civicai.store import (
     AppendOnlyError,
+    StoreError,
     current_revision,
     database_description,
     delete_submission_data,
@@ -328,6 +329,15 @@ def test_default_url_is_sqlite_in_the_civicai_home(tmp_path, monkeypatch: pytest
     monkeypatch.setenv("CIVICAI_DATABASE_URL", "postgresql+psycopg://u:s3cret@db.example:5432/civicai")
     description = database_description()
     assert "s3cret" not in description and "psycopg" in description and "db.example:5432/civicai" in description
+
+
+def test_unreachable_database_gives_an_actionable_error() -> None:
+    url = "postgresql+psycopg://civicai:s3cret@127.0.0.1:1/civicai"  # nothing listens on port 1
+    with pytest.raises(StoreError, match="cannot open the database") as caught:
+        current_revision(url)
+    assert "s3cret" not in str(caught.value) and "CIVICAI_DATABASE_URL" in caught.value.hint
+    with pytest.raises(StoreError, match="not a valid SQLAlchemy URL"):
+        database_description("not a url")
 
 
 def test_embedding_bytes_are_validated() -> None:

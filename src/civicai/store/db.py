@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -171,8 +171,14 @@ def current_revision(url: str | None = None) -> str | None:
     """The Alembic revision stamped in the database, or None for an empty (never migrated) one."""
     from alembic.runtime.migration import MigrationContext
 
-    with get_engine(url).connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+    resolved = resolve_url(url)
+    try:
+        with get_engine(resolved).connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise StoreError(f"cannot open the database {database_description(resolved)}: {reason}",
+                         "start the database server or fix CIVICAI_DATABASE_URL; run `civicai doctor`") from exc
 
 
 def head_revision() -> str | None:

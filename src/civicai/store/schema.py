@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    inspect,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -44,6 +45,11 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType, list[Any]: JSONType}
+
+    def __repr__(self) -> str:
+        identity = inspect(self).identity  # None until flushed
+        key = ", ".join(map(str, identity)) if identity else "new"
+        return f"<{type(self).__name__} {key}>"
 
 
 class SubmissionStatus(StrEnum):
