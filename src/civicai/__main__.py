@@ -1,0 +1,3 @@
+from civicai.cli import main
+
+main()

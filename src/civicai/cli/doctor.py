@@ -1,0 +1,81 @@
+"""`civicai doctor`: is everything the defaults need installed, unmodified and loadable?"""
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from civicai.config import get_settings
+from civicai.registry import ModelEntry, check_model, manifest, resolve_model
+
+
+def _load(entry: ModelEntry) -> None:
+    """Load the model the way the product does, so a file that hashes fine but will not load is caught too."""
+    if entry.role == "embedder":
+        from civicai.embed import get_embedder
+
+        get_embedder(entry.id).encode(["Le tram doit passer plus souvent."])
+    elif entry.role == "generator":
+        from llama_cpp import Llama
+
+        Llama(model_path=str(resolve_model(entry.id).path), n_ctx=256, n_threads=2, verbose=False)
+    elif entry.role == "language-id":
+        from civicai.text.language import detect_language
+
+        detect_language("Wir brauchen mehr Radwege in der Altstadt.")
+    elif entry.role == "pii-ner":
+        import spacy
+
+        spacy.load(resolve_model(entry.id).package_dir)
+
+
+def needed_by_defaults(entry: ModelEntry) -> bool:
+    settings = get_settings()
+    wanted = {settings.embedder_cluster, settings.embedder_retrieval}
+    if settings.generator == "llama-cpp":
+        wanted.add(settings.llm_model)
+    return bool(wanted & set(entry.names)) or entry.role in ("language-id", "pii-ner")
+
+
+def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load each model and time it.")) -> None:
+    """List every model with its package, version, checksum status and load time, and the database in use.
+    Exits 1 if something the defaults need is missing or corrupted."""
+    console = Console()
+    table = Table(title="civicai models (models/manifest.toml)")
+    for column in ("model", "role", "package", "checksum", "load", "default"):
+        table.add_column(column)
+    failures = []
+    for entry in manifest():
+        status = check_model(entry.id)
+        load_cell = "-"
+        if status.ok and load:
+            start = time.perf_counter()
+            try:
+                _load(entry)
+                load_cell = f"{time.perf_counter() - start:.2f} s"
+            except Exception as exc:  # a model that verifies but will not load is a failure to report
+                load_cell = f"[red]failed: {exc}[/red]"
+                status = status.__class__(entry, False, f"load failed: {exc}", "reinstall the package", status.seconds)
+        needed = needed_by_defaults(entry)
+        checksum = "[green]verified[/green]" if status.ok else f"[red]{status.detail}[/red]"
+        table.add_row(entry.id, entry.role, "\n".join(entry.packages), checksum, load_cell, "yes" if needed else "")
+        if not status.ok and needed:
+            failures.append(status)
+    console.print(table)
+    from civicai.store.db import database_description
+
+    settings = get_settings()
+    console.print(f"database: {database_description(settings.resolved_database_url)}")
+    console.print(f"generator: {settings.generator}; embedders: clustering={settings.embedder_cluster}, "
+                  f"retrieval={settings.embedder_retrieval}")
+    for status in failures:
+        console.print(f"[red]missing or broken:[/red] {status.entry.id}: {status.detail}\n  -> {status.hint}")
+    if failures:
+        raise typer.Exit(1)
+    console.print("[green]all models the defaults need are present and verified[/green]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(doctor)
