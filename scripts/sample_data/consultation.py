@@ -173,13 +173,14 @@ def word_count(text: str) -> int:
 
 
 def _add_pii(row: Row, rng: random.Random, pools: dict[str, dict[str, list[str]]]) -> None:
-    template, where = rng.choice(PII_TEMPLATES[row.language])
+    # only templates whose values are still unused: every planted value belongs to one writer
+    usable = [(t, w) for t, w in PII_TEMPLATES[row.language]
+              if all(pools[row.language][k] for k in re.findall(r"\{(\w+)\}", t))]
+    template, where = rng.choice(usable)
     values = {}
     for kind in re.findall(r"\{(\w+)\}", template):
-        pool = pools[row.language][kind]
-        value = pool.pop(0) if len(pool) > 1 else pool[0]
-        values[kind] = value
-        row.pii.append((kind, value))
+        values[kind] = pools[row.language][kind].pop(0)
+        row.pii.append((kind, values[kind]))
     sentence = template.format(**values)
     if where == "start":
         row.text = f"{sentence} {row.text}"
