@@ -124,19 +124,18 @@ def _legacy_encoding(path: Path) -> TextEncoding:
 
     with path.open("rb") as handle:
         sample = handle.read(4 * _CHUNK)
-    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp1250", "mac_roman",
-                                            "cp850", "iso8859_2", "utf_16"]).best()
-    if best is None:
+    matches = list(from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15", "cp1250", "mac_roman",
+                                                     "cp850", "iso8859_2", "utf_16"]))
+    if not matches:
         raise InputError(f"cannot tell the text encoding of {path}: it is not UTF-8, UTF-16 or a Western code page",
                          "open it in a spreadsheet or text editor and save it again as CSV UTF-8")
+    best = matches[0]
+    # Short samples often tie between code pages; cp1252 is what Windows Excel writes in Western Europe, so
+    # it wins any near-tie (it decodes latin-1 text identically for printable characters).
+    western = next((m for m in matches if codecs.lookup(m.encoding).name == "cp1252"), None)
+    if western is not None and western.chaos <= best.chaos + 0.02:
+        best = western
     name = codecs.lookup(best.encoding).name
-    # cp1252 is a superset of latin-1 for printable text and what Windows Excel writes: prefer it where both fit.
-    if name in ("latin-1", "iso8859-1", "iso8859-15"):
-        try:
-            sample.decode("cp1252")
-            name = "cp1252"
-        except UnicodeDecodeError:
-            pass
     # "replace": a byte undefined in the code page marks only its row as bad_encoding, not the whole file.
     return TextEncoding(name, "replace", f"encoding {name} (detected; the file is not UTF-8)")
 

@@ -54,7 +54,7 @@ def read_submissions(path: str | Path, *, text_column: str | None = None, id_col
     if layouts.is_themefinder(table.columns) and text_column is None and path.name == "responses.jsonl":
         _close(table)
         return _read_folder(path, None, id_column, group_columns, question_column, max_cell_chars)
-    layout = "themefinder" if layouts.is_themefinder(table.columns) and text_column is None else kind
+    layout = "themefinder" if kind == "jsonl" and layouts.is_themefinder(table.columns) and text_column is None else kind
 
     sample: list[tuple[int, dict[str, Any]]] = []
     if text_column is None:  # peek at the first rows to guess the text column, then replay them
