@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
 from . import phrases_de, phrases_en, phrases_fr, phrases_nl
@@ -21,7 +22,7 @@ PHRASES = {"fr": phrases_fr, "en": phrases_en, "nl": phrases_nl, "de": phrases_d
 TOTAL_ROWS = 720
 LANGUAGE_SHARE = {"fr": 0.35, "en": 0.35, "nl": 0.15, "de": 0.15}
 N_CAMPAIGN = 40
-N_PII_ROWS = 36  # plus the signed campaign letters: ~8% of rows carry PII
+PII_ROWS = {"fr": 12, "en": 12, "nl": 6, "de": 6}  # plus the signed campaign letters: ~8% of rows
 DUPLICATE_LANGS = ["en", "fr", "en", "fr", "nl", "de"]
 SMALL_ROWS = 80
 
@@ -151,8 +152,11 @@ def compose(rng: random.Random, language: str, theme: str, stance: str, district
         core = [rng.choice(bank["support"]), rng.choice(mod.BRIDGES), rng.choice(bank["oppose"])]
     else:
         core = [rng.choice(bank[stance])]
-    details = rng.sample(bank["detail"], k=rng.choice([0, 1, 1, 1, 2, 2]))
-    if rng.random() < 0.12:  # residents wander to a second topic
+    long_comment = roll > 0.82
+    details = rng.sample(bank["detail"], k=rng.choice([2, 3, 3]) if long_comment else rng.choice([0, 1, 1, 1, 2, 2]))
+    if long_comment and stance != "neutral" and rng.random() < 0.6:
+        details.append(rng.choice(bank["neutral"]))  # an opinion followed by a question
+    if rng.random() < (0.4 if long_comment else 0.12):  # residents wander to a second topic
         other = rng.choice([t for t in mod.THEMES if t != theme])
         details.append(rng.choice(mod.THEMES[other]["detail"]))
     parts = core + details
@@ -160,9 +164,9 @@ def compose(rng: random.Random, language: str, theme: str, stance: str, district
         rng.shuffle(parts)  # detail first, opinion after: people write both ways
         if parts[0] in mod.BRIDGES:
             parts = core + details
-    if rng.random() < 0.45:
+    if rng.random() < (0.8 if long_comment else 0.45):
         parts.insert(0, rng.choice(mod.OPENERS))
-    if rng.random() < 0.35:
+    if rng.random() < (0.7 if long_comment else 0.35):
         parts.append(rng.choice(mod.CLOSERS))
     text = _assemble([_fill(p, district, language) for p in parts], language)
     return text
@@ -172,11 +176,14 @@ def word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
 
-def _add_pii(row: Row, rng: random.Random, pools: dict[str, dict[str, list[str]]]) -> None:
-    # only templates whose values are still unused: every planted value belongs to one writer
+def _add_pii(row: Row, rng: random.Random, pools: dict[str, dict[str, list[str]]], used: Counter) -> None:
+    # only templates whose values are still unused (every planted value belongs to one writer),
+    # least-used first, so each language gets every kind of PII
     usable = [(t, w) for t, w in PII_TEMPLATES[row.language]
               if all(pools[row.language][k] for k in re.findall(r"\{(\w+)\}", t))]
-    template, where = rng.choice(usable)
+    fewest = min(used[t] for t, _ in usable)
+    template, where = rng.choice([(t, w) for t, w in usable if used[t] == fewest])
+    used[template] += 1
     values = {}
     for kind in re.findall(r"\{(\w+)\}", template):
         values[kind] = pools[row.language][kind].pop(0)
@@ -228,8 +235,11 @@ def build_rows(seed: int) -> list[Row]:
 
     plain = [r for r in rows if not r.problem]
     pools = {lang: {kind: list(vals) for kind, vals in kinds.items()} for lang, kinds in PII_VALUES.items()}
-    for row in rng.sample(plain, N_PII_ROWS):
-        _add_pii(row, rng, pools)
+    used: Counter = Counter()
+    for language, n_rows in PII_ROWS.items():
+        candidates = [r for r in plain if r.language == language]
+        for row in rng.sample(candidates, n_rows):
+            _add_pii(row, rng, pools, used)
 
     # Exact duplicates: the same text sent again under another id (other demographics).
     for language in DUPLICATE_LANGS:
