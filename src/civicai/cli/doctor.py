@@ -28,7 +28,7 @@ def _load(entry: ModelEntry) -> None:
     elif entry.role == "pii-ner":
         import spacy
 
-        spacy.load(resolve_model(entry.id).package_dir)
+        spacy.load(resolve_model(entry.id).path.parent)  # first file is the pipeline's config.cfg
 
 
 def needed_by_defaults(entry: ModelEntry) -> bool:
@@ -42,9 +42,9 @@ def needed_by_defaults(entry: ModelEntry) -> bool:
 def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load each model and time it.")) -> None:
     """List every model with its package, version, checksum status and load time, and the database in use.
     Exits 1 if something the defaults need is missing or corrupted."""
-    console = Console()
+    console = Console(width=max(Console().width, 130))
     table = Table(title="civicai models (models/manifest.toml)")
-    for column in ("model", "role", "package", "checksum", "load", "default"):
+    for column in ("model", "role", "package", "version", "checksum", "load", "default"):
         table.add_column(column)
     failures = []
     for entry in manifest():
@@ -60,7 +60,10 @@ def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load e
                 status = status.__class__(entry, False, f"load failed: {exc}", "reinstall the package", status.seconds)
         needed = needed_by_defaults(entry)
         checksum = "[green]verified[/green]" if status.ok else f"[red]{status.detail}[/red]"
-        table.add_row(entry.id, entry.role, "\n".join(entry.packages), checksum, load_cell, "yes" if needed else "")
+        name, version = entry.packages[0].split("==")
+        if len(entry.packages) > 1:  # a model shipped in parts: name the series once
+            name = f"{name} (+{len(entry.packages) - 1} parts)"
+        table.add_row(entry.id, entry.role, name, version, checksum, load_cell, "yes" if needed else "")
         if not status.ok and needed:
             failures.append(status)
     console.print(table)

@@ -64,7 +64,8 @@ class SentenceTransformerEmbedder(Embedder):
             path = name_or_path
         self.name = "minilm" if name_or_path is None else f"st:{name_or_path}"
         self._model = SentenceTransformer(path, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(get_dim())
 
     def _encode_batch(self, texts: list[str], kind: str) -> np.ndarray:
         return self._model.encode(texts, batch_size=len(texts), convert_to_numpy=True,
