@@ -189,6 +189,8 @@ def test_pii_gold_values_occur_in_their_rows(sample_dir: Path, by_id, consultati
     assert {"person", "email", "phone", "address", "iban"} <= {row["kind"] for row in pii}
     for row in pii:
         assert row["value"] in by_id[row["id"]]["text"], row
+        holders = [r["id"] for r in consultation if row["value"] in r["text"]]
+        assert holders == [row["id"]], f"{row['value']!r} should occur only in {row['id']}, found in {holders}"
     share = len({row["id"] for row in pii}) / len(consultation)
     assert 0.06 <= share <= 0.12, f"PII in {share:.1%} of rows"
     phones = [row["value"] for row in pii if row["kind"] == "phone"]
