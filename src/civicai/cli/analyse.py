@@ -1,0 +1,76 @@
+"""`civicai analyse INPUT --out DIR`: themes, assignments, report and manifest for one consultation.
+
+The project ships a sample to try it on: src/civicai/data/sample/consultation.csv (`civicai analyse --sample`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("analyse", help="Analyse consultation submissions: themes, quotes, sentiment, duplicates, report.")(analyse)
+
+
+def analyse(
+    input_path: Optional[Path] = typer.Argument(None, metavar="INPUT",
+                                                help="CSV/XLSX/JSON/JSONL file or a Polis/ThemeFinder export folder. "
+                                                     "Try the shipped sample with --sample."),
+    out: Path = typer.Option(..., "--out", "-o", help="Folder for themes.json, assignments.csv, rejected.csv, "
+                                                      "report.html, map.csv and run.json."),
+    sample: bool = typer.Option(False, "--sample", help="Analyse the shipped sample consultation "
+                                                        "(src/civicai/data/sample/consultation.csv)."),
+    text_column: Optional[str] = typer.Option(None, "--text-column", help="Column with the submission text "
+                                                                          "(detected when omitted)."),
+    id_column: Optional[str] = typer.Option(None, "--id-column", help="Column with the submission id."),
+    group_column: list[str] = typer.Option([], "--group-column", help="Demographic/group column kept for the "
+                                                                       "bias audit (repeatable)."),
+    question_column: Optional[str] = typer.Option(None, "--question-column", help="Column naming the question "
+                                                                                  "(multi-question exports)."),
+    themes: Optional[Path] = typer.Option(None, "--themes", help="THEMES.json: map onto these themes instead of "
+                                                                 "discovering them."),
+    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (same input + seed = same output)."),
+    generator: Optional[str] = typer.Option(None, "--generator", help="extractive (default), llama-cpp or openai."),
+    embedder: Optional[str] = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
+    min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size",
+                                                   help="Smallest theme (default: ~1% of submissions, 5..100)."),
+    no_resume: bool = typer.Option(False, "--no-resume", help="Redo every stage even if checkpoints exist."),
+    no_store: bool = typer.Option(False, "--no-store", help="Do not write the run to the database."),
+    fast_pii: bool = typer.Option(False, "--fast-pii", help="Pattern-only PII redaction (no NER): faster, "
+                                                            "misses bare names."),
+    audit: bool = typer.Option(False, "--audit", help="Run the bias audit on the result."),
+) -> None:
+    from civicai.cluster import ClusterParams
+    from civicai.config import get_settings
+    from civicai.errors import InputError
+    from civicai.paths import sample_dir
+    from civicai.pipeline import AnalyseOptions, run_analysis
+
+    if sample:
+        if input_path is not None:
+            raise InputError("give either INPUT or --sample, not both", "drop one of them")
+        input_path = sample_dir() / "consultation.csv"
+    if input_path is None:
+        raise InputError("no INPUT given", "pass a file (e.g. submissions.csv) or --sample for the shipped sample "
+                                           f"({sample_dir() / 'consultation.csv'})")
+    settings = get_settings(seed=seed, generator=generator, embedder_cluster=embedder)
+    options = AnalyseOptions(
+        input_path=input_path, out_dir=out, text_column=text_column, id_column=id_column,
+        group_columns=tuple(group_column), question_column=question_column, themes_path=themes,
+        seed=settings.seed, embedder=settings.embedder_cluster, generator=settings.generator,
+        cluster=ClusterParams(min_cluster_size=min_cluster_size), use_ner=not fast_pii, store=not no_store,
+        database_url=settings.database_url, resume=not no_resume, audit=audit)
+    console = Console(stderr=True)
+    console.print(f"analysing [bold]{input_path}[/bold] -> {out}")
+    result = run_analysis(options)
+    counts = result.counts
+    console.print(f"{counts['submissions']} submissions ({counts['distinct']} distinct, {counts['duplicates']} copies, "
+                  f"{counts['campaigns']} campaigns, {counts['rejected']} rows rejected)")
+    console.print(f"{counts['themes']} themes; unassigned {100 * counts['unassigned_rate']:.1f}% "
+                  f"{counts['unassigned'] or ''}")
+    if result.manifest.get("resumed_stages"):
+        console.print(f"resumed from checkpoints: {', '.join(result.manifest['resumed_stages'])}")
+    console.print(f"report: {result.path('report.html')}")

@@ -1,0 +1,65 @@
+"""Density clustering with HDBSCAN: themes are dense regions; the rest is noise (label -1) for now,
+and the outlier stage decides honestly which noise points are still close enough to a theme."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from civicai.errors import InputError
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    min_cluster_size: int | None = None  # None: scale with the number of submissions (auto_min_cluster_size)
+    min_samples: int | None = None  # None: HDBSCAN's default (= min_cluster_size); smaller = less noise
+    selection: str = "eom"  # 'eom' favours fewer, larger themes; 'leaf' many small ones
+
+    def __post_init__(self) -> None:
+        if self.min_cluster_size is not None and self.min_cluster_size < 2:
+            raise InputError(f"min_cluster_size must be at least 2, got {self.min_cluster_size}",
+                             "use e.g. --min-cluster-size 10")
+        if self.selection not in ("eom", "leaf"):
+            raise InputError(f"cluster selection must be 'eom' or 'leaf', got {self.selection!r}", "use 'eom'")
+
+
+def auto_min_cluster_size(n: int) -> int:
+    """A theme must hold at least ~1% of the submissions (5 at the least, 100 at most): fewer and a
+    consultation of 10,000 splinters into hundreds of themes nobody reads; more and 100 answers give none."""
+    return int(min(100, max(5, round(0.01 * n))))
+
+
+@dataclass
+class Clusters:
+    labels: np.ndarray  # (n,) int, -1 = noise
+    min_cluster_size: int
+    min_samples: int
+
+    @property
+    def n_clusters(self) -> int:
+        return int(self.labels.max()) + 1 if self.labels.size and self.labels.max() >= 0 else 0
+
+
+def cluster_points(coords: np.ndarray, params: ClusterParams = ClusterParams()) -> Clusters:
+    """(n, d) coordinates -> HDBSCAN labels, renumbered by decreasing size (theme 0 is the largest)."""
+    import hdbscan
+
+    n = coords.shape[0]
+    mcs = params.min_cluster_size or auto_min_cluster_size(n)
+    ms = params.min_samples or max(1, min(mcs, 5))
+    if n < max(mcs, 2) + 1:
+        return Clusters(np.full(n, -1, dtype=np.int64), mcs, ms)
+    model = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=ms, metric="euclidean",
+                            cluster_selection_method=params.selection, core_dist_n_jobs=1)
+    raw = model.fit_predict(coords.astype(np.float64))
+    return Clusters(_renumber_by_size(raw), mcs, ms)
+
+
+def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
+    """Stable theme numbers: largest first, ties by first appearance (deterministic for a given input)."""
+    out = np.full(labels.shape, -1, dtype=np.int64)
+    found = [lab for lab in np.unique(labels) if lab >= 0]
+    order = sorted(found, key=lambda lab: (-int((labels == lab).sum()), int(np.argmax(labels == lab))))
+    for new, old in enumerate(order):
+        out[labels == old] = new
+    return out

@@ -1,0 +1,194 @@
+"""The per-question stages: embed -> reduce -> cluster -> outliers/multi-label -> hierarchy -> keywords ->
+label/summary -> sentiment (or, with --themes: embed -> map onto the given themes -> ... ).
+
+Only distinct submissions are analysed: copies and campaign members inherit their canonical submission's
+themes and add to the theme's weight, not to its voices.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from civicai.cluster import (ReduceParams, assign, cluster_points, map_2d, parent_groups, reduce_embeddings)
+from civicai.cluster.assign import Assignment, theme_centroids
+from civicai.cluster.mapping import map_to_themes, theme_vectors
+from civicai.keywords import ctfidf_keywords
+from civicai.pipeline.checkpoint import Checkpoints, stage_key
+from civicai.pipeline.options import AnalyseOptions
+from civicai.pipeline.prepare import Prepared
+from civicai.pipeline.themes_input import GivenTheme
+from civicai.pipeline.timing import StageTimer
+from civicai.summarise import keyword_label, mmr_select, quote_eligibility, theme_text
+
+
+@dataclass
+class ThemeInfo:
+    key: str  # "T1", "Q2-T3", or the given id with --themes
+    label: str
+    summary: str
+    keywords: list[str]
+    quote_members: list[int]  # local indices of the quoted submissions
+    threshold: float
+    label_source: str
+    summary_source: str
+    description: str = ""
+
+
+@dataclass
+class QuestionAnalysis:
+    question: str | None
+    prefix: str
+    mode: str  # 'discover' | 'mapping'
+    members: list[int]  # global indices of the distinct submissions analysed
+    primary: list[int]  # per member: theme index or -1
+    themes: list[list[int]]
+    reasons: list[str]
+    scores: list[list[float]]
+    coords: np.ndarray  # (m, 2) map
+    sentiment: list[str]
+    theme_info: list[ThemeInfo]
+    parents: list[list[int]]
+    parent_info: list[ThemeInfo]
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _assignment_json(a: Assignment) -> dict[str, Any]:
+    return {"primary": a.primary.tolist(), "themes": a.themes, "reasons": a.reasons, "scores": a.scores,
+            "thresholds": a.thresholds.tolist(), "centroids": a.centroids.tolist(),
+            "via_outlier": a.via_outlier.tolist()}
+
+
+def analyse_question(prepared: Prepared, members: list[int], question: str | None, prefix: str,
+                     options: AnalyseOptions, embedder: Any, generator: Any, given: list[GivenTheme] | None,
+                     checkpoints: Checkpoints, key: str, timer: StageTimer) -> QuestionAnalysis:
+    texts = [prepared.texts[i] for i in members]  # references to the same strings, not copies
+    tag = prefix.rstrip("-").lower() or "q"
+    m = len(members)
+
+    key = stage_key(key, f"embed-{tag}", {"embedder": options.embedder, "members": m})
+    with timer("embed"):
+        embeddings = checkpoints.array(f"embed-{tag}", key, lambda: embedder.encode(
+            texts, batch_size=options.batch_size, progress=options.progress))
+    timer.finished("embed")
+
+    reduce_params = options.reduce
+    key = stage_key(key, f"reduce-{tag}", reduce_params.__dict__)
+
+    def compute_reduce() -> dict[str, np.ndarray]:
+        reduced = reduce_embeddings(embeddings, reduce_params)
+        return {"coords": reduced.coords, "map": map_2d(embeddings, reduced, reduce_params),
+                "method": np.array(reduced.method)}
+
+    with timer("reduce"):
+        reduced = checkpoints.arrays(f"reduce-{tag}", key, compute_reduce)
+    timer.finished("reduce")
+
+    if given is None:
+        key = stage_key(key, f"cluster-{tag}", options.cluster.__dict__)
+        with timer("cluster"):
+            labels = checkpoints.array(f"cluster-{tag}", key,
+                                       lambda: cluster_points(reduced["coords"], options.cluster).labels)
+        timer.finished("cluster")
+        key = stage_key(key, f"assign-{tag}", options.assign.__dict__)
+        with timer("outliers"):
+            data = checkpoints.json(f"assign-{tag}", key,
+                                    lambda: _assignment_json(assign(embeddings, labels, texts, options.assign)))
+        timer.finished("outliers")
+        n_clusters = int(labels.max()) + 1 if m and labels.max() >= 0 else 0
+        stats = {"hdbscan_noise": int((labels < 0).sum()), "clusters": n_clusters,
+                 "joined_from_noise": int(sum(data["via_outlier"])), "reduce_method": str(reduced["method"])}
+        theme_keys = [f"{prefix}T{t + 1}" for t in range(n_clusters)]
+    else:
+        key = stage_key(key, f"map-{tag}", {"themes": [g.__dict__ for g in given], **options.mapping.__dict__})
+
+        def compute_mapping() -> dict[str, Any]:
+            anchors, owner = [], []
+            for t, theme in enumerate(given):
+                for text in theme.anchor_texts():
+                    anchors.append(text)
+                    owner.append(t)
+            vectors = theme_vectors(embedder.encode(anchors), owner, len(given))
+            return _assignment_json(map_to_themes(embeddings, vectors, texts, options.mapping))
+
+        with timer("map_themes"):
+            data = checkpoints.json(f"map-{tag}", key, compute_mapping)
+        timer.finished("map_themes")
+        stats = {"reduce_method": str(reduced["method"])}
+        theme_keys = [g.id for g in given]
+
+    primary = np.asarray(data["primary"], dtype=np.int64)
+    centroids = np.asarray(data["centroids"], dtype=np.float32)
+    k = len(theme_keys)
+    if given is None and k:  # what members actually say, even when a few joined from the noise
+        centroids = theme_centroids(embeddings, primary, k) if (primary >= 0).any() else centroids
+
+    key = stage_key(key, f"themes-{tag}", {"generator": options.generator, "n_quotes": options.n_quotes,
+                                           "n_keywords": options.n_keywords, **options.hierarchy.__dict__})
+    with timer("keywords_labels"):
+        theme_json = checkpoints.json(f"themes-{tag}", key, lambda: _describe_themes(
+            texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator))
+    timer.finished("keywords_labels")
+
+    key = stage_key(key, f"sentiment-{tag}", {})
+    with timer("sentiment"):
+        sentiment = checkpoints.json(f"sentiment-{tag}", key, lambda: _stance(embedder, embeddings))
+    timer.finished("sentiment")
+
+    del embeddings
+    return QuestionAnalysis(
+        question=question, prefix=prefix, mode="discover" if given is None else "mapping", members=members,
+        primary=primary.tolist(), themes=data["themes"], reasons=data["reasons"], scores=data["scores"],
+        coords=np.asarray(reduced["map"], dtype=np.float32), sentiment=sentiment,
+        theme_info=[ThemeInfo(**t) for t in theme_json["themes"]], parents=theme_json["parents"],
+        parent_info=[ThemeInfo(**t) for t in theme_json["parent_info"]], stats=stats)
+
+
+def _stance(embedder: Any, embeddings: np.ndarray) -> list[str]:
+    from civicai.sentiment import StanceClassifier
+
+    return [str(label) for label in StanceClassifier.pretrained(embedder).predict(embeddings)]
+
+
+def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarray, centroids: np.ndarray,
+                     thresholds: list[float],
+                     theme_keys: list[str], given: list[GivenTheme] | None, prepared: Prepared,
+                     members: list[int], options: AnalyseOptions, generator: Any) -> dict[str, Any]:
+    """Keywords (c-TF-IDF), quotes (MMR), label and summary for every theme, and the parent themes."""
+    k = len(theme_keys)
+    languages = [prepared.languages[i] for i in members]
+    keywords = ctfidf_keywords(texts, primary, k, languages, top_n=options.n_keywords)
+    eligible_all = quote_eligibility(texts)
+    infos = []
+    for t in range(k):
+        local = np.nonzero(primary == t)[0]
+        vectors = embeddings[local]
+        picks = mmr_select(vectors, centroids[t], k=options.n_quotes, eligible=eligible_all[local])
+        quote_members = [int(local[p]) for p in picks]
+        quotes = [texts[i] for i in quote_members]
+        main_language = max(set(languages[i] for i in local), key=[languages[i] for i in local].count) if len(local) else ""
+        text = theme_text(keywords[t], quotes, [texts[i] for i in local], vectors, centroids[t], len(local), len(local),
+                          generator, language=main_language or "the language of the quotes")
+        label, label_source, description = text.label, text.label_source, ""
+        if given is not None:
+            label, label_source, description = given[t].label, "given", given[t].description
+        infos.append({"key": theme_keys[t], "label": label, "summary": text.summary, "keywords": keywords[t],
+                      "quote_members": quote_members, "threshold": round(float(thresholds[t]), 4), "label_source": label_source,
+                      "summary_source": text.summary_source, "description": description})
+    parents = parent_groups(centroids, options.hierarchy) if given is None and k else []
+    parent_info = []
+    if parents:
+        parent_of = np.full(k, -1)
+        for p, group in enumerate(parents):
+            parent_of[group] = p
+        parent_labels = np.where(primary >= 0, parent_of[np.maximum(primary, 0)], -1)
+        parent_keywords = ctfidf_keywords(texts, parent_labels, len(parents), languages, top_n=options.n_keywords)
+        prefix = theme_keys[0].rsplit("T", 1)[0] if theme_keys else ""
+        for p, group in enumerate(parents):
+            children = "; ".join(infos[t]["label"] for t in group)
+            parent_info.append({"key": f"{prefix}P{p + 1}", "label": keyword_label(parent_keywords[p]),
+                                "summary": f"Groups {len(group)} themes: {children}", "keywords": parent_keywords[p],
+                                "quote_members": [], "threshold": 0.0, "label_source": "keywords",
+                                "summary_source": "extractive"})
+    return {"themes": infos, "parents": parents, "parent_info": parent_info}
