@@ -36,11 +36,13 @@ AGE_BANDS = {"under 18": 0.06, "18-29": 0.20, "30-44": 0.30, "45-64": 0.27, "65+
 THEME_AGE_BOOST = {"youth_participation": "under 18", "energy_poverty": "65+", "renovation": "45-64",
                    "cycling": "30-44", "public_transport": "18-29"}
 BLANK_DISTRICT, BLANK_AGE = 0.05, 0.06
-SHORT_TAILS = {
-    "en": ["That's all.", "Simple as that.", "Thanks.", "Seriously.", "Please listen.", "Obviously."],
-    "fr": ["C'est tout.", "Voilà.", "Merci.", "Point final.", "Sérieusement.", "Svp."],
-    "nl": ["Dat is alles.", "Dank je.", "Echt waar.", "Simpel.", "Alstublieft."],
-    "de": ["Mehr nicht.", "Danke.", "Wirklich.", "Ganz einfach.", "Bitte."],
+SHORT_TAILS = {  # what people add to a one-liner
+    "en": ["That's all I wanted to say.", "Simple as that.", "Thanks in advance.", "Please think about it.",
+           "It's not rocket science."],
+    "fr": ["C'est tout ce que je voulais dire.", "Merci d'avance.", "Pensez-y svp.", "C'est pas compliqué.",
+           "Voilà, c'est dit."],
+    "nl": ["Dat wou ik even kwijt.", "Alvast bedankt.", "Denk er eens over na.", "Zo moeilijk is het niet."],
+    "de": ["Das wollte ich nur mal sagen.", "Danke im Voraus.", "Bitte darüber nachdenken.", "So schwer ist das nicht."],
 }
 
 THEME_WEIGHTS = {"cycling": 14, "public_transport": 13, "car_traffic": 12, "green_spaces": 11, "renovation": 10,
@@ -145,8 +147,9 @@ def compose(rng: random.Random, language: str, theme: str, stance: str, district
     if shorts and roll < 0.35:
         text = rng.choice(shorts)
         used_short.add((language, text))
+        tails = rng.sample(SHORT_TAILS[language], k=2)
         while word_count(text) < 5:  # very short comments still get a word or two more
-            text = f"{text} {rng.choice(SHORT_TAILS[language])}"
+            text = f"{text} {tails.pop()}"
         return text
     if stance == "mixed":
         core = [rng.choice(bank["support"]), rng.choice(mod.BRIDGES), rng.choice(bank["oppose"])]
