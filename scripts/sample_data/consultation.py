@@ -175,6 +175,18 @@ def compose(rng: random.Random, language: str, theme: str, stance: str, district
     return text
 
 
+NEAR_COPY = 0.5  # word-trigram Jaccard from which two comments count as near-copies
+
+
+def shingles(text: str) -> set[tuple[str, ...]]:
+    tokens = re.findall(r"\w+", text.lower())
+    return {tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)} or {tuple(tokens)}
+
+
+def jaccard(a: set, b: set) -> float:
+    return len(a & b) / len(a | b)
+
+
 def word_count(text: str) -> int:
     return len(re.findall(r"\w+", text))
 
@@ -218,8 +230,9 @@ def build_rows(seed: int) -> list[Row]:
     for language, theme, stance, text in MIXED_LANGUAGE:
         rows.append(Row(text, language, theme, stance, *_demographics(rng, language, theme)))
 
-    # Fill each language up to its share with composed comments, all distinct.
-    seen = {r.text for r in rows}
+    # Fill each language up to its share with composed comments: all distinct, and none a near-copy
+    # of another (only the planted duplicates and the campaign may look alike).
+    accepted = [shingles(r.text) for r in rows if not r.problem]
     used_short: set = set()
     for language, share in LANGUAGE_SHARE.items():
         have = sum(r.language == language for r in rows) + DUPLICATE_LANGS.count(language)
@@ -227,13 +240,16 @@ def build_rows(seed: int) -> list[Row]:
             theme = _weighted(rng, THEME_WEIGHTS)
             stance = rng.choices(STANCES, STANCE_WEIGHTS[theme])[0]
             district, age = _demographics(rng, language, theme)
-            while True:
+            for _attempt in range(1000):
                 text = compose(rng, language, theme, stance, district, used_short)
                 if rng.random() < 0.18:
                     text = _typo(text, rng)
-                if text not in seen and 5 <= word_count(text) <= 120:
+                grams = shingles(text)
+                if 5 <= word_count(text) <= 120 and all(jaccard(grams, other) < NEAR_COPY for other in accepted):
                     break
-            seen.add(text)
+            else:
+                raise RuntimeError(f"no distinct {language}/{theme}/{stance} comment left: add phrases")
+            accepted.append(grams)
             rows.append(Row(text, language, theme, stance, district, age))
 
     plain = [r for r in rows if not r.problem]
