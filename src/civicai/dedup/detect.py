@@ -24,12 +24,15 @@ from civicai.dedup import minhash
 from civicai.dedup.types import Campaign, DuplicateResult
 from civicai.errors import InputError
 
-_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_EXACT_MARGIN = 0.1  # MinHash estimates this close to a threshold are recomputed exactly
+_WORD = re.compile(r"[^\W_]+")
 
 
 def normalise(text: str) -> str:
     """Case, width (NFKC), punctuation and whitespace folded away: what 'the same text' means here."""
-    return " ".join(_NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).replace("_", " ").split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return " ".join(_WORD.findall(text.casefold()))
 
 
 def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, *,
@@ -64,17 +67,21 @@ def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, 
     copies = np.bincount(rep_of_text, minlength=m)  # texts behind each representative
 
     # 2. near and template pairs among representatives (MinHash + LSH)
-    tokens = [key.split() for key in normalised]
+    word_count = np.fromiter((key.count(" ") + 1 if key else 0 for key in normalised), dtype=np.int64, count=m)
     strong_pairs = np.empty((0, 2), dtype=np.int64)
     weak_pairs = np.empty((0, 2), dtype=np.int64)
     near_reps = np.zeros(m, dtype=bool)
     mean_jaccard: dict[tuple[int, int], float] = {}
     signature = None
     if m > 1:
-        signature = minhash.signatures(tokens, num_perm=num_perm, seed=seed)
+        signature = minhash.signatures(normalised, num_perm=num_perm, seed=seed)
         bands, rows = minhash.band_params(min(near_threshold, campaign_threshold), num_perm)
         pairs = minhash.candidate_pairs(minhash.band_keys(signature, bands, rows))
         jaccard = minhash.estimated_jaccard(signature, pairs)
+        borderline = np.zeros(len(pairs), dtype=bool)
+        for threshold in (near_threshold, campaign_threshold):
+            borderline |= np.abs(jaccard - threshold) < _EXACT_MARGIN
+        jaccard[borderline] = minhash.exact_jaccard(normalised, pairs[borderline])
         # one-word texts have a single shingle: a Jaccard of 1 there is an exact match, already handled
         strong_pairs = pairs[jaccard >= near_threshold]
         weak_pairs = pairs[(jaccard >= campaign_threshold) & (jaccard < near_threshold)]
@@ -94,7 +101,6 @@ def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, 
     campaigns: list[Campaign] = []
 
     group_size = np.bincount(campaign_label, weights=copies).astype(np.int64)
-    word_count = np.array([len(t) for t in tokens])
     canonical_rep = _first_member(campaign_label)  # representatives are in text order, so first = earliest
     is_campaign_group = (group_size >= campaign_min_size) & (word_count[canonical_rep] >= campaign_min_words)
     strong_canonical = _first_member(strong_label)

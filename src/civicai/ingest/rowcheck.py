@@ -37,6 +37,8 @@ def junk_reason(text: str) -> str | None:
         return "only a link, no words"
     if not any(ch.isalpha() for ch in stripped):
         return "no letters (only digits, punctuation or symbols)"
+    if sum(ch.isalpha() for ch in stripped) < 2:
+        return "a single letter"
     lowered = text.lower().strip()
     if lowered in _PLACEHOLDERS:
         return f"placeholder '{text.strip()}'"
