@@ -1,0 +1,139 @@
+"""Uploads, previews and the analysis jobs behind the staff workspace (and the first-start sample)."""
+from __future__ import annotations
+
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from civicai.api.context import AppContext
+from civicai.api.security import UPLOAD_EXTENSIONS, UploadError, safe_upload_name, sniff_upload
+from civicai.errors import InputError
+
+PREVIEW_ROWS = 5
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    upload_id: str
+    name: str
+    path: Path
+    size: int
+
+
+def store_upload(ctx: AppContext, filename: str | None, chunks, *, limit: int | None = None) -> StoredUpload:  # noqa: ANN001
+    """Save an upload (an iterable of byte chunks) under HOME/uploads/<id>/, refusing it once it passes the limit."""
+    name = safe_upload_name(filename)
+    limit = limit or ctx.options.max_upload_bytes
+    upload_id = uuid.uuid4().hex
+    folder = ctx.uploads_dir / upload_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    size = 0
+    head = b""
+    try:
+        with path.open("wb") as handle:
+            for chunk in chunks:
+                size += len(chunk)
+                if size > limit:
+                    raise UploadTooLarge(f"'{name}' is larger than {limit // (1024 * 1024)} MB",
+                                         "split the export, or ask the administrator to raise the upload limit")
+                if len(head) < 8192:
+                    head += chunk[:8192 - len(head)]
+                handle.write(chunk)
+        if size == 0:
+            raise UploadError(f"'{name}' is empty", "upload the exported file with its rows")
+        sniff_upload(head, name)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return StoredUpload(upload_id, name, path, size)
+
+
+class UploadTooLarge(InputError):
+    """The upload is over the size limit (HTTP 413)."""
+
+
+def upload_path(ctx: AppContext, upload_id: str) -> Path:
+    if not upload_id.isalnum() or len(upload_id) != 32:
+        raise InputError(f"upload id {upload_id!r} is not valid", "use the id returned by POST /api/uploads")
+    folder = ctx.uploads_dir / upload_id
+    files = [p for p in folder.iterdir() if p.suffix.lower() in UPLOAD_EXTENSIONS] if folder.is_dir() else []
+    if not files:
+        raise LookupError(f"upload {upload_id} does not exist")
+    return files[0]
+
+
+_REDACTOR = None
+
+
+def _redactor():  # noqa: ANN202
+    """One Redactor per process (loading the spaCy models takes seconds)."""
+    global _REDACTOR
+    if _REDACTOR is None:
+        from civicai.privacy import Redactor
+
+        _REDACTOR = Redactor()
+    return _REDACTOR
+
+
+def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
+    """Columns, what was detected, and the first rows with their text redacted (a preview is not stored)."""
+    from civicai.ingest import read_submissions
+
+    result = read_submissions(path, text_column=text_column)
+    rows = []
+    sample = result.submissions[:PREVIEW_ROWS]
+    texts = [r.text for r in _redactor().redact_many([s.text for s in sample])] if sample else []
+    for submission, text in zip(sample, texts, strict=True):
+        rows.append({"row": submission.row, "id": submission.id, "text": text[:500],
+                     "question": submission.question, **{k: v for k, v in submission.attributes.items()}})
+    return {"columns": result.columns, "layout": result.layout, "text_column": result.text_column,
+            "id_column": result.id_column, "question_column": result.question_column,
+            "accepted": len(result.submissions), "rejected": len(result.rejected), "notes": result.notes,
+            "rows": rows}
+
+
+def analysis_params(ctx: AppContext, input_path: Path, *, text_column: str | None = None,
+                    id_column: str | None = None, group_columns: list[str] | None = None,
+                    question_column: str | None = None, themes_path: Path | None = None,
+                    label: str = "run") -> dict[str, Any]:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    out_dir = ctx.runs_dir / f"{stamp}-{label}-{uuid.uuid4().hex[:6]}"
+    return {"input_path": str(input_path), "out_dir": str(out_dir), "text_column": text_column or None,
+            "id_column": id_column or None, "group_columns": list(group_columns or []),
+            "question_column": question_column or None,
+            "themes_path": str(themes_path) if themes_path else None}
+
+
+def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
+    """The 'analyse' and 'remap' job: the real pipeline, stored in the server's database."""
+    from civicai.pipeline import AnalyseOptions, run_analysis
+
+    options = AnalyseOptions(input_path=Path(params["input_path"]), out_dir=Path(params["out_dir"]),
+                             text_column=params.get("text_column"), id_column=params.get("id_column"),
+                             group_columns=tuple(params.get("group_columns") or ()),
+                             question_column=params.get("question_column"),
+                             themes_path=Path(params["themes_path"]) if params.get("themes_path") else None,
+                             seed=ctx.settings.seed, embedder=ctx.settings.embedder_cluster,
+                             database_url=ctx.url, progress=False)
+    result = run_analysis(options)
+    consultation_id = None
+    if result.run_id is not None:
+        from civicai.store.db import session_scope
+        from civicai.store.schema import AnalysisRun
+
+        with session_scope(ctx.url) as session:
+            consultation_id = session.get(AnalysisRun, result.run_id).consultation_id
+    return {"run_id": result.run_id, "consultation_id": consultation_id, "out_dir": str(result.out_dir),
+            "themes": len(result.themes), "counts": result.counts}
+
+
+def run_plan_ingest_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
+    from civicai.plans.ingest import ingest_file
+
+    result = ingest_file(params["path"], name=params["name"], settings=ctx.settings)
+    return {"plan_id": result.plan.id, "name": result.plan.name, "version": result.plan.version,
+            "chunks": result.chunks, "created": result.created}

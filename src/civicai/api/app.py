@@ -1,0 +1,194 @@
+"""`create_app(settings)`: one FastAPI server with /api, /health, /docs and the Gradio apps /staff, /chat, /audit."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlparse
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from civicai import __version__
+from civicai.api.analyses import UploadTooLarge, run_analysis_job, run_plan_ingest_job
+from civicai.api.auditsvc import run_audit_job
+from civicai.api.context import ApiOptions, AppContext
+from civicai.api.deps import READERS, STAFF, SAFE_METHODS, resolve_principal
+from civicai.api.jobs import JobManager
+from civicai.api.security import SESSION_COOKIE, AuthError, RateLimiter, SessionSigner, load_secret_key
+from civicai.config import Settings, get_settings
+from civicai.errors import CivicaiError, InputError
+from civicai.store.db import current_revision, init_db, session_scope
+
+log = logging.getLogger("civicai.api")
+PAGES = {"/staff": STAFF, "/audit": READERS}  # Gradio apps that need a login, and the roles they admit
+
+
+def _error(status: int, message: str, hint: str = "") -> JSONResponse:
+    body: dict[str, Any] = {"detail": message}
+    if hint:
+        body["hint"] = hint
+    return JSONResponse(body, status_code=status)
+
+
+def _validation_message(exc: RequestValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path"))
+        parts.append(f"{where or 'request'}: {error.get('msg')}")
+    return "; ".join(parts)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{k: e.get(k) for k in ("loc", "msg", "type")} for e in exc.errors()[:10]]
+        return JSONResponse({"detail": _validation_message(exc), "errors": errors}, status_code=422)
+
+    @app.exception_handler(UploadTooLarge)
+    async def _too_large(request: Request, exc: UploadTooLarge) -> JSONResponse:
+        return _error(413, exc.message, exc.hint)
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> JSONResponse:
+        return _error(422, exc.message, exc.hint)
+
+    @app.exception_handler(AuthError)
+    async def _auth(request: Request, exc: AuthError) -> JSONResponse:
+        return _error(401, exc.message, exc.hint)
+
+    @app.exception_handler(CivicaiError)
+    async def _conflict(request: Request, exc: CivicaiError) -> JSONResponse:
+        return _error(409, exc.message, exc.hint)
+
+    @app.exception_handler(LookupError)
+    async def _missing(request: Request, exc: LookupError) -> JSONResponse:
+        return _error(404, str(exc.args[0]) if exc.args else "not found")
+
+
+class GuardMiddleware(BaseHTTPMiddleware):
+    """Security headers; cross-site state changes refused; login pages for /staff and /audit."""
+
+    async def dispatch(self, request: Request, call_next):  # noqa: ANN001, ANN201
+        ctx: AppContext = request.app.state.civicai
+        origin = request.headers.get("origin")
+        if request.method not in SAFE_METHODS and origin and origin != "null" and SESSION_COOKIE in request.cookies:
+            if urlparse(origin).netloc != request.headers.get("host"):
+                return _error(403, f"cross-site request from {origin} refused")
+        page = next((p for p in PAGES if request.url.path == p or request.url.path.startswith(p + "/")), None)
+        if page is not None:
+            with session_scope(ctx.url) as session:
+                who = resolve_principal(ctx, session, request.headers, request.cookies)
+            is_document = request.url.path.rstrip("/") == page and request.method == "GET"
+            if who is None and is_document:
+                return RedirectResponse(f"/login?next={quote(page + '/')}", 303)
+            if who is not None and who.role not in PAGES[page]:
+                return HTMLResponse(f"<h1>403</h1><p>Your role ({who.role}) cannot open {page}. "
+                                    f"<a href='/logout'>Sign in as someone else</a>.</p>", 403)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+
+def _bootstrap_admin(ctx: AppContext) -> None:
+    """Dev mode: with no account at all, create 'admin' with a random password printed once by `civicai serve`.
+    Production mode never creates an account (use `civicai user add`)."""
+    from civicai.api.security import generate_password
+    from civicai.api.users import count_users, create_user
+
+    with session_scope(ctx.url) as session:
+        if count_users(session) or ctx.settings.production:
+            return
+        password = generate_password()
+        create_user(session, "admin", password, "admin")
+    ctx.first_admin_password = password
+
+
+def _bootstrap_data(ctx: AppContext) -> list[int]:
+    """First start: ingest the shipped plan and analyse the shipped sample, as background jobs."""
+    from sqlalchemy import select
+
+    from civicai.paths import sample_dir
+    from civicai.store.schema import Consultation, Job, Plan
+
+    jobs = []
+    with session_scope(ctx.url) as session:
+        has_plan = session.scalars(select(Plan).where(Plan.name == ctx.options.plan_name)).first() is not None
+        has_consultation = session.scalars(select(Consultation)).first() is not None
+        pending = {j.kind for j in session.scalars(select(Job).where(Job.status.in_(["queued", "running"])))}
+    if not has_plan and "plan-ingest" not in pending:
+        pdf = sample_dir() / "plan" / "rivermouth-climate-plan.pdf"
+        jobs.append(ctx.jobs.submit("plan-ingest", {"path": str(pdf), "name": ctx.options.plan_name}))
+    if not has_consultation and "analyse" not in pending:
+        from civicai.api.analyses import analysis_params
+
+        params = analysis_params(ctx, sample_dir() / "consultation.csv", group_columns=["district", "age_band"],
+                                 label="sample")
+        params["requested_by"] = "first-start"
+        jobs.append(ctx.jobs.submit("analyse", params))
+    return jobs
+
+
+_INDEX = """<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport"
+content="width=device-width, initial-scale=1"><title>civicai</title><style>body{font-family:system-ui,sans-serif;
+max-width:40rem;margin:3rem auto;padding:0 1rem}a{display:block;margin:.8rem 0;font-size:1.2rem}</style></head>
+<body><h1>civicai</h1><a href="/chat/">Ask the climate plan (residents)</a><a href="/staff/">Staff workspace</a>
+<a href="/audit/">Auditors' view</a><a href="/docs">API documentation</a></body></html>"""
+
+
+def create_app(settings: Settings | None = None, options: ApiOptions | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    options = options or ApiOptions()
+    Path(settings.home).mkdir(parents=True, exist_ok=True)
+    ctx = AppContext(settings=settings, options=options,
+                     signer=SessionSigner(load_secret_key(settings.home), options.session_max_age_s),
+                     limiter=RateLimiter(options.rate_limit))
+    init_db(ctx.url)
+    runners = {"analyse": lambda p: run_analysis_job(ctx, p), "remap": lambda p: run_analysis_job(ctx, p),
+               "plan-ingest": lambda p: run_plan_ingest_job(ctx, p), "audit": lambda p: run_audit_job(ctx, p)}
+    ctx.jobs = JobManager(ctx.url, runners, start=options.start_jobs)
+    interrupted = ctx.jobs.recover()
+    if interrupted:
+        log.warning("jobs %s were interrupted by the last shutdown; resume them in /staff or POST "
+                    "/api/jobs/{id}/resume", interrupted)
+    _bootstrap_admin(ctx)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):  # noqa: ANN202
+        yield
+        ctx.jobs.shutdown()
+
+    app = FastAPI(title="civicai", lifespan=lifespan, version=__version__, docs_url="/docs", redoc_url=None,
+                  description="Consultation analysis, the residents' climate-plan chat and the bias audit. "
+                              "Log in with POST /api/auth/login (cookie + X-CSRF-Token) or use an API token "
+                              "(`Authorization: Bearer ...`, POST /api/auth/tokens).")
+    app.state.civicai = ctx
+    _install_handlers(app)
+    app.add_middleware(GuardMiddleware)
+
+    from civicai.api.routers import audits, auth, chat, review, workspace
+
+    for module in (auth, workspace, review, chat, audits):
+        app.include_router(module.router)
+
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, Any]:
+        return {"status": "ok", "version": __version__, "database_revision": current_revision(ctx.url)}
+
+    @app.get("/", include_in_schema=False)
+    def index() -> HTMLResponse:
+        return HTMLResponse(_INDEX)
+
+    if options.bootstrap:
+        ctx.bootstrap_jobs = _bootstrap_data(ctx)
+    if options.mount_ui:
+        from civicai.ui import mount_apps
+
+        mount_apps(app, ctx)
+
+    return app

@@ -1,0 +1,88 @@
+"""The residents' chat behind /api/chat and /chat: the plan chat (civicai.rag), feedback, example questions."""
+from __future__ import annotations
+
+import json
+import threading
+from functools import cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from civicai.api.context import AppContext
+from civicai.errors import InputError
+from civicai.paths import sample_dir
+from civicai.store.schema import ChatFeedback, Plan
+
+_load_lock = threading.Lock()
+MAX_ANSWER_CHARS = 20_000
+
+# Categories for the example questions (ClimateQ&A groups them the same way); filled from the shipped gold
+# questions so that each example has an answer in the plan.
+CATEGORY_WORDS = {
+    "Targets": ("target", "net zero", "emission", "2030", "2040", "objectif", "ziel"),
+    "Mobility": ("cycl", "bike", "bus", "pass", "car", "vélo", "train", "tram", "fiets"),
+    "Buildings & energy": ("heat", "solar", "renovat", "insulat", "energy", "building", "chauff", "énergie"),
+    "Nature & water": ("tree", "flood", "green", "water", "heatwave", "arbre", "park"),
+    "Money & participation": ("cost", "budget", "money", "fund", "eur", "citizen", "participat", "coût"),
+}
+
+
+def get_chat(ctx: AppContext):  # noqa: ANN201
+    """The PlanChat for the configured plan (built once per process; thread-safe first load)."""
+    from civicai.rag import load_chat
+
+    with _load_lock:
+        return load_chat(ctx.options.plan_name, settings=ctx.settings)
+
+
+def plan_row(session: Session, name: str) -> Plan | None:
+    return (session.scalars(select(Plan).where(Plan.name == name, Plan.is_current.is_(True))).first()
+            or session.scalars(select(Plan).where(Plan.name == name).order_by(Plan.id.desc())).first())
+
+
+def answer_payload(answer: Any, plan_id: int | None) -> dict[str, Any]:
+    data = answer.to_json()
+    data["kind"] = str(getattr(answer, "kind", ""))
+    data["plan_id"] = plan_id
+    for citation in data["citations"]:
+        page = citation.get("page")
+        citation["url"] = f"/api/plans/{plan_id}/pdf#page={page}" if plan_id and page else None
+    return data
+
+
+def store_feedback(session: Session, *, question: str, answer: str, rating: int, plan_id: int | None,
+                   language: str | None) -> ChatFeedback:
+    """Thumbs up/down with the question redacted first (never the raw question)."""
+    from civicai.rag.chat import redact_question
+
+    if rating not in (-1, 1):
+        raise InputError(f"rating {rating} is not allowed", "send 1 (thumbs up) or -1 (thumbs down)")
+    if not question.strip():
+        raise InputError("the question is empty", "send the question the answer was for")
+    row = ChatFeedback(plan_id=plan_id, question_redacted=redact_question(question[:1000], language),
+                       answer=answer[:MAX_ANSWER_CHARS], rating=rating, language=(language or None) and language[:16])
+    session.add(row)
+    session.flush()
+    return row
+
+
+@cache
+def example_questions() -> dict[str, list[str]]:
+    """A few answerable example questions per category, in several languages."""
+    path = sample_dir() / "plan" / "questions.jsonl"
+    grouped: dict[str, list[str]] = {c: [] for c in CATEGORY_WORDS}
+    if not path.is_file():
+        return {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if not row.get("answerable", True):
+            continue
+        text = row["question"]
+        for category, words in CATEGORY_WORDS.items():
+            if any(w in text.lower() for w in words) and len(grouped[category]) < 3:
+                grouped[category].append(text)
+                break
+    return {c: q for c, q in grouped.items() if q}

@@ -1,0 +1,52 @@
+"""What every request handler and Gradio callback shares: settings, database URL, session signer, limits, jobs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from civicai.api.security import DEFAULT_MAX_UPLOAD_BYTES, RateLimit, RateLimiter, SessionSigner
+from civicai.config import Settings
+
+
+@dataclass
+class ApiOptions:
+    """Server options that are not analysis settings (kept out of civicai.config on purpose)."""
+
+    bootstrap: bool = True  # first start: analyse the shipped sample, ingest the shipped plan
+    start_jobs: bool = True  # run background jobs (tests may turn it off)
+    session_max_age_s: int = 8 * 3600
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    rate_limit: RateLimit = field(default_factory=RateLimit)
+    plan_name: str = "rivermouth"  # the plan the residents' chat answers from
+    mount_ui: bool = True  # mount the Gradio apps
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    options: ApiOptions
+    signer: SessionSigner
+    limiter: RateLimiter
+    jobs: object = None  # civicai.api.jobs.JobManager (set by create_app)
+    first_admin_password: str | None = None  # dev mode only, printed once by `civicai serve`
+    bootstrap_jobs: list = field(default_factory=list)  # jobs queued on first start
+
+    @property
+    def url(self) -> str:
+        return self.settings.resolved_database_url
+
+    @property
+    def home(self) -> Path:
+        return Path(self.settings.home).resolve()
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.home / "uploads"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.home / "runs"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return bool(self.settings.production)

@@ -1,0 +1,70 @@
+"""FastAPI dependencies: the request's database session, who is calling, and role/CSRF checks."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from civicai.api.context import AppContext
+from civicai.api.security import CSRF_HEADER, SESSION_COOKIE, csrf_matches, password_fingerprint
+from civicai.api.users import Principal, principal, user_for_token
+from civicai.store.db import session_scope
+from civicai.store.schema import User
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def ctx_of(request: Request) -> AppContext:
+    return request.app.state.civicai
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    with session_scope(ctx_of(request).url) as session:
+        yield session
+
+
+def resolve_principal(ctx: AppContext, session: Session, headers, cookies) -> Principal | None:  # noqa: ANN001
+    """The caller from a bearer API token or a signed session cookie; None when anonymous or expired."""
+    auth = headers.get("authorization") or ""
+    if auth.lower().startswith("bearer "):
+        user = user_for_token(session, auth[7:].strip())
+        return principal(user, "token") if user is not None else None
+    data = ctx.signer.read(cookies.get(SESSION_COOKIE))
+    if data is None:
+        return None
+    user = session.get(User, data.user_id)
+    if user is None or not user.is_active or password_fingerprint(user.password_hash) != data.pw:
+        return None
+    return principal(user, "session", data.csrf)
+
+
+def current_principal(request: Request, session: Session = Depends(get_db)) -> Principal | None:
+    if not hasattr(request.state, "principal"):
+        request.state.principal = resolve_principal(ctx_of(request), session, request.headers, request.cookies)
+    return request.state.principal
+
+
+def require(*roles: str) -> Callable[..., Principal]:
+    """401 for anonymous callers, 403 for the wrong role, 403 for a cookie-authenticated state change without
+    the session's CSRF token."""
+
+    def dependency(request: Request, who: Principal | None = Depends(current_principal)) -> Principal:
+        if who is None:
+            raise HTTPException(401, "login required: send the session cookie (POST /api/auth/login) or "
+                                     "'Authorization: Bearer <API token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if roles and who.role not in roles:
+            raise HTTPException(403, f"role '{who.role}' may not do this; it needs: {', '.join(roles)}")
+        if who.via == "session" and request.method not in SAFE_METHODS \
+                and not csrf_matches(who.csrf, request.headers.get(CSRF_HEADER)):
+            raise HTTPException(403, f"CSRF check failed: send the {CSRF_HEADER} header with the token from "
+                                     "/api/auth/login or /api/auth/me")
+        return who
+
+    return dependency
+
+
+STAFF = ("admin", "staff")
+READERS = ("admin", "staff", "auditor")
+ADMIN = ("admin",)

@@ -1,0 +1,1 @@
+"""The /api routers, one per area of the apps."""

@@ -1,0 +1,107 @@
+"""The residents' chat API (public, rate-limited per client), feedback, example questions and plan PDFs."""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from sqlalchemy.orm import Session
+
+from civicai.api.chatsvc import answer_payload, example_questions, get_chat, plan_row, store_feedback
+from civicai.api.deps import ctx_of, get_db
+from civicai.api.schemas import ChatBody, FeedbackBody
+from civicai.store.schema import Plan
+
+router = APIRouter(prefix="/api", tags=["chat"])
+CLIENT_COOKIE = "civicai_chat"
+
+
+def client_key(request: Request, response: Response | None = None) -> str:
+    """An anonymous per-browser id (random cookie) so each resident has their own rate-limit bucket."""
+    key = request.cookies.get(CLIENT_COOKIE)
+    if not key or len(key) > 64:
+        key = secrets.token_urlsafe(16)
+        if response is not None:
+            response.set_cookie(CLIENT_COOKIE, key, max_age=30 * 86400, httponly=True, samesite="lax",
+                                secure=ctx_of(request).secure_cookies, path="/")
+    return key
+
+
+def check_rate(request: Request, key: str) -> None:
+    wait = ctx_of(request).limiter.check(key, request.client.host if request.client else "unknown")
+    if wait:
+        raise HTTPException(429, f"too many questions: wait {wait:.0f} s and ask again",
+                            headers={"Retry-After": str(max(1, round(wait)))})
+
+
+def _plan_id(request: Request, session: Session) -> int | None:
+    plan = plan_row(session, ctx_of(request).options.plan_name)
+    return plan.id if plan else None
+
+
+@router.post("/chat")
+def ask(body: ChatBody, request: Request, response: Response, session: Session = Depends(get_db)) -> dict[str, Any]:
+    """Ask the climate plan; the answer quotes the plan with section, page and a link to the PDF page, or says
+    honestly that the plan does not hold the answer. No account needed; limited per client."""
+    check_rate(request, client_key(request, response))
+    chat = get_chat(ctx_of(request))
+    return answer_payload(chat.ask(body.question, audience=body.audience), _plan_id(request, session))
+
+
+@router.post("/chat/stream")
+def ask_stream(body: ChatBody, request: Request, session: Session = Depends(get_db)) -> StreamingResponse:
+    """The same answer as NDJSON lines: {"delta": "..."} pieces as they are written, then {"answer": {...}}."""
+    key = client_key(request)
+    check_rate(request, key)
+    chat = get_chat(ctx_of(request))
+    plan_id = _plan_id(request, session)
+    pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
+
+    def lines():  # noqa: ANN202
+        for piece in pieces:
+            if isinstance(piece, str):
+                yield json.dumps({"delta": piece}, ensure_ascii=False) + "\n"
+            else:
+                yield json.dumps({"answer": answer_payload(piece, plan_id)}, ensure_ascii=False) + "\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+@router.post("/chat/feedback", status_code=201)
+def feedback(body: FeedbackBody, request: Request, session: Session = Depends(get_db)) -> dict[str, Any]:
+    """Thumbs up (1) or down (-1); the question is stored redacted."""
+    check_rate(request, client_key(request))
+    row = store_feedback(session, question=body.question, answer=body.answer, rating=body.rating,
+                         plan_id=body.plan_id or _plan_id(request, session), language=body.language)
+    return {"id": row.id, "question_redacted": row.question_redacted}
+
+
+@router.get("/chat/examples")
+def examples() -> dict[str, list[str]]:
+    return example_questions()
+
+
+@router.get("/plans")
+def plans(session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    from civicai.plans.repository import list_plans
+
+    return [{"id": p.id, "name": p.name, "version": p.version, "current": p.is_current, "pages": p.pages,
+             "chunks": p.chunks, "language": p.language,
+             "pdf": f"/api/plans/{p.id}/pdf" if (p.source_file or "").lower().endswith(".pdf") else None}
+            for p in list_plans(session)]
+
+
+@router.get("/plans/{plan_id}/pdf")
+def plan_pdf(plan_id: int, session: Session = Depends(get_db)) -> FileResponse:
+    """The plan's PDF (public: it is a published document); append #page=N to open a cited page."""
+    plan = session.get(Plan, plan_id)
+    if plan is None:
+        raise HTTPException(404, f"plan {plan_id} does not exist")
+    path = Path(plan.source_file or "")
+    if path.suffix.lower() != ".pdf" or not path.is_file():
+        raise HTTPException(404, f"plan {plan_id} has no PDF on this server")
+    return FileResponse(path, media_type="application/pdf", content_disposition_type="inline",
+                        filename=f"{plan.name}-{plan.version}.pdf")

@@ -1,0 +1,151 @@
+"""Consultations, uploads, analysis jobs and runs (the staff workspace's left half)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from civicai.api import queries
+from civicai.api.analyses import analysis_params, preview, store_upload, upload_path
+from civicai.api.deps import READERS, STAFF, ctx_of, get_db, require
+from civicai.api.jobs import job_view
+from civicai.api.review import edited_theme_set
+from civicai.api.schemas import AnalysisBody, AuditBody
+from civicai.api.users import Principal
+from civicai.store.schema import Consultation, Job
+
+router = APIRouter(prefix="/api", tags=["workspace"])
+
+
+@router.get("/consultations")
+def consultations(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list[dict]:
+    return queries.consultation_rows(session)
+
+
+@router.get("/consultations/{consultation_id}")
+def consultation(consultation_id: int, who: Principal = Depends(require(*READERS)),
+                 session: Session = Depends(get_db)) -> dict[str, Any]:
+    c = queries.get_consultation(session, consultation_id)
+    return {"id": c.id, "name": c.name, "question": c.question, "created_at": c.created_at.isoformat(),
+            "runs": queries.run_rows(session, c.id), "groups": queries.group_columns(session, c.id),
+            "campaigns": queries.campaign_rows(session, c.id)}
+
+
+def _chunks(file: UploadFile):  # noqa: ANN202
+    while True:
+        block = file.file.read(1 << 20)
+        if not block:
+            return
+        yield block
+
+
+@router.post("/uploads", status_code=201)
+def upload(file: UploadFile, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
+    """Upload a consultation export (CSV, XLSX, JSON, JSONL; size-limited); returns a preview with redacted text."""
+    ctx = ctx_of(request)
+    stored = store_upload(ctx, file.filename, _chunks(file))
+    return {"upload_id": stored.upload_id, "name": stored.name, "size": stored.size, "preview": preview(stored.path)}
+
+
+@router.get("/uploads/{upload_id}/preview")
+def upload_preview(upload_id: str, request: Request, text_column: str | None = None,
+                   who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
+    return preview(upload_path(ctx_of(request), upload_id), text_column)
+
+
+@router.post("/analyses", status_code=202)
+def start_analysis(body: AnalysisBody, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
+    """Start an analysis of an upload as a background job; poll GET /api/jobs/{id} for progress."""
+    ctx = ctx_of(request)
+    path = upload_path(ctx, body.upload_id)
+    preview(path, body.text_column)  # fails now (422) on a wrong column, not minutes later in the job
+    params = analysis_params(ctx, path, text_column=body.text_column, id_column=body.id_column,
+                             group_columns=body.group_columns, question_column=body.question_column, label="upload")
+    params["requested_by"] = who.username
+    return {"job_id": ctx.jobs.submit("analyse", params)}
+
+
+@router.get("/jobs")
+def jobs(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db),
+         limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
+    return [job_view(j) for j in session.scalars(select(Job).order_by(Job.id.desc()).limit(limit))]
+
+
+@router.get("/jobs/{job_id}")
+def job(job_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict[str, Any]:
+    row = session.get(Job, job_id)
+    if row is None:
+        raise HTTPException(404, f"job {job_id} does not exist")
+    return job_view(row)
+
+
+@router.post("/jobs/{job_id}/resume", status_code=202)
+def resume(job_id: int, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
+    """Run an interrupted (or failed) job again; finished stages are reused from its checkpoints."""
+    ctx_of(request).jobs.resume(job_id)
+    return {"job_id": job_id, "status": "queued"}
+
+
+@router.get("/runs")
+def runs(consultation_id: int | None = None, who: Principal = Depends(require(*READERS)),
+         session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    return queries.run_rows(session, consultation_id)
+
+
+@router.get("/runs/{run_id}")
+def run(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict[str, Any]:
+    return queries.run_row(queries.get_run(session, run_id))
+
+
+@router.get("/runs/{run_id}/manifest")
+def manifest(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict:
+    """The run manifest (run.json): versions, models with checksums, prompts, parameters, seed, timings."""
+    return queries.get_run(session, run_id).manifest or {}
+
+
+@router.get("/runs/{run_id}/themes")
+def run_themes(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list:
+    return queries.theme_rows(session, run_id)
+
+
+@router.get("/runs/{run_id}/map")
+def run_map(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list:
+    """2-D map points (x, y, theme, redacted text) of the run's submissions."""
+    return queries.map_points(session, run_id)
+
+
+@router.post("/runs/{run_id}/remap", status_code=202)
+def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF)),
+          session: Session = Depends(get_db)) -> dict[str, Any]:
+    """Map every submission onto this run's edited theme set (the pipeline's --themes) as a new run."""
+    ctx = ctx_of(request)
+    run_row = queries.get_run(session, run_id)
+    consultation_row = session.get(Consultation, run_row.consultation_id)
+    source = Path(consultation_row.source_file or "")
+    if not consultation_row.source_file or not source.exists():
+        raise HTTPException(409, f"the input file of consultation {consultation_row.id} is no longer on the server "
+                                 f"({source}); upload it again to re-map")
+    params_in = (run_row.manifest or {}).get("parameters", {})
+    params = analysis_params(ctx, source, text_column=params_in.get("text_column"),
+                             id_column=params_in.get("id_column"), group_columns=params_in.get("group_columns"),
+                             question_column=params_in.get("question_column"), label=f"remap{run_id}")
+    themes_path = edited_theme_set(session, run_id, Path(params["out_dir"]) / "edited_themes.json")
+    params.update(themes_path=str(themes_path), requested_by=who.username, from_run=run_id)
+    return {"job_id": ctx.jobs.submit("remap", params)}
+
+
+@router.post("/runs/{run_id}/audit", status_code=202)
+def audit(run_id: int, body: AuditBody, request: Request, who: Principal = Depends(require(*STAFF)),
+          session: Session = Depends(get_db)) -> dict[str, Any]:
+    """Run the bias audit of a stored run as a background job."""
+    ctx = ctx_of(request)
+    run_row = queries.get_run(session, run_id)
+    if not run_row.out_dir or not Path(run_row.out_dir).is_dir():
+        raise HTTPException(409, f"run {run_id} has no output folder on this server to audit")
+    columns = body.group_columns or (run_row.manifest or {}).get("parameters", {}).get("group_columns", [])
+    params = {"run_dir": run_row.out_dir, "out_dir": str(Path(run_row.out_dir) / "audit"),
+              "group_columns": list(columns), "requested_by": who.username}
+    return {"job_id": ctx.jobs.submit("audit", params)}

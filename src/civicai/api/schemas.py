@@ -1,0 +1,84 @@
+"""Request bodies of the /api endpoints. Unknown fields are refused (422), so a typo never passes silently."""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Status = Literal["new", "in_review", "answered", "closed", "flagged"]
+RoleName = Literal["admin", "staff", "auditor"]
+Audience = Literal["child", "general", "expert"]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginBody(Body):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenBody(Body):
+    name: str | None = Field(default=None, max_length=200)
+    days: int | None = Field(default=90, ge=1, le=366, description="lifetime in days; null for no expiry")
+
+
+class UserBody(Body):
+    username: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=10, max_length=1024)
+    role: RoleName = "staff"
+
+
+class AnalysisBody(Body):
+    upload_id: str = Field(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")
+    text_column: str | None = Field(default=None, max_length=200)
+    id_column: str | None = Field(default=None, max_length=200)
+    group_columns: list[str] = Field(default_factory=list, max_length=20)
+    question_column: str | None = Field(default=None, max_length=200)
+
+
+class ThemePatch(Body):
+    label: str | None = Field(default=None, min_length=1, max_length=300)
+    summary: str | None = Field(default=None, max_length=5000)
+
+
+class MergeBody(Body):
+    source_ids: list[int] = Field(min_length=1, max_length=100)
+    label: str | None = Field(default=None, min_length=1, max_length=300)
+
+
+class SplitBody(Body):
+    submission_ids: list[int] = Field(min_length=1, max_length=10000)
+    label: str = Field(min_length=1, max_length=300)
+
+
+class TriageBody(Body):
+    status: Status | None = None
+    assignee: str | None = Field(default=None, max_length=64)
+    tags: list[str] | None = Field(default=None, max_length=20)
+    add_tags: list[str] = Field(default_factory=list, max_length=20)
+    remove_tags: list[str] = Field(default_factory=list, max_length=20)
+    notes: str | None = Field(default=None, max_length=5000)
+    note: str | None = Field(default=None, max_length=500, description="why (kept in the history)")
+
+
+class BulkTriageBody(TriageBody):
+    ids: list[int] = Field(min_length=1, max_length=10000)
+
+
+class ChatBody(Body):
+    question: str = Field(min_length=1, max_length=1000)
+    audience: Audience = "general"
+
+
+class FeedbackBody(Body):
+    question: str = Field(min_length=1, max_length=1000)
+    answer: str = Field(min_length=1, max_length=20000)
+    rating: Literal[-1, 1]
+    language: str | None = Field(default=None, max_length=16)
+    plan_id: int | None = None
+
+
+class AuditBody(Body):
+    group_columns: list[str] = Field(default_factory=list, max_length=10)
