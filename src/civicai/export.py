@@ -86,15 +86,22 @@ def write_xlsx(path: str | Path, rows: Iterable[Mapping[str, Any]], fieldnames: 
             out.data_type = "s"  # a string, even if it still looks like '=...' to openpyxl
         return out
 
+    partial = path.with_name(path.name + ".partial")
     sheet.append([cell(name) for name in names])
     count = 0
-    for row in rows:
-        unknown = set(row) - set(names)
-        if unknown:
-            raise ValueError(f"row has keys not in fieldnames: {sorted(unknown)}")
-        sheet.append([cell(row.get(name, "")) for name in names])
-        count += 1
-    workbook.save(path)
+    try:
+        for row in rows:
+            unknown = set(row) - set(names)
+            if unknown:
+                raise ValueError(f"row has keys not in fieldnames: {sorted(unknown)}")
+            sheet.append([cell(row.get(name, "")) for name in names])
+            count += 1
+    except BaseException:
+        workbook.save(partial)  # finishes openpyxl's streaming writer cleanly; the half file is removed
+        partial.unlink(missing_ok=True)
+        raise
+    workbook.save(partial)
+    partial.replace(path)  # a reader never sees a half-written workbook
     return count
 
 
