@@ -1,0 +1,109 @@
+"""Representation at every stage: is each group's voice kept from the input to the quotes a reader sees?
+
+Each stage is a yes/no outcome per person, over the people who reached the stage before it or over all
+of them (see STAGES). A group whose submissions are dropped anywhere along the way gets a low rate there.
+Copies of a submission (duplicate_of) count as quoted or cited when their original is: the same words
+are heard.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from civicai.bias.runload import AuditRun
+from civicai.bias.stats import UNKNOWN_GROUP, ComparisonSpec
+
+# stage -> (metric, what it means in words; used by the report)
+STAGES: dict[str, tuple[str, str]] = {
+    "accepted": ("acceptance_rate", "submissions accepted for analysis (not rejected)"),
+    "assigned": ("assignment_rate", "submissions placed in a theme (not left unassigned)"),
+    "quoted": ("quote_rate", "submissions quoted in a theme"),
+    "cited": ("citation_rate", "submissions cited in a theme summary"),
+}
+# What "share of X" means in a plain-language sentence, per stage.
+STAGE_NOUNS = {"accepted": "accepted submissions", "assigned": "submissions placed in a theme",
+               "quoted": "quoted voices", "cited": "voices cited in summaries"}
+
+
+@dataclass
+class RunFacts:
+    """Per accepted submission: its group values and what happened to it, aligned to run.assignments."""
+
+    ids: np.ndarray
+    assigned: np.ndarray
+    quoted: np.ndarray
+    cited: np.ndarray
+    members: dict[str, np.ndarray]  # theme id -> is member
+    theme_labels: dict[str, str]
+
+
+def group_values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame.columns:
+        return np.full(len(frame), UNKNOWN_GROUP, dtype=object)
+    values = frame[column].astype(str).str.strip()
+    return np.where(values == "", UNKNOWN_GROUP, values).astype(object)
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\W+", " ", text.casefold()).strip()
+
+
+def cited_ids(theme: dict) -> set[str]:
+    """Submissions a theme's summary cites: an explicit list when the pipeline gives one, else the quotes
+    whose opening words appear in the summary (the extractive summary quotes first sentences)."""
+    for key in ("cited_ids", "citations", "summary_citations"):
+        explicit = theme.get(key)
+        if isinstance(explicit, list):
+            return {str(item.get("submission_id") if isinstance(item, dict) else item) for item in explicit}
+    summary = _normalise(str(theme.get("summary", "")))
+    found: set[str] = set()
+    for quote in theme.get("quotes") or []:
+        opening = _normalise(str(quote.get("text", "")))[:60]
+        if opening and opening in summary:
+            found.add(str(quote.get("submission_id")))
+    return found
+
+
+def run_facts(run: AuditRun) -> RunFacts:
+    frame = run.assignments
+    ids = frame["submission_id"].astype(str).to_numpy()
+    originals = frame["duplicate_of"].astype(str).to_numpy()
+    quoted_ids = {str(q.get("submission_id")) for t in run.themes for q in (t.get("quotes") or [])}
+    cited = set().union(*(cited_ids(t) for t in run.themes)) if run.themes else set()
+
+    def heard(found: set[str]) -> np.ndarray:
+        return np.array([i in found or (o != "" and o in found) for i, o in zip(ids, originals)], dtype=bool)
+
+    membership = frame["themes"].astype(str).str.split(";")
+    primary = frame["primary_theme"].astype(str).str.strip()
+    members: dict[str, np.ndarray] = {}
+    labels: dict[str, str] = {}
+    for theme in run.themes:
+        key = str(theme.get("id"))
+        labels[key] = str(theme.get("label", key))
+        members[key] = np.array([key in [m.strip() for m in row] for row in membership], dtype=bool)
+    return RunFacts(ids, (primary != "").to_numpy(), heard(quoted_ids), heard(cited), members, labels)
+
+
+def representation_specs(run: AuditRun, facts: RunFacts, column: str) -> list[ComparisonSpec]:
+    accepted_groups = group_values(run.assignments, column)
+    specs: list[ComparisonSpec] = []
+    if column != "language":  # rejected rows have no language; their acceptance is audited per group only
+        rejected_groups = group_values(run.rejected, column) if not run.rejected.empty else np.array([], object)
+        groups = np.concatenate([accepted_groups, rejected_groups])
+        outcome = np.concatenate([np.ones(len(accepted_groups), bool), np.zeros(len(rejected_groups), bool)])
+        specs.append(ComparisonSpec("accepted", STAGES["accepted"][0], "voice", outcome, groups, column))
+    for stage, outcome in (("assigned", facts.assigned), ("quoted", facts.quoted), ("cited", facts.cited)):
+        if stage in ("quoted", "cited") and not outcome.any():
+            continue  # nothing quoted/cited at all: there is no stage to compare
+        specs.append(ComparisonSpec(stage, STAGES[stage][0], "voice", outcome, accepted_groups, column))
+    # What groups talk about is measured among the submissions placed in a theme, so a group left
+    # unassigned (already flagged at "assigned") does not show up again as missing from every theme.
+    placed = facts.assigned
+    for key, is_member in facts.members.items():
+        specs.append(ComparisonSpec(f"theme:{key}", "membership_rate", "topic", is_member[placed],
+                                    accepted_groups[placed], column, note=facts.theme_labels.get(key, key)))
+    return specs

@@ -1,0 +1,205 @@
+"""One comparison rule for every measure: a group's rate against the reference group's, with an interval,
+a test, small-cell suppression and a multiple-testing correction.
+
+Why this shape:
+- Aequitas convention: each group's rate is divided by the reference group's (the largest group); a ratio
+  outside [0.8, 1.25] is a disparity worth a look.
+- A ratio alone flags noise in small groups, so a finding is *flagged* only when the ratio is outside the
+  band AND its 95% bootstrap interval excludes 1 AND the difference survives Holm's correction across
+  the report's comparisons (Fisher's exact test, group vs the rest; see `apply_flags`), which keeps the
+  chance of any false flag in a report at or below 5%.
+- The bootstrap resamples each group's outcomes (stratified: group sizes are fixed); for a binary outcome
+  that is the Bayesian bootstrap of Rubin (1981), drawn here as Beta(k + 1/2, n - k + 1/2) so a group with
+  zero events still gets an honest interval instead of [0, 0].
+- Point estimates come from fairlearn's MetricFrame (selection_rate by group).
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import hypergeom
+
+BAND = (0.8, 1.25)
+ALPHA = 0.05
+N_BOOT = 2000
+UNKNOWN_GROUP = "(not given)"
+
+# What a measure says about the pipeline: "voice" stages lose or keep people's words (a disparity there is
+# bias the run introduced or passed on); "topic" and "sentiment" describe what groups said (a disparity
+# there may be real difference of opinion); "rate" is the failure side of a voice stage.
+KINDS = ("voice", "rate", "topic", "sentiment", "classifier")
+
+
+@dataclass
+class Finding:
+    """One group at one stage of one measure (the rows of bias_report.json's `findings`)."""
+
+    group_column: str
+    group: str
+    stage: str
+    metric: str
+    value: float | None
+    reference_value: float | None
+    ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    n: int | None
+    flagged: bool
+    suppressed: bool
+    kind: str = "voice"
+    reference_group: str | None = None
+    events: int | None = None  # how many of the group's n had the outcome
+    reference_n: int | None = None
+    reference_events: int | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None
+    share_population: float | None = None  # the group's share of the stage's population (e.g. of the input)
+    share_outcome: float | None = None  # the group's share of those with the outcome (e.g. of the quoted)
+    direction: str | None = None  # "under" | "over" when flagged
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ComparisonSpec:
+    """A binary outcome over a population, to compare across the groups of one column."""
+
+    stage: str
+    metric: str
+    kind: str
+    outcome: np.ndarray  # bool, one per member of the population
+    groups: np.ndarray  # str group label, one per member
+    group_column: str
+    note: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _fairlearn_rates(outcome: np.ndarray, groups: np.ndarray) -> pd.Series:
+    """Each group's selection rate via fairlearn's MetricFrame (the project's pinned fairness library)."""
+    from fairlearn.metrics import MetricFrame, selection_rate
+
+    frame = MetricFrame(metrics=selection_rate, y_true=outcome.astype(int), y_pred=outcome.astype(int),
+                        sensitive_features=pd.Series(groups, name="group"))
+    return frame.by_group
+
+
+def _numpy_rates(outcome: np.ndarray, groups: np.ndarray) -> pd.Series:
+    """The same rates by counting (MetricFrame costs ~0.3 s a call; a report makes hundreds of comparisons)."""
+    labels, inverse = np.unique(groups, return_inverse=True)
+    return pd.Series(np.bincount(inverse, weights=outcome) / np.bincount(inverse), index=labels)
+
+
+def fisher_two_sided(k: int, n: int, events: int, total: int) -> float:
+    """Fisher's exact test (two-sided, as scipy's fisher_exact) for k events among a group of n, when
+    `events` of `total` had the outcome: the sum of every table at most as likely as the one seen."""
+    low, high = max(0, events - (total - n)), min(n, events)
+    support = np.arange(low, high + 1)
+    pmf = hypergeom.pmf(support, total, events, n)
+    observed = hypergeom.pmf(k, total, events, n)
+    return float(min(1.0, pmf[pmf <= observed * (1 + 1e-7)].sum()))
+
+
+def _ratio_draws(k: int, n: int, k_ref: int, n_ref: int, rng: np.random.Generator) -> np.ndarray:
+    group = rng.beta(k + 0.5, n - k + 0.5, N_BOOT)
+    reference = rng.beta(k_ref + 0.5, n_ref - k_ref + 0.5, N_BOOT)
+    return group / reference
+
+
+def compare(spec: ComparisonSpec, min_group_size: int, rng: np.random.Generator) -> list[Finding]:
+    """One Finding per group of `spec.groups`; flags are set later by `apply_flags` (they need every p)."""
+    outcome = np.asarray(spec.outcome, dtype=bool)
+    groups = np.asarray(spec.groups, dtype=object)
+    if outcome.size == 0:
+        return []
+    labels, counts = np.unique(groups.astype(str), return_counts=True)
+    named = [(label, count) for label, count in zip(labels, counts) if label != UNKNOWN_GROUP]
+    reference = max(named or list(zip(labels, counts)), key=lambda item: (item[1], item[0]))[0]
+    # Headline stages (people's words kept or lost) go through fairlearn; the many descriptive ones are counted.
+    rates = (_fairlearn_rates if spec.kind == "voice" else _numpy_rates)(outcome, groups.astype(str))
+    total_n, total_k = outcome.size, int(outcome.sum())
+    ref_mask = groups.astype(str) == reference
+    n_ref, k_ref = int(ref_mask.sum()), int(outcome[ref_mask].sum())
+    ref_ok = n_ref >= min_group_size
+    findings: list[Finding] = []
+    for label, count in zip(labels, counts):
+        n = int(count)
+        mask = groups.astype(str) == label
+        k = int(outcome[mask].sum())
+        common = dict(group_column=spec.group_column, group=str(label), stage=spec.stage, metric=spec.metric,
+                      kind=spec.kind, reference_group=str(reference), note=spec.note)
+        if n < min_group_size or not ref_ok:
+            findings.append(Finding(**common, value=None, reference_value=None, ratio=None, ci_low=None,
+                                    ci_high=None, n=None, flagged=False, suppressed=True))
+            continue
+        value = float(rates.loc[label])
+        ref_value = float(rates.loc[reference])
+        finding = Finding(**common, value=value, reference_value=ref_value,
+                          ratio=(value / ref_value) if ref_value > 0 else None, ci_low=None, ci_high=None,
+                          n=n, flagged=False, suppressed=False, events=k, reference_n=n_ref,
+                          reference_events=k_ref,
+                          share_population=n / total_n, share_outcome=(k / total_k) if total_k else None)
+        if label != reference and (k + k_ref) > 0:
+            draws = _ratio_draws(k, n, k_ref, n_ref, rng)
+            finding.ci_low, finding.ci_high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
+            # The test asks "is this group treated differently from everyone else?" (group vs the rest):
+            # it uses all the data, so a small group that is never quoted is caught with fewer quotes overall.
+            k_rest, n_rest = total_k - k, total_n - n
+            finding.p_value = fisher_two_sided(k, n, k + k_rest, total_n)
+        findings.append(finding)
+    return findings
+
+
+def smoothed_ratio(finding: Finding) -> float | None:
+    """The ratio, or (when the reference rate is 0) its Jeffreys-smoothed value, so 5/50 vs 0/200 still counts."""
+    if finding.ratio is not None:
+        return finding.ratio
+    if finding.events is None or finding.n is None or finding.reference_n is None:
+        return None
+    k, n, k_ref, n_ref = finding.events, finding.n, finding.reference_events or 0, finding.reference_n
+    return ((k + 0.5) / (n + 1)) / ((k_ref + 0.5) / (n_ref + 1))
+
+
+# Two families of tests share the error budget: whether people's words are kept (voice stages and failure
+# rates: what the verdict asks auditors to act on) and what groups said (theme membership, sentiment).
+FAMILIES = {"voice": "kept", "rate": "kept", "classifier": "kept", "topic": "said", "sentiment": "said"}
+
+
+def holm(p_values: list[float], alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """(Holm-adjusted p-values, rejected at alpha): strong control of the chance of any false flag."""
+    p = np.asarray(p_values, dtype=float)
+    m = p.size
+    if m == 0:
+        return p, np.zeros(0, dtype=bool)
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate(p[order] * (m - np.arange(m))).clip(max=1.0)
+    adjusted = np.empty(m)
+    adjusted[order] = stepped
+    return adjusted, adjusted <= alpha
+
+
+def apply_flags(findings: list[Finding], alpha: float = ALPHA) -> int:
+    """Set p_adjusted, flagged and direction on every testable finding; returns the number of tests.
+
+    Holm's procedure within each family at alpha / (number of families): whatever the data, the chance
+    that the report raises any false flag stays at or below alpha (measured in evaluation/bias_detection.py).
+    """
+    testable = [f for f in findings if f.p_value is not None and not f.suppressed]
+    families: dict[str, list[Finding]] = {}
+    for finding in testable:
+        families.setdefault(FAMILIES.get(finding.kind, "kept"), []).append(finding)
+    for members in families.values():
+        adjusted, rejected = holm([f.p_value for f in members], alpha / max(len(families), 1))
+        for finding, p_adj, significant in zip(members, adjusted, rejected):
+            finding.p_adjusted = float(p_adj)
+            ratio = smoothed_ratio(finding)
+            outside = ratio is not None and not (BAND[0] <= ratio <= BAND[1])
+            ci_excludes_one = finding.ci_low is not None and (finding.ci_low > 1.0 or finding.ci_high < 1.0)
+            finding.flagged = bool(significant and outside and ci_excludes_one)
+            if finding.flagged:
+                finding.direction = "under" if ratio < 1 else "over"
+    return len(testable)

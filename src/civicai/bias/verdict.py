@@ -1,0 +1,112 @@
+"""Plain-language verdict lines for a non-technical auditor, most serious first.
+
+Severity: "flag" (a group's voice is lost or personal data leaked: act), "watch" (a difference worth
+checking: classifier or perturbation sensitivity, too little data to tell), "info" (what groups talk
+about differs; not in itself bias), "ok" (a stage checked and found even).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from civicai.bias.representation import STAGE_NOUNS, STAGES
+from civicai.bias.stats import BAND, Finding
+
+SEVERITY_ORDER = {"flag": 0, "watch": 1, "info": 2, "ok": 3}
+MAX_TOPIC_LINES = 6
+WATCH_CHANGE_RATE = 0.05  # a perturbation that moves >5% of decisions is worth a look
+WATCH_TRANSLATION = 0.2
+
+
+def who(finding: Finding) -> str:
+    column = finding.group_column.replace("_", " ")
+    return f"Submissions with {column} “{finding.group}”"
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def _voice_sentence(f: Finding) -> str:
+    population = "of the input" if f.stage == "accepted" else "of the accepted submissions"
+    share_then = _pct(f.share_population)
+    share_now = _pct(f.share_outcome)
+    ratio = "never" if f.value == 0 else f"{f.ratio:.2f}× as often as the reference group"
+    return (f"{who(f)} are {share_then} {population} but {share_now} of the {STAGE_NOUNS[f.stage]} "
+            f"({STAGES[f.stage][1]}: {ratio}, reference “{f.reference_group}”).")
+
+
+def _line(sentence: str, severity: str, f: Finding | None = None, **extra: Any) -> dict[str, Any]:
+    line = {"sentence": sentence, "severity": severity, **extra}
+    if f is not None:
+        line.update(group_column=f.group_column, group=f.group, stage=f.stage, metric=f.metric, ratio=f.ratio)
+    return line
+
+
+def verdict_lines(findings: list[Finding], report: dict[str, Any]) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    flagged = [f for f in findings if f.flagged]
+    for f in flagged:
+        if f.kind == "voice":
+            lines.append(_line(_voice_sentence(f), "flag", f))
+        elif f.kind == "rate":
+            times = f"{f.ratio:.1f}×" if f.ratio is not None else "far more"
+            lines.append(_line(f"{who(f)} are {times} as likely as “{f.reference_group}” to be {f.note} "
+                               f"({_pct(f.value)} vs {_pct(f.reference_value)}).", "flag", f))
+        elif f.kind == "sentiment":
+            lines.append(_line(f"{who(f)} are {f.note} {_pct(f.value)} of the time, “{f.reference_group}” "
+                               f"{_pct(f.reference_value)}: a real difference of opinion, or the classifier "
+                               "reading one group differently (see the translation check).", "watch", f))
+    topics = sorted((f for f in flagged if f.kind == "topic"), key=lambda f: -abs((f.ratio or 9) - 1))
+    for f in topics[:MAX_TOPIC_LINES]:
+        subject = who(f)
+        lines.append(_line(f"Theme “{f.note}”: {_pct(f.value)} of {subject[0].lower() + subject[1:]} are in it, "
+                           f"{_pct(f.reference_value)} of “{f.reference_group}”'s. Groups raise different topics; "
+                           "this is not in itself bias.", "info", f))
+    if len(topics) > MAX_TOPIC_LINES:
+        lines.append(_line(f"{len(topics) - MAX_TOPIC_LINES} more theme differences between groups are in the "
+                           "evidence tables.", "info"))
+    for stage in STAGES:
+        tested = [f for f in findings if f.stage == stage and not f.suppressed]
+        if tested and not any(f.flagged for f in tested):
+            columns = sorted({f.group_column for f in tested})
+            lines.append(_line(f"No group is under- or over-represented among {STAGE_NOUNS[stage]} "
+                               f"(checked by {', '.join(columns)}; band {BAND[0]}–{BAND[1]}).", "ok", stage=stage))
+        thin = [f for f in tested if f.reference_group != f.group and not f.flagged and f.events == 0
+                and (f.reference_value or 0) * (f.n or 0) < 3]
+        for f in thin[:3]:
+            lines.append(_line(f"{who(f)}: none among the {STAGE_NOUNS[stage]}, but the group is too small to "
+                               "tell whether that is chance.", "watch", f))
+    suppressed = sorted({(f.group_column, f.group) for f in findings if f.suppressed})
+    if suppressed:
+        lines.append(_line(f"{len(suppressed)} group(s) have fewer than {report['method']['min_group_size']} "
+                           "submissions and are not shown (small groups could identify people).", "info"))
+    lines.extend(_other_measures(report))
+    lines.sort(key=lambda line: SEVERITY_ORDER[line["severity"]])
+    return lines
+
+
+def _other_measures(report: dict[str, Any]) -> list[dict[str, Any]]:
+    lines = []
+    leaks = report.get("leakage", {})
+    if leaks.get("total"):
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(leaks.get("by_kind", {}).items()))
+        lines.append(_line(f"{leaks['total']} possible personal detail(s) found in the outputs ({kinds}); "
+                           "see the leakage table and fix the redaction before publishing.", "flag"))
+    elif "files_scanned" in leaks:
+        lines.append(_line(f"No personal data found in {', '.join(leaks['files_scanned'])}.", "ok"))
+    for row in report.get("counterfactuals", {}).get("by_perturbation", []):
+        rate = max(row["theme_change_rate"], row["sentiment_change_rate"] or 0)
+        text = (f"Changing {row['perturbation']} in {row['n']} submissions changed the theme of "
+                f"{_pct(row['theme_change_rate'])} and the sentiment of {_pct(row['sentiment_change_rate'])}.")
+        lines.append(_line(text, "watch" if rate > WATCH_CHANGE_RATE else "ok"))
+    check = report.get("translation_check", {})
+    if check.get("any_disagreement_rate") is not None:
+        rate = check["any_disagreement_rate"]
+        lines.append(_line(f"The same sentence in {', '.join(check['languages'])} got different sentiment labels "
+                           f"in {_pct(rate)} of {check['n_items']} translated pairs.",
+                           "watch" if rate > WATCH_TRANSLATION else "ok"))
+    inflated = [t for t in report.get("campaigns", {}).get("themes", []) if t.get("inflated")]
+    for theme in inflated[:5]:
+        lines.append(_line(f"Theme “{theme['label']}” counts {theme['weight']} submissions but only {theme['size']} "
+                           "distinct ones: copies and campaigns inflate it.", "info"))
+    return lines
