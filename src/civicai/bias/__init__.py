@@ -9,5 +9,5 @@ from civicai.bias.runload import AuditRun, load_run
 from civicai.bias.schema import BIAS_REPORT_SCHEMA, validate_report
 from civicai.bias.stats import BAND, Finding
 
-__all__ = ["BAND", "BIAS_REPORT_SCHEMA", "AuditOptions", "AuditResult", "AuditRun", "Finding", "audit_run", "load_run", "measure",
-           "run_audit", "validate_report"]
+__all__ = ["BAND", "BIAS_REPORT_SCHEMA", "AuditOptions", "AuditResult", "AuditRun", "Finding", "audit_run",
+           "load_run", "measure", "run_audit", "validate_report"]

@@ -75,6 +75,7 @@ def _columns(run: AuditRun, options: AuditOptions) -> list[str]:
 def measure(run: AuditRun, columns: list[str], min_group_size: int, seed: int) -> tuple[list[Finding], int]:
     """Every group comparison of the report, flagged by one rule; returns (findings, number of tests)."""
     rng = np.random.default_rng(seed)
+    join_rejected_groups(run, columns)  # rejected.csv has no group columns: take them from the input file
     facts = representation.run_facts(run)
     findings: list[Finding] = []
     for column in columns:
@@ -123,7 +124,6 @@ def run_audit(run_ref: str | Path, options: AuditOptions) -> AuditResult:
     clock = time.perf_counter()
     run = load_run(run_ref, options.database_url)
     columns = _columns(run, options)
-    join_rejected_groups(run, columns)
     timings["load"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
