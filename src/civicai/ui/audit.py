@@ -1,0 +1,109 @@
+"""/audit: the auditors' view. Bias reports of every run (JSON and HTML downloads), run manifests, model cards."""
+from __future__ import annotations
+
+import json
+
+import gradio as gr
+import pandas as pd
+
+from civicai.api import auditsvc, queries
+from civicai.api.context import AppContext
+from civicai.api.deps import READERS
+from civicai.store.db import session_scope
+from civicai.ui.common import esc, header_html, who
+
+
+def build_audit(ctx: AppContext) -> gr.Blocks:
+    def on_load(request: gr.Request):  # noqa: ANN202
+        me = who(ctx, request, READERS)
+        with session_scope(ctx.url) as session:
+            audits = auditsvc.audit_rows(session)
+            runs = queries.run_rows(session)
+        audit_table = pd.DataFrame([{"audit": a["id"] or "", "run": a["run_id"], "source": a["source"],
+                                     "created": (a["created_at"] or "")[:19], "findings": a["findings"],
+                                     "flagged": a["flagged"]} for a in audits],
+                                   columns=["audit", "run", "source", "created", "findings", "flagged"])
+        run_table = pd.DataFrame([{"run": r["id"], "consultation": r["consultation_id"], "status": r["status"],
+                                   "mode": r["mode"], "finished": (r["finished_at"] or r["started_at"] or "")[:19],
+                                   "submissions": (r["counts"] or {}).get("input_rows", (r["counts"] or {}).get(
+                                       "accepted", ""))} for r in runs],
+                                 columns=["run", "consultation", "status", "mode", "finished", "submissions"])
+        cards = auditsvc.model_cards()
+        return (header_html("civicai · auditors' view", me.username, me.role), audit_table,
+                _links(audits), run_table, gr.update(choices=[c["name"] for c in cards],
+                                                    value=cards[0]["name"] if cards else None))
+
+    def _links(audits: list[dict]) -> str:
+        if not audits:
+            return ("<p>No bias report yet. Run <code>civicai audit RUN --group-column district --out DIR</code>, "
+                    "or <code>civicai analyse ... --audit</code>.</p>")
+        items = []
+        for a in audits:
+            if a["id"]:
+                base = f"/api/audits/{a['id']}/report"
+                name = f"Audit {a['id']} (run {a['run_id']})"
+            else:
+                base = f"/api/runs/{a['run_id']}/bias_report"
+                name = f"Report file of run {a['run_id']}"
+            items.append(f'<li>{esc(name)}: {a["flagged"]} of {a["findings"]} findings flagged · '
+                         f'<a href="{base}.html" target="_blank" rel="noopener">HTML report</a> · '
+                         f'<a href="{base}.json" download>JSON</a></li>')
+        return "<ul>" + "".join(items) + "</ul>"
+
+    def on_audit(evt: gr.SelectData, request: gr.Request):  # noqa: ANN202
+        who(ctx, request, READERS)
+        row = evt.row_value or []
+        if not row or not str(row[0]).isdigit():
+            return "This report exists only as a file: use its download links.", None
+        with session_scope(ctx.url) as session:
+            report = auditsvc.get_audit(session, int(row[0])).report or {}
+        findings = [f for f in report.get("findings", []) if f.get("flagged")]
+        lines = [f"- **{esc(f.get('group_column'))} = {esc(f.get('group'))}** · {esc(f.get('stage'))} · "
+                 f"{esc(f.get('metric'))}: {f.get('value')} vs {f.get('reference_value')} "
+                 f"(ratio {f.get('ratio')}, n={f.get('n')})" for f in findings[:30]]
+        verdict = report.get("verdict")
+        text = "\n".join(verdict) if isinstance(verdict, list) else (esc(verdict) if verdict else "")
+        return (f"### Audit {row[0]}\n{text}\n\n**Flagged findings ({len(findings)})**\n\n" +
+                ("\n".join(lines) or "None.")), report.get("summary") or {"findings": len(report.get("findings", []))}
+
+    def on_run(evt: gr.SelectData, request: gr.Request):  # noqa: ANN202
+        who(ctx, request, READERS)
+        row = evt.row_value or []
+        if not row:
+            return None, ""
+        with session_scope(ctx.url) as session:
+            manifest = queries.get_run(session, int(row[0])).manifest or {}
+        link = f'<a href="/api/runs/{int(row[0])}/manifest" download="run{int(row[0])}.json">Download run.json</a>'
+        return json.loads(json.dumps(manifest, default=str)), link
+
+    def on_card(name: str | None, request: gr.Request):  # noqa: ANN202
+        who(ctx, request, READERS)
+        if not name:
+            return ""
+        try:
+            return auditsvc.model_card(name)["markdown"]
+        except LookupError as exc:
+            return str(exc)
+
+    with gr.Blocks(title="civicai · audit") as demo:
+        header = gr.HTML(header_html("civicai · auditors' view"))
+        with gr.Tabs():
+            with gr.Tab("Bias reports"):
+                audits = gr.Dataframe(label="Bias reports (select one for its flagged findings)", interactive=False,
+                                      elem_id="audits")
+                links = gr.HTML(elem_id="audit-links")
+                findings = gr.Markdown()
+                summary = gr.JSON(label="Summary")
+            with gr.Tab("Run manifests"):
+                runs = gr.Dataframe(label="Analysis runs (select one for its manifest)", interactive=False,
+                                    elem_id="runs")
+                manifest_link = gr.HTML()
+                manifest = gr.JSON(label="Run manifest: versions, models and checksums, prompts, parameters, seed")
+            with gr.Tab("Model cards"):
+                card = gr.Dropdown(label="Model", choices=[])
+                card_md = gr.Markdown()
+        demo.load(on_load, None, [header, audits, links, runs, card])
+        audits.select(on_audit, None, [findings, summary])
+        runs.select(on_run, None, [manifest, manifest_link])
+        card.change(on_card, [card], [card_md])
+    return demo

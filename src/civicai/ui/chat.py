@@ -1,0 +1,112 @@
+"""/chat: residents ask the climate plan (public). Streaming answers, a collapsible sources block (section, page,
+quote, link to the PDF page), example questions by category, an audience switch, thumbs up/down stored with the
+redacted question, a one-line AI disclosure, keyboard and phone friendly, rate-limited per client."""
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+from civicai.api.chatsvc import answer_payload, example_questions, get_chat, plan_row, store_feedback
+from civicai.api.context import AppContext
+from civicai.api.routers.chat import CLIENT_COOKIE
+from civicai.store.db import session_scope
+from civicai.ui.common import esc, friendly
+
+DISCLOSURE = ("You are talking to an AI assistant. It only quotes the city's climate plan, with the page it "
+              "comes from, and says so when the plan does not answer.")
+AUDIENCES = {"Child": "child", "General public": "general", "Expert": "expert"}
+
+
+def sources_html(payload: dict[str, Any]) -> str:
+    citations = payload.get("citations") or []
+    if not citations:
+        return ""
+    items = []
+    for c in citations:
+        page = c.get("page")
+        link = (f' · <a href="{esc(c["url"])}" target="_blank" rel="noopener">open page {esc(page)} of the plan</a>'
+                if c.get("url") else "")
+        where = esc(c.get("section") or "") + (f", page {esc(page)}" if page else "")
+        items.append(f'<li><b>[{esc(c["n"])}]</b> {where}{link}<br><q>{esc(c.get("quote"))}</q></li>')
+    return (f'\n\n<details class="civicai-sources"><summary>Sources ({len(citations)})</summary>'
+            f'<ol style="list-style:none;padding-left:0">{"".join(items)}</ol></details>')
+
+
+def _client(request: gr.Request | None) -> tuple[str, str]:
+    if request is None:
+        return "anonymous", "unknown"
+    cookies = getattr(request, "cookies", {}) or {}
+    key = cookies.get(CLIENT_COOKIE) or getattr(request, "session_hash", None) or "anonymous"
+    host = request.client.host if getattr(request, "client", None) else "unknown"
+    return str(key), str(host)
+
+
+def build_chat(ctx: AppContext) -> gr.Blocks:
+    def respond(question: str, history: list[dict], audience_label: str, request: gr.Request):  # noqa: ANN202
+        question = (question or "").strip()
+        if not question:
+            raise gr.Error("Please type a question about the climate plan.")
+        wait = ctx.limiter.check(*_client(request))
+        if wait:
+            raise gr.Error(f"Too many questions at once: please wait {wait:.0f} seconds.")
+        history = list(history or []) + [{"role": "user", "content": question},
+                                         {"role": "assistant", "content": "…"}]
+        yield "", history, None
+        try:
+            chat = get_chat(ctx)
+            with session_scope(ctx.url) as session:
+                plan = plan_row(session, ctx.options.plan_name)
+                plan_id = plan.id if plan else None
+            text, final = "", None
+            for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general")):
+                if isinstance(piece, str):
+                    text += piece
+                    history[-1] = {"role": "assistant", "content": text}
+                    yield "", history, None
+                else:
+                    final = piece
+        except Exception as exc:
+            raise friendly(exc) from exc
+        payload = answer_payload(final, plan_id) if final is not None else {"answer": text, "citations": []}
+        history[-1] = {"role": "assistant", "content": (payload.get("answer") or text) + sources_html(payload)}
+        yield "", history, {"question": question, "answer": payload.get("answer") or text,
+                            "language": payload.get("language"), "plan_id": plan_id}
+
+    def feedback(data: gr.LikeData, last: dict | None, request: gr.Request) -> str:
+        if not last:
+            return "Ask a question first."
+        if ctx.limiter.check(*_client(request)):
+            return "Too many clicks: please wait a moment."
+        rating = 1 if data.liked else -1
+        try:
+            with session_scope(ctx.url) as session:
+                store_feedback(session, question=last["question"], answer=last["answer"], rating=rating,
+                               plan_id=last.get("plan_id"), language=last.get("language"))
+        except Exception as exc:
+            raise friendly(exc) from exc
+        return "Thank you for your feedback." if rating > 0 else "Thank you: we will look at this answer."
+
+    with gr.Blocks(title="Ask the climate plan", fill_width=False) as demo:
+        gr.HTML('<h1 style="margin:.2rem 0">Ask the climate plan</h1>'
+                f'<p class="civicai-notice" role="note">{esc(DISCLOSURE)}</p>')
+        audience = gr.Radio(list(AUDIENCES), value="General public", label="Explain it for", elem_id="audience")
+        chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chatbot", feedback_options=("Like", "Dislike"),
+                             placeholder="Ask anything about the plan, in your language.")
+        with gr.Row(equal_height=True):
+            box = gr.Textbox(label="Your question", placeholder="e.g. When will the buses be electric?",
+                             scale=5, elem_id="question", max_length=1000, autofocus=True, submit_btn=False)
+            send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
+        status = gr.Markdown("", elem_id="feedback-status")
+        last = gr.State(None)
+        with gr.Accordion("Example questions", open=True):
+            for category, questions in example_questions().items():
+                gr.Markdown(f"**{category}**")
+                with gr.Row():
+                    for q in questions:
+                        gr.Button(q, size="sm").click(lambda q=q: q, None, box).then(
+                            respond, [box, chatbot, audience], [box, chatbot, last])
+        box.submit(respond, [box, chatbot, audience], [box, chatbot, last])
+        send.click(respond, [box, chatbot, audience], [box, chatbot, last])
+        chatbot.like(feedback, [last], [status])
+    return demo

@@ -1,0 +1,76 @@
+"""Helpers shared by the Gradio apps: who is calling, errors shown to people, the look."""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import gradio as gr
+
+from civicai.api.context import AppContext
+from civicai.api.deps import resolve_principal
+from civicai.api.users import Principal
+from civicai.errors import CivicaiError
+from civicai.store.db import session_scope
+
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
+# Mobile first: full width, larger tap targets, visible keyboard focus.
+CSS = """
+.gradio-container {max-width: 1200px !important; margin: auto}
+button, input, select, textarea {min-height: 2.4rem}
+:focus-visible {outline: 3px solid #f0b429 !important; outline-offset: 2px}
+.civicai-header {display:flex; justify-content:space-between; align-items:center; flex-wrap:wrap; gap:.5rem}
+.civicai-notice {font-size:.9rem; color:#3d4852; background:#eef3f8; padding:.4rem .7rem; border-radius:6px}
+.progress-outer {background:#e3e8ef; border-radius:6px; height:1.1rem; width:100%}
+.progress-inner {background:#2f6fb0; height:1.1rem; border-radius:6px}
+@media (max-width: 640px) {.gradio-container {padding: 4px !important} h1 {font-size: 1.4rem}}
+"""
+
+
+def user_for_roles(ctx: AppContext, roles: tuple[str, ...]) -> Callable[[Any], str | None]:
+    """Gradio's auth_dependency: the user name from the session cookie, if the role may use this app."""
+
+    def dependency(request: Any) -> str | None:
+        with session_scope(ctx.url) as session:
+            who = resolve_principal(ctx, session, request.headers, request.cookies)
+        return who.username if who is not None and who.role in roles else None
+
+    return dependency
+
+
+def who(ctx: AppContext, request: gr.Request | None, roles: tuple[str, ...]) -> Principal:
+    """The caller of a Gradio event, checked again on every event (the page may be older than the session)."""
+    if request is None:
+        raise gr.Error("no request: please reload the page")
+    with session_scope(ctx.url) as session:
+        principal = resolve_principal(ctx, session, request.headers, request.cookies)
+    if principal is None:
+        raise gr.Error("your session has expired: please sign in again at /login")
+    if principal.role not in roles:
+        raise gr.Error(f"your role ({principal.role}) cannot do this")
+    return principal
+
+
+def friendly(exc: Exception) -> gr.Error:
+    if isinstance(exc, CivicaiError):
+        return gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+    if isinstance(exc, LookupError):
+        return gr.Error(str(exc.args[0]) if exc.args else "not found")
+    return gr.Error(f"{type(exc).__name__}: {exc}")
+
+
+def esc(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def header_html(title: str, principal_name: str | None = None, role: str | None = None) -> str:
+    right = (f'<span>Signed in as <b>{esc(principal_name)}</b> ({esc(role)}) · <a href="/logout">Sign out</a></span>'
+             if principal_name else "")
+    return f'<div class="civicai-header"><h1 style="margin:0">{esc(title)}</h1>{right}</div>'
+
+
+def progress_html(fraction: float, text: str) -> str:
+    pct = max(0.0, min(1.0, fraction or 0.0)) * 100
+    return (f'<div role="progressbar" aria-valuenow="{pct:.0f}" aria-valuemin="0" aria-valuemax="100" '
+            f'aria-label="analysis progress"><div class="progress-outer"><div class="progress-inner" '
+            f'style="width:{pct:.0f}%"></div></div><div>{pct:.0f}% · {esc(text)}</div></div>')

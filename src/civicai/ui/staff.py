@@ -1,0 +1,374 @@
+"""/staff: the staff workspace. Upload and analyse (background job, progress survives a reload), theme overview
+(chart, 2-D map, campaigns), theme detail with the review loop, the triage queue with history, exports."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import gradio as gr
+import pandas as pd
+
+from civicai.api import queries, review
+from civicai.api.analyses import analysis_params, preview, store_upload
+from civicai.api.context import AppContext
+from civicai.api.deps import STAFF
+from civicai.store.db import session_scope
+from civicai.triage import STATUSES, UNSET, TriageChange, bulk_update, update_submission
+from civicai.ui import staff_data as data
+from civicai.ui.common import esc, friendly, header_html, progress_html, who
+
+
+def _file_chunks(path: str):  # noqa: ANN202
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            yield block
+
+
+def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many small callbacks)
+    def guard(request: gr.Request):  # noqa: ANN202
+        return who(ctx, request, STAFF)
+
+    # --- callbacks: upload and jobs -------------------------------------------------------------------
+    def on_load(request: gr.Request):  # noqa: ANN202
+        me = guard(request)
+        choices = data.consultation_choices(ctx)
+        return header_html("civicai · staff workspace", me.username, me.role), \
+            gr.update(choices=choices, value=choices[0] if choices else None)
+
+    def on_upload(path: str | None, request: gr.Request):  # noqa: ANN202
+        guard(request)
+        if not path:
+            return None, pd.DataFrame(), "", *(gr.update(choices=[], value=None),) * 4
+        try:
+            stored = store_upload(ctx, Path(path).name, _file_chunks(path))
+            info = preview(stored.path)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        columns = info["columns"]
+        notes = "; ".join(info["notes"])
+        summary = (f"**{esc(stored.name)}**: {info['accepted']} usable rows, {info['rejected']} rejected "
+                   f"(layout {info['layout']}). {esc(notes)}")
+        groups = [c for c in columns if c not in (info["text_column"], info["id_column"], info["question_column"])]
+        return (stored.upload_id, pd.DataFrame(info["rows"]), summary,
+                gr.update(choices=columns, value=info["text_column"]),
+                gr.update(choices=[""] + columns, value=info["id_column"] or ""),
+                gr.update(choices=groups, value=[]),
+                gr.update(choices=[""] + columns, value=info["question_column"] or ""))
+
+    def on_start(upload_id, text_col, id_col, groups, question_col, request: gr.Request):  # noqa: ANN001, ANN202
+        me = guard(request)
+        if not upload_id:
+            raise gr.Error("Upload a file first.")
+        from civicai.api.analyses import upload_path
+
+        try:
+            path = upload_path(ctx, upload_id)
+            preview(path, text_col or None)
+            params = analysis_params(ctx, path, text_column=text_col or None, id_column=id_col or None,
+                                     group_columns=list(groups or []), question_column=question_col or None,
+                                     label="upload")
+            params["requested_by"] = me.username
+            job_id = ctx.jobs.submit("analyse", params)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        gr.Info(f"Analysis started (job {job_id}). You can reload the page: the progress is kept.")
+        return refresh_jobs()
+
+    def refresh_jobs():  # noqa: ANN202
+        table, active = data.jobs_frame(ctx)
+        if active is None:
+            return progress_html(0, "no analysis yet"), table
+        label = f"job {active['id']} ({active['kind']}): {active['status']} · {active['message'] or ''}"
+        return progress_html(active["progress"], label), table
+
+    def on_resume(job_id, request: gr.Request):  # noqa: ANN001, ANN202
+        guard(request)
+        try:
+            ctx.jobs.resume(int(job_id or 0))
+        except Exception as exc:
+            raise friendly(exc) from exc
+        return refresh_jobs()
+
+    # --- callbacks: overview --------------------------------------------------------------------------
+    def on_consultation(value):  # noqa: ANN001, ANN202
+        runs = data.run_choices(ctx, data.choice_id(value))
+        groups = []
+        if data.choice_id(value) is not None:
+            with session_scope(ctx.url) as session:
+                groups = [f"{k}:{v}" for k, vs in queries.group_columns(session, data.choice_id(value)).items()
+                          for v in vs][:200]
+        return gr.update(choices=runs, value=runs[0] if runs else None), gr.update(choices=[""] + groups, value="")
+
+    def on_run(consultation, run):  # noqa: ANN001, ANN202
+        run_id = data.choice_id(run)
+        table, bars = data.themes_frame(ctx, run_id)
+        themes = data.theme_choices(ctx, run_id)
+        return (bars, data.map_frame(ctx, run_id), table, data.campaigns_frame(ctx, data.choice_id(consultation)),
+                gr.update(choices=themes, value=themes[0] if themes else None),
+                gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", ""))
+
+    # --- callbacks: theme detail and review -----------------------------------------------------------
+    def on_theme(theme, run, status, language, sentiment, group):  # noqa: ANN001, ANN202
+        detail = data.theme_detail(ctx, data.choice_id(theme))
+        if detail is None:
+            return "Pick a theme.", pd.DataFrame(), pd.DataFrame(), "", ""
+        md = (f"## {esc(detail['label'])}\n\n{esc(detail['summary'] or '(no summary)')}\n\n"
+              f"**Keywords:** {esc(', '.join(detail['keywords']))}  \n**Size:** {detail['size']} submissions "
+              f"(weight {detail['weight']:.0f} with copies) · **Sentiment:** "
+              f"{esc(', '.join(f'{k} {v}' for k, v in detail['sentiment'].items()))}")
+        quotes = pd.DataFrame([{"submission": q.get("submission_id"), "quote": q.get("text")}
+                               for q in detail["quotes"] if isinstance(q, dict)], columns=["submission", "quote"])
+        members = filtered_members(detail["id"], run, status, language, sentiment, group)
+        return md, quotes, members, detail["label"], detail["summary"] or ""
+
+    def filtered_members(theme_id, run, status, language, sentiment, group):  # noqa: ANN001, ANN202
+        groups = dict([group.split(":", 1)]) if group else {}
+        flt = queries.SubmissionFilter(run_id=data.choice_id(run), theme_id=theme_id, status=status or None,
+                                       language=language or None, sentiment=sentiment or None, group=groups)
+        frame, _ = data.submissions_frame(ctx, flt)
+        return frame
+
+    def review_action(action: str):  # noqa: ANN202
+        def handler(theme, run, label, summary, merge_with, split_ids, confirm, request: gr.Request):  # noqa: ANN001
+            me = guard(request)
+            theme_id = data.choice_id(theme)
+            if theme_id is None:
+                raise gr.Error("Pick a theme first.")
+            try:
+                with session_scope(ctx.url) as session:
+                    if action == "rename":
+                        review.rename_theme(session, theme_id, label, actor=me.username)
+                    elif action == "summary":
+                        review.edit_summary(session, theme_id, summary, actor=me.username)
+                    elif action == "merge":
+                        review.merge_themes(session, theme_id, [data.choice_id(m) for m in merge_with or []],
+                                            actor=me.username)
+                    elif action == "split":
+                        ids = [int(x) for x in str(split_ids or "").replace(",", " ").split() if x.isdigit()]
+                        review.split_theme(session, theme_id, ids, label, actor=me.username)
+                    elif action == "delete":
+                        if not confirm:
+                            raise gr.Error("Tick 'I am sure' to delete the theme.")
+                        review.delete_theme(session, theme_id, actor=me.username)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise friendly(exc) from exc
+            gr.Info(f"Theme {action} saved.")
+            themes = data.theme_choices(ctx, data.choice_id(run))
+            keep = next((t for t in themes if data.choice_id(t) == theme_id), themes[0] if themes else None)
+            return gr.update(choices=themes, value=keep), gr.update(choices=themes, value=[])
+        return handler
+
+    def on_remap(run, request: gr.Request):  # noqa: ANN001, ANN202
+        me = guard(request)
+        run_id = data.choice_id(run)
+        if run_id is None:
+            raise gr.Error("Pick a run first.")
+        from civicai.store.schema import Consultation
+
+        try:
+            with session_scope(ctx.url) as session:
+                row = queries.get_run(session, run_id)
+                source = Path(session.get(Consultation, row.consultation_id).source_file or "")
+                if not source.exists():
+                    raise gr.Error(f"The input file {source.name} is no longer on the server: upload it again.")
+                p = (row.manifest or {}).get("parameters", {})
+                params = analysis_params(ctx, source, text_column=p.get("text_column"), id_column=p.get("id_column"),
+                                         group_columns=p.get("group_columns"),
+                                         question_column=p.get("question_column"), label=f"remap{run_id}")
+                themes_path = review.edited_theme_set(session, run_id, Path(params["out_dir"]) / "edited_themes.json")
+            params.update(themes_path=str(themes_path), requested_by=me.username, from_run=run_id)
+            job_id = ctx.jobs.submit("remap", params)
+        except gr.Error:
+            raise
+        except Exception as exc:
+            raise friendly(exc) from exc
+        gr.Info(f"Re-mapping started (job {job_id}); the new run appears under Themes when it is done.")
+
+    # --- callbacks: triage ----------------------------------------------------------------------------
+    def open_submission(submission_id, run):  # noqa: ANN001, ANN202
+        detail = data.submission_detail(ctx, int(submission_id or 0), data.choice_id(run))
+        if detail is None:
+            return "Select a submission in a table.", None, "", "", "", pd.DataFrame()
+        themes = ", ".join(t["label"] for t in detail["themes"]) or "(no theme)"
+        md = (f"**Submission {detail['id']}** ({esc(detail['external_id'])}) · {esc(detail['language'])} · "
+              f"{esc(detail['sentiment'])} · theme: {esc(themes)}\n\n> {esc(detail['text'])}")
+        return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
+                detail["history"])
+
+    def pick_row(evt: gr.SelectData):  # noqa: ANN202
+        row = evt.row_value or []
+        return int(row[0]) if row and str(row[0]).isdigit() else None
+
+    def on_save(submission_id, run, status, assignee, tags, notes, why, request: gr.Request):  # noqa: ANN001, ANN202
+        me = guard(request)
+        if not submission_id:
+            raise gr.Error("Select a submission first.")
+        change = TriageChange(status=status or UNSET, assignee=assignee,
+                              tags=[t for t in (tags or "").split(",") if t.strip()], notes=notes, note=why or None)
+        try:
+            with session_scope(ctx.url) as session:
+                update_submission(session, int(submission_id), change, actor=me.username)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        gr.Info("Saved; the change is in the history.")
+        return open_submission(submission_id, run)
+
+    def on_queue(consultation, run, status, assignee, tag, q, unassigned):  # noqa: ANN001, ANN202
+        flt = queries.SubmissionFilter(consultation_id=data.choice_id(consultation), run_id=data.choice_id(run),
+                                       status=status or None, assignee=assignee or None, tag=tag or None,
+                                       q=q or None, unassigned=bool(unassigned))
+        try:
+            frame, total = data.submissions_frame(ctx, flt)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        return frame, f"{total} submissions match (first {len(frame)} shown).", \
+            export_links(consultation, run, status, tag, q)
+
+    def on_bulk(ids, status, assignee, tag, request: gr.Request):  # noqa: ANN001, ANN202
+        me = guard(request)
+        chosen = [int(x) for x in str(ids or "").replace(",", " ").split() if x.isdigit()]
+        change = TriageChange(status=status or UNSET, assignee=assignee if assignee else UNSET,
+                              add_tags=[tag] if tag else ())
+        if change.is_empty():
+            raise gr.Error("Choose a status, an assignee or a tag to apply.")
+        try:
+            with session_scope(ctx.url) as session:
+                events = bulk_update(session, chosen, change, actor=me.username)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        return f"{len(chosen)} submissions updated ({events} changes recorded)."
+
+    def export_links(consultation, run, status, tag, q):  # noqa: ANN001, ANN202
+        cid, rid = data.choice_id(consultation), data.choice_id(run)
+        if cid is None:
+            return "Pick a consultation first."
+        base = {"consultation_id": cid, **({"run_id": rid} if rid else {})}
+        flt = {**base, **{k: v for k, v in {"status": status, "tag": tag, "q": q}.items() if v}}
+        link = lambda fmt, params: f'<a href="/api/exports/{fmt}?{esc(urlencode(params))}" download>{fmt.upper()}</a>'  # noqa: E731
+        everything = " · ".join(link(f, base) for f in ("csv", "xlsx", "html"))
+        filtered = " · ".join(link(f, flt) for f in ("csv", "xlsx", "html"))
+        chosen = ", ".join(f"{k}={v}" for k, v in flt.items() if k not in base) or "none"
+        return (f"<p><b>Everything:</b> {everything}</p><p><b>Current triage filter</b> ({esc(chosen)}): "
+                f"{filtered}</p><p>Spreadsheet formulas in citizens' text are neutralised in CSV and XLSX.</p>")
+
+    # --- layout ----------------------------------------------------------------------------------------
+    with gr.Blocks(title="civicai · staff") as demo:
+        header = gr.HTML(header_html("civicai · staff workspace"))
+        upload_id = gr.State(None)
+        with gr.Row():
+            consultation = gr.Dropdown(label="Consultation", choices=[], scale=3, elem_id="consultation")
+            run = gr.Dropdown(label="Analysis run", choices=[], scale=2, elem_id="run")
+        with gr.Tabs():
+            with gr.Tab("Upload & analyse", id="upload"):
+                file = gr.File(label="Consultation export (CSV, XLSX, JSON, JSONL)", type="filepath",
+                               file_types=[".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"], elem_id="upload")
+                preview_info = gr.Markdown()
+                preview_table = gr.Dataframe(label="Preview (text redacted)", interactive=False, wrap=True)
+                with gr.Row():
+                    text_col = gr.Dropdown(label="Text column", choices=[])
+                    id_col = gr.Dropdown(label="Id column", choices=[])
+                    group_cols = gr.Dropdown(label="Group columns (for the audit)", choices=[], multiselect=True)
+                    question_col = gr.Dropdown(label="Question column", choices=[])
+                start = gr.Button("Start analysis", variant="primary", elem_id="start-analysis")
+                progress = gr.HTML(progress_html(0, "no analysis yet"), elem_id="job-progress")
+                jobs_table = gr.Dataframe(label="Recent jobs", interactive=False, elem_id="jobs")
+                with gr.Row():
+                    resume_id = gr.Number(label="Job to resume", precision=0)
+                    resume_btn = gr.Button("Resume interrupted job")
+            with gr.Tab("Themes", id="themes"):
+                bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
+                                  x_label_angle=-35, height=380, elem_id="theme-chart")
+                scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=420,
+                                         label="Map of submissions (hover for the redacted text)", elem_id="map")
+                themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
+                campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
+            with gr.Tab("Theme detail & review", id="detail"):
+                theme = gr.Dropdown(label="Theme", choices=[], elem_id="theme")
+                detail_md = gr.Markdown(elem_id="theme-detail")
+                quotes = gr.Dataframe(label="Quotes (select one to open its submission)", interactive=False, wrap=True)
+                with gr.Row():
+                    f_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
+                    f_lang = gr.Textbox(label="Language (e.g. fr)")
+                    f_sent = gr.Dropdown(label="Sentiment", choices=["", "positive", "neutral", "negative"], value="")
+                    f_group = gr.Dropdown(label="Group", choices=[""], value="")
+                members = gr.Dataframe(label="Members (select one to triage it)", interactive=False, wrap=True,
+                                       elem_id="members")
+                with gr.Accordion("Review this theme", open=False, elem_id="review"):
+                    with gr.Row():
+                        label_box = gr.Textbox(label="Label", scale=4)
+                        rename_btn = gr.Button("Rename", scale=1)
+                    summary_box = gr.Textbox(label="Summary", lines=3)
+                    summary_btn = gr.Button("Save summary")
+                    with gr.Row():
+                        merge_with = gr.Dropdown(label="Merge these themes into it", choices=[], multiselect=True,
+                                                 scale=4)
+                        merge_btn = gr.Button("Merge", scale=1)
+                    with gr.Row():
+                        split_ids = gr.Textbox(label="Split off submissions (ids) under the label above", scale=4)
+                        split_btn = gr.Button("Split", scale=1)
+                    with gr.Row():
+                        confirm = gr.Checkbox(label="I am sure", value=False)
+                        delete_btn = gr.Button("Delete theme", variant="stop")
+                    remap_btn = gr.Button("Re-map all submissions onto the edited themes", variant="primary")
+            with gr.Tab("Triage", id="triage"):
+                with gr.Row():
+                    q_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
+                    q_assignee = gr.Textbox(label="Assignee")
+                    q_tag = gr.Textbox(label="Tag")
+                    q_text = gr.Textbox(label="Words in text")
+                    q_unassigned = gr.Checkbox(label="Only without theme")
+                q_btn = gr.Button("Show queue", elem_id="show-queue")
+                q_info = gr.Markdown()
+                queue = gr.Dataframe(label="Queue (select a row to open it)", interactive=False, wrap=True,
+                                     elem_id="queue")
+                sub_id = gr.Number(label="Submission id", precision=0, elem_id="submission-id")
+                sub_md = gr.Markdown(elem_id="submission-text")
+                with gr.Row():
+                    t_status = gr.Dropdown(label="Status", choices=list(STATUSES), elem_id="triage-status")
+                    t_assignee = gr.Textbox(label="Assignee", elem_id="triage-assignee")
+                    t_tags = gr.Textbox(label="Tags (comma-separated)", elem_id="triage-tags")
+                t_notes = gr.Textbox(label="Notes", lines=2)
+                t_why = gr.Textbox(label="Reason for the change (kept in the history)")
+                save_btn = gr.Button("Save triage", variant="primary", elem_id="save-triage")
+                history_table = gr.Dataframe(label="History (append-only)", interactive=False, elem_id="history")
+                with gr.Accordion("Bulk action", open=False):
+                    with gr.Row():
+                        b_ids = gr.Textbox(label="Submission ids (comma or space separated)", scale=3)
+                        b_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
+                        b_assignee = gr.Textbox(label="Assignee")
+                        b_tag = gr.Textbox(label="Add tag")
+                    b_btn = gr.Button("Apply to all")
+                    b_info = gr.Markdown()
+            with gr.Tab("Export", id="export"):
+                exports = gr.HTML("Pick a consultation first.", elem_id="exports")
+
+        timer = gr.Timer(2.0)
+        timer.tick(refresh_jobs, None, [progress, jobs_table])
+        demo.load(on_load, None, [header, consultation]).then(refresh_jobs, None, [progress, jobs_table])
+        file.upload(on_upload, [file], [upload_id, preview_table, preview_info, text_col, id_col, group_cols,
+                                        question_col])
+        start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col], [progress, jobs_table])
+        resume_btn.click(on_resume, [resume_id], [progress, jobs_table])
+        consultation.change(on_consultation, [consultation], [run, f_group])
+        overview_out = [bars, scatter, themes_table, campaigns, theme, merge_with, exports]
+        run.change(on_run, [consultation, run], overview_out)
+        theme_in = [theme, run, f_status, f_lang, f_sent, f_group]
+        theme_out = [detail_md, quotes, members, label_box, summary_box]
+        for trigger in (theme.change, f_status.change, f_lang.submit, f_sent.change, f_group.change):
+            trigger(on_theme, theme_in, theme_out)
+        review_in = [theme, run, label_box, summary_box, merge_with, split_ids, confirm]
+        for button, action in ((rename_btn, "rename"), (summary_btn, "summary"), (merge_btn, "merge"),
+                               (split_btn, "split"), (delete_btn, "delete")):
+            button.click(review_action(action), review_in, [theme, merge_with]).then(on_theme, theme_in, theme_out)
+        remap_btn.click(on_remap, [run], None)
+        sub_out = [sub_md, t_status, t_assignee, t_tags, t_notes, history_table]
+        for table in (quotes, members, queue):
+            table.select(pick_row, None, sub_id).then(open_submission, [sub_id, run], sub_out)
+        sub_id.submit(open_submission, [sub_id, run], sub_out)
+        save_btn.click(on_save, [sub_id, run, t_status, t_assignee, t_tags, t_notes, t_why], sub_out)
+        q_in = [consultation, run, q_status, q_assignee, q_tag, q_text, q_unassigned]
+        q_btn.click(on_queue, q_in, [queue, q_info, exports])
+        b_btn.click(on_bulk, [b_ids, b_status, b_assignee, b_tag], [b_info])
+    return demo
