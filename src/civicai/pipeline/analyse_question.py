@@ -74,12 +74,21 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     timer.finished("embed")
 
     reduce_params = options.reduce
-    key = stage_key(key, f"reduce-{tag}", reduce_params.__dict__)
+    key = stage_key(key, f"reduce-{tag}", {**reduce_params.__dict__, "fit_sample": options.fit_sample})
 
     def compute_reduce() -> dict[str, np.ndarray]:
-        reduced = reduce_embeddings(embeddings, reduce_params)
-        return {"coords": reduced.coords, "map": map_2d(embeddings, reduced, reduce_params),
-                "method": np.array(reduced.method)}
+        # Beyond fit_sample submissions, themes are found on a seeded sample; everyone else then joins a
+        # theme only by the same calibrated closeness rule as HDBSCAN's noise (bounded time and memory).
+        sample = np.arange(m)
+        if m > options.fit_sample:
+            sample = np.sort(np.random.default_rng(options.seed).choice(m, options.fit_sample, replace=False))
+        fit = embeddings if sample.size == m else embeddings[sample]
+        reduced = reduce_embeddings(fit, reduce_params)
+        if sample.size == m:
+            map_xy = map_2d(embeddings, reduced, reduce_params)
+        else:
+            map_xy = _pca_map(embeddings, sample, options.seed)
+        return {"coords": reduced.coords, "map": map_xy, "sample": sample, "method": np.array(reduced.method)}
 
     with timer("reduce"):
         reduced = checkpoints.arrays(f"reduce-{tag}", key, compute_reduce)
@@ -88,8 +97,12 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     if given is None:
         key = stage_key(key, f"cluster-{tag}", options.cluster.__dict__)
         with timer("cluster"):
-            labels = checkpoints.array(f"cluster-{tag}", key,
-                                       lambda: cluster_points(reduced["coords"], options.cluster).labels)
+            def compute_labels() -> np.ndarray:
+                labels = np.full(m, -1, dtype=np.int64)
+                labels[reduced["sample"]] = cluster_points(reduced["coords"], options.cluster).labels
+                return labels
+
+            labels = checkpoints.array(f"cluster-{tag}", key, compute_labels)
         timer.finished("cluster")
         key = stage_key(key, f"assign-{tag}", options.assign.__dict__)
         with timer("outliers"):
@@ -98,7 +111,8 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         timer.finished("outliers")
         n_clusters = int(labels.max()) + 1 if m and labels.max() >= 0 else 0
         stats = {"hdbscan_noise": int((labels < 0).sum()), "clusters": n_clusters,
-                 "joined_from_noise": int(sum(data["via_outlier"])), "reduce_method": str(reduced["method"])}
+                 "joined_from_noise": int(sum(data["via_outlier"])), "reduce_method": str(reduced["method"]),
+                 "fit_sample": int(reduced["sample"].size)}
         theme_keys = [f"{prefix}T{t + 1}" for t in range(n_clusters)]
     else:
         key = stage_key(key, f"map-{tag}", {"themes": [g.__dict__ for g in given], **options.mapping.__dict__})
@@ -128,7 +142,7 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
                                            "n_keywords": options.n_keywords, **options.hierarchy.__dict__})
     with timer("keywords_labels"):
         theme_json = checkpoints.json(f"themes-{tag}", key, lambda: _describe_themes(
-            texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator))
+            texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder))
     timer.finished("keywords_labels")
 
     key = stage_key(key, f"sentiment-{tag}", {})
@@ -145,6 +159,17 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         parent_info=[ThemeInfo(**t) for t in theme_json["parent_info"]], stats=stats)
 
 
+def _pca_map(embeddings: np.ndarray, sample: np.ndarray, seed: int) -> np.ndarray:
+    """2-D map for very large runs: PCA fitted on the sample, applied in blocks to everyone."""
+    from sklearn.decomposition import PCA
+
+    pca = PCA(n_components=2, random_state=seed).fit(embeddings[sample])
+    out = np.empty((embeddings.shape[0], 2), dtype=np.float32)
+    for start in range(0, embeddings.shape[0], 8192):
+        out[start:start + 8192] = pca.transform(embeddings[start:start + 8192])
+    return out
+
+
 def _stance(embedder: Any, embeddings: np.ndarray) -> list[str]:
     from civicai.sentiment import StanceClassifier
 
@@ -154,7 +179,7 @@ def _stance(embedder: Any, embeddings: np.ndarray) -> list[str]:
 def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarray, centroids: np.ndarray,
                      thresholds: list[float],
                      theme_keys: list[str], given: list[GivenTheme] | None, prepared: Prepared,
-                     members: list[int], options: AnalyseOptions, generator: Any) -> dict[str, Any]:
+                     members: list[int], options: AnalyseOptions, generator: Any, embedder: Any) -> dict[str, Any]:
     """Keywords (c-TF-IDF), quotes (MMR), label and summary for every theme, and the parent themes."""
     k = len(theme_keys)
     languages = [prepared.languages[i] for i in members]
@@ -169,7 +194,7 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
         quotes = [texts[i] for i in quote_members]
         main_language = max(set(languages[i] for i in local), key=[languages[i] for i in local].count) if len(local) else ""
         text = theme_text(keywords[t], quotes, [texts[i] for i in local], vectors, centroids[t], len(local), len(local),
-                          generator, language=main_language or "the language of the quotes")
+                          generator, language=main_language or "the language of the quotes", embedder=embedder)
         label, label_source, description = text.label, text.label_source, ""
         if given is not None:
             label, label_source, description = given[t].label, "given", given[t].description

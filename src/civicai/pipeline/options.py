@@ -22,6 +22,7 @@ class AnalyseOptions:
     embedder: str = "use"
     generator: str = "extractive"
     batch_size: int = 256
+    fit_sample: int = 20000  # themes are discovered on at most this many distinct submissions (seeded sample)
     reduce: ReduceParams = field(default_factory=ReduceParams)
     cluster: ClusterParams = field(default_factory=ClusterParams)
     assign: AssignParams = field(default_factory=AssignParams)

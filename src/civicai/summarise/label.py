@@ -63,10 +63,29 @@ def first_sentence(text: str, max_chars: int = 220) -> str:
     return sentence
 
 
-def extractive_summary(quotes: list[str], size: int = 0, weight: int = 0) -> str:
-    """The first sentence of up to three quotes, each in quotation marks: every word a citizen's own.
-    (Counts are shown beside the summary, never inside it, so it cannot drift from the data.)"""
-    return " ".join(f"“{first_sentence(q)}”" for q in quotes[:3])
+def sentences_of(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+
+
+def central_sentences(quotes: list[str], centroid: np.ndarray, embedder: Any, min_words: int = 4) -> list[str]:
+    """From each quote, the sentence closest to the theme (not its greeting or sign-off), verbatim."""
+    pieces = [[s for s in sentences_of(q) if word_count(s) >= min_words] or [first_sentence(q)] for q in quotes]
+    flat = [s for group in pieces for s in group]
+    if embedder is None or not flat:
+        return [group[0] for group in pieces]
+    closeness = embedder.encode(flat) @ centroid
+    chosen, position = [], 0
+    for group in pieces:
+        best = int(np.argmax(closeness[position:position + len(group)]))
+        chosen.append(first_sentence(group[best], max_chars=260))
+        position += len(group)
+    return chosen
+
+
+def extractive_summary(sentences: list[str], size: int = 0, weight: int = 0) -> str:
+    """Up to three sentences taken verbatim from the quotes, each in quotation marks: every word a
+    citizen's own. (Counts are shown beside the summary, never inside it, so it cannot drift from the data.)"""
+    return " ".join(f"“{s}”" for s in sentences[:3])
 
 
 def _grounded(text: str, sources: list[str]) -> bool:
@@ -79,10 +98,10 @@ def _grounded(text: str, sources: list[str]) -> bool:
 
 def theme_text(keywords: list[str], quotes: list[str], member_texts: list[str], member_vectors: np.ndarray,
                centroid: np.ndarray, size: int, weight: int, generator: Any = None,
-               language: str = "the language of the quotes") -> ThemeText:
+               language: str = "the language of the quotes", embedder: Any = None) -> ThemeText:
     phrase = central_phrase(member_texts, member_vectors, centroid)
     label, label_source = (phrase, "central_phrase") if phrase else (keyword_label(keywords), "keywords")
-    summary = extractive_summary(quotes, size, weight)
+    summary = extractive_summary(central_sentences(quotes, centroid, embedder), size, weight)
     result = ThemeText(label, summary, label_source, "extractive")
     if generator is None or getattr(generator, "name", "extractive") == "extractive":
         return result
