@@ -1,0 +1,122 @@
+"""Data for the chat evaluation: the plans (from ../shared/data and the shipped sample) and their questions.
+
+Plans are ingested once into evaluation/.cache/chat_eval.db (embeddings kept), so re-running the evaluation
+does not re-embed. The Dinan PCAET is 38 action sheets; they are joined into one plan, one top-level section
+per sheet (its title), each sheet's sections below it. The association's own commentary ("Nos remarques") is
+left out: it is not part of the plan.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from civicai.paths import sample_dir, shared_data_dir
+from civicai.plans.parsers import parse_markdown_text
+from civicai.plans.types import Block, ParsedDocument
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+QUESTIONS = HERE / "questions"
+DINAN_QUESTION_SECTIONS = {
+    # section heading in the sheets -> (question template in French, kind)
+    "Moyens financiers": ("Quels sont les moyens financiers prévus pour l'action « {title} » ?", "budget"),
+    "Calendrier": ("Quel est le calendrier de l'action « {title} » ?", "calendar"),
+    "Porteur de projet": ("Qui est le porteur de projet de l'action « {title} » ?", "lead"),
+    "Indicateurs de suivi": ("Quels sont les indicateurs de suivi de l'action « {title} » ?", "indicators"),
+}
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    name: str
+    path: Path | None  # None for composite documents
+
+
+def shared_plans() -> Path:
+    return shared_data_dir() / "plans"
+
+
+def dinan_sheets() -> list[Path]:
+    return sorted((shared_plans() / "dinan-pcaet" / "content" / "actions").glob("fiche[0-9]*.md"))
+
+
+def _sheet_title(text: str) -> str:
+    match = re.search(r"^title:\s*['\"]?(.*?)['\"]?\s*$", text, re.MULTILINE)
+    return match.group(1).strip() if match else "?"
+
+
+def dinan_document() -> ParsedDocument:
+    blocks: list[Block] = []
+    digest = hashlib.sha256()
+    for path in dinan_sheets():
+        text = path.read_text(encoding="utf-8")
+        digest.update(text.encode("utf-8"))
+        sheet = parse_markdown_text(text, source=str(path))
+        blocks.extend(b for b in sheet.blocks if "Nos remarques" not in b.section_path)
+    return ParsedDocument(source=str(shared_plans() / "dinan-pcaet"), format="markdown", blocks=blocks,
+                          title="PCAET Dinan Agglomération (fiches actions)", sha256=digest.hexdigest())
+
+
+def _section_body(text: str, heading: str) -> str:
+    match = re.search(rf"^## {re.escape(heading)}\s*$(.*?)(?=^## |\Z)", text, re.MULTILINE | re.DOTALL)
+    return match.group(1).strip() if match else ""
+
+
+def dinan_questions() -> list[dict]:
+    """Gold questions derived from the sheets: the expected value is the first line of the named section."""
+    rows = []
+    for path in dinan_sheets():
+        text = path.read_text(encoding="utf-8")
+        title = _sheet_title(text)
+        number = re.search(r"(\d+)", path.stem).group(1)
+        for heading, (template, kind) in DINAN_QUESTION_SECTIONS.items():
+            body = _section_body(text, heading)
+            lines = [re.sub(r"^\s*[-*]\s*", "", line).strip() for line in body.splitlines()]
+            lines = [re.sub(r"\s+", " ", line) for line in lines if line and line not in ("-", "/")]
+            if not lines:
+                continue  # the sheet leaves this section empty: no gold value to ask for
+            rows.append({"id": f"dinan-{number}-{kind}", "question": template.format(title=title), "language": "fr",
+                         "answerable": True, "kind": kind, "expected": lines[0], "sheet_title": title,
+                         "expected_section": heading})
+    return rows
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def climretrieve_costco() -> list[dict]:
+    """ClimRetrieve rows for the CostCo report, grouped per question: the gold pages of its relevant passages."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(shared_plans() / "climretrieve" / "ClimRetrieve_base.xlsx", read_only=True)
+    sheet = book.worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = [str(h).strip() if h is not None else "" for h in rows[0]]
+    col = {name: header.index(name) for name in ("Document", "Question", "Page", "Relevant")}
+    grouped: dict[str, set[int]] = {}
+    for row in rows[1:]:
+        document = str(row[col["Document"]] or "")
+        if "costco" not in document.lower():
+            continue
+        page = row[col["Page"]]
+        question = str(row[col["Question"]] or "").strip()
+        if question and isinstance(page, (int, float)):
+            grouped.setdefault(question, set()).add(int(page))
+    return [{"id": f"costco-{i:02d}", "question": q, "language": "en", "gold_pages": sorted(p)}
+            for i, (q, p) in enumerate(sorted(grouped.items()), start=1)]
+
+
+def plan_sources() -> list[PlanSource]:
+    ccc = shared_plans() / "climate-city-contracts"
+    return [
+        PlanSource("sample", sample_dir() / "plan" / "rivermouth-climate-plan.md"),
+        PlanSource("copenhagen", ccc / "copenhagen.md"),
+        PlanSource("paris", ccc / "paris.md"),
+        PlanSource("stockholm", ccc / "stockholm.md"),
+        PlanSource("costco", shared_plans() / "climretrieve" / "CostCo_Climate_Action_Plan.pdf"),
+        PlanSource("dinan", None),
+    ]

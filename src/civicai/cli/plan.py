@@ -1,0 +1,149 @@
+"""`civicai plan ingest|list|use` and `civicai ask`: the climate-plan chat from the command line."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from civicai.errors import InputError
+
+plan_app = typer.Typer(help="Climate action plans: ingest (PDF, Markdown, HTML, DOCX), list, pick the current.",
+                       no_args_is_help=True)
+
+
+@plan_app.command("ingest")
+def ingest(file: Path = typer.Argument(..., help="Plan file: .pdf, .md, .html or .docx."),
+           name: str = typer.Option(..., "--name", help="Plan name, e.g. 'copenhagen'."),
+           version: str | None = typer.Option(None, "--version", help="Version label (default: v1, v2, ...)."),
+           current: bool = typer.Option(True, "--current/--not-current", help="Make this version the current one."),
+           force: bool = typer.Option(False, "--force", help="Ingest even if this exact file is already stored.")
+           ) -> None:
+    """Parse the plan (sections and pages kept), chunk it, embed it and store it as a new version."""
+    from civicai.plans.ingest import ingest_file
+
+    result = ingest_file(file, name=name, version=version, make_current=current, progress=sys.stderr.isatty(),
+                         force=force)
+    info = result.plan
+    if not result.created:
+        typer.echo(f"{file} is already stored as {info.name} {info.version} (use --force to store it again)")
+        return
+    pages = f", {info.pages} pages" if info.pages else ""
+    typer.echo(f"ingested {file} as {info.name} {info.version}{' (current)' if info.is_current else ''}: "
+               f"{result.chunks} chunks in {result.sections} sections{pages}, language {info.language}")
+
+
+@plan_app.command("list")
+def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List stored plans and versions; * marks the current version of each plan."""
+    from civicai.config import get_settings
+    from civicai.plans.repository import list_plans
+    from civicai.store.db import init_db, session_scope
+
+    url = get_settings().resolved_database_url
+    init_db(url)
+    with session_scope(url) as session:
+        plans = list_plans(session)
+    if as_json:
+        typer.echo(json.dumps([{"name": p.name, "version": p.version, "current": p.is_current, "pages": p.pages,
+                                "chunks": p.chunks, "language": p.language, "source_file": p.source_file,
+                                "ingested_at": p.ingested_at.isoformat() if p.ingested_at else None}
+                               for p in plans], ensure_ascii=False))
+        return
+    if not plans:
+        typer.echo("no plans yet: civicai plan ingest FILE --name NAME")
+    for p in plans:
+        typer.echo(f"{'*' if p.is_current else ' '} {p.name} {p.version}  {p.chunks} chunks  "
+                   f"{p.pages or '-'} pages  {p.language or '?'}  {p.source_file or ''}")
+
+
+@plan_app.command("use")
+def use(name: str = typer.Argument(..., help="Plan name."),
+        version: str = typer.Argument(..., help="Version to make current.")) -> None:
+    """Make VERSION the current version of plan NAME (what `ask` uses by default)."""
+    from civicai.config import get_settings
+    from civicai.plans.repository import set_current
+    from civicai.store.db import init_db, session_scope
+
+    url = get_settings().resolved_database_url
+    init_db(url)
+    with session_scope(url) as session:
+        info = set_current(session, name, version)
+    typer.echo(f"{info.name} {info.version} is now current")
+
+
+def _read_questions(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise InputError(f"questions file {path} does not exist", "pass a JSONL file with one {\"id\", \"question\"} per line")
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path} line {number} is not JSON: {exc.msg}", "one JSON object per line") from exc
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or "id" not in row:
+            raise InputError(f"{path} line {number} needs fields 'id' and 'question' (a string)",
+                             'write lines like {"id": "q1", "question": "..."}')
+        rows.append(row)
+    return rows
+
+
+def _print_human(answer, show_notice: bool) -> None:
+    if show_notice:
+        typer.secho(answer.notice, dim=True)
+    typer.echo(answer.answer)
+    for c in answer.citations:
+        page = f", p. {c.page}" if c.page is not None else ""
+        typer.secho(f"  [{c.n}] {c.section}{page}  (score {c.score:.3f})", dim=True)
+
+
+def ask(question: str | None = typer.Argument(None, help="Your question, in any language."),
+        plan: str = typer.Option(..., "--plan", help="Plan name (its current version is used)."),
+        version: str | None = typer.Option(None, "--version", help="Ask a specific version instead."),
+        audience: str = typer.Option("general", "--audience", help="child | general | expert"),
+        as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+        questions: Path | None = typer.Option(None, "--questions", help="JSONL batch: {\"id\", \"question\"} per line."),
+        generator: str | None = typer.Option(None, "--generator", help="extractive | llama-cpp | openai"),
+        stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written (LLM).")) -> None:
+    """Ask the climate plan a question; get quotes with section and page, or 'the plan does not say'."""
+    from civicai.config import get_settings
+    from civicai.rag import AUDIENCES, load_chat
+
+    if audience not in AUDIENCES:
+        raise InputError(f"unknown audience '{audience}'", f"use one of: {', '.join(AUDIENCES)}")
+    if (question is None) == (questions is None):
+        raise InputError("give either a QUESTION or --questions FILE.jsonl", "e.g. civicai ask 'When ...?' --plan sample")
+    settings = get_settings(generator=generator)
+    chat = load_chat(plan, version, settings)
+    if questions is not None:
+        for row in _read_questions(questions):
+            answer = chat.ask(row["question"], audience=row.get("audience", audience))
+            typer.echo(json.dumps({"id": row["id"], **answer.to_json()}, ensure_ascii=False))
+        return
+    if stream and not as_json:
+        final = None
+        for piece in chat.stream(question, audience=audience):
+            if isinstance(piece, str):
+                if final is None:
+                    final = ""
+                sys.stdout.write(piece)
+                sys.stdout.flush()
+            else:
+                final = piece
+        sys.stdout.write("\n")
+        if final is not None:
+            _print_human(final.__class__(**{**final.__dict__, "answer": ""}), show_notice=True)
+        return
+    answer = chat.ask(question, audience=audience)
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        _print_human(answer, show_notice=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(plan_app, name="plan")
+    app.command("ask")(ask)

