@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ LABELS = ("negative", "neutral", "positive")
 SEED_FILE = Path(__file__).with_name("seed_sentences.jsonl")
 # How the three labels read as a stance on the consultation's proposal (assignments.csv, the report).
 STANCE_OF = {"positive": "support", "negative": "oppose", "neutral": "neutral"}
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+MAX_SENTENCES = 20  # per text: bounds the cost of a very long submission
 
 
 class StanceClassifier:
@@ -77,6 +80,33 @@ class StanceClassifier:
             return []
         return [self.classes_[i] for i in self.predict_proba(embeddings).argmax(axis=1)]
 
+    def predict_texts(self, texts: Sequence[str], embedder: Embedder, *, min_polarity: float = 0.5,
+                      batch_size: int = 64, progress: bool = False) -> list[str]:
+        """Stance of whole submissions, read sentence by sentence: a comment usually states its position in
+        one sentence and surrounds it with context ("I live in Harbour. ... Please build the tram."), which
+        dilutes a whole-text embedding. The most polar sentence decides; if no sentence reaches
+        `min_polarity` probability of positive or negative, the text is neutral. Measured in
+        evaluation/sentiment_eval.py against whole-text `predict`."""
+        if self.coef_ is None:
+            raise InputError("the stance classifier is not trained", "call fit() or StanceClassifier.pretrained()")
+        sentences = [split_sentences(text) for text in texts]
+        flat = [s for group in sentences for s in group]
+        if not flat:
+            return []
+        probabilities = self.predict_proba(embedder.encode(flat, batch_size=batch_size, progress=progress))
+        positive, negative = self.classes_.index("positive"), self.classes_.index("negative")
+        labels, start = [], 0
+        for group in sentences:
+            block = probabilities[start:start + len(group)]
+            start += len(group)
+            polarity = np.maximum(block[:, positive], block[:, negative])
+            best = int(polarity.argmax())
+            if polarity[best] < min_polarity:
+                labels.append("neutral")
+            else:
+                labels.append("positive" if block[best, positive] >= block[best, negative] else "negative")
+        return labels
+
     # --- persistence (plain arrays + JSON, never pickle) ----------------------------------------------
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -119,6 +149,12 @@ class StanceClassifier:
         if use_cache:
             model.save(cache)
         return model
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of two or more words (the whole text if none), at most MAX_SENTENCES."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.split()) >= 2]
+    return (parts or [text.strip() or " "])[:MAX_SENTENCES]
 
 
 def load_seed_sentences(path: Path = SEED_FILE) -> list[dict[str, str]]:
