@@ -28,13 +28,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from civicai.cluster import (AssignParams, ClusterParams, ReduceParams, assign, cluster_points,  # noqa: E402
-                             reduce_embeddings)
+                             merge_similar_clusters, reduce_embeddings)
 from civicai.paths import shared_data_dir  # noqa: E402
 
 REPORTED_MIX = ["15-per-hour-seattle", "canadian-electoral-reform", "london.youth.policing", "scoop-hivemind.ubi",
                 "scoop-hivemind.freshwater", "bg2050-volunteers"]
-TUNING_MIX = ["scoop-hivemind.affordable-housing", "scoop-hivemind.biodiversity", "scoop-hivemind.taxes",
-              "brexit-consensus", "ssis.land-bank-farmland.2rumnecbeh.2021-08-01", "march-on.operation-marchin-orders"]
+TUNING_POOL = ["scoop-hivemind.affordable-housing", "scoop-hivemind.biodiversity", "scoop-hivemind.taxes",
+               "brexit-consensus", "ssis.land-bank-farmland.2rumnecbeh.2021-08-01",
+               "march-on.operation-marchin-orders", "american-assembly.bowling-green", "football-concussions"]
+FRACTIONS = [0.01, 0.02, 0.03, 0.05]
+MIN_SAMPLES = [1, 5, None]
+MERGES = [None, 0.8, 0.7, 0.6]
+PRECISIONS = [0.7, 0.8, 0.9]
 CACHE = Path(os.environ.get("CIVICAI_EVAL_CACHE", "/tmp/civicai-eval-cache"))
 RESULTS = ROOT / "evaluation" / "results"
 
@@ -86,8 +91,11 @@ def scores(truth: np.ndarray, labels: np.ndarray) -> dict[str, float]:
             "themes": int(len(set(labels[assigned].tolist())))}
 
 
-def civicai_labels(embeddings, coords, texts, cluster: ClusterParams, assign_params: AssignParams) -> np.ndarray:
-    labels = cluster_points(coords, cluster).labels
+def civicai_labels(embeddings, coords, texts, cluster: ClusterParams, assign_params: AssignParams,
+                   found: np.ndarray | None = None) -> np.ndarray:
+    """The same stages `civicai analyse` runs: HDBSCAN -> merge near-identical clusters -> honest outliers."""
+    labels = cluster_points(coords, cluster).labels if found is None else found
+    labels = merge_similar_clusters(embeddings, labels, cluster.merge_similarity)
     return assign(embeddings, labels, texts, assign_params).primary
 
 
@@ -108,28 +116,51 @@ def bertopic_labels(texts, embeddings, coords) -> np.ndarray:
     return np.array(topics)
 
 
+def tuning_mixes(count: int = 4, size: int = 6) -> list[list[str]]:
+    """Several mixes drawn (seeded) from conversations that are NOT in the reported mix."""
+    rng = np.random.default_rng(0)
+    return [sorted(rng.choice(TUNING_POOL, size=size, replace=False).tolist()) for _ in range(count)]
+
+
 def tune(seeds: list[int]) -> tuple[dict, list[dict]]:
-    texts, truth = load_mix(TUNING_MIX)
-    embeddings = embed(texts, "tuning")
-    coords = {s: umap_coords(embeddings, s, "tuning") for s in seeds}
-    baseline = [scores(truth, bertopic_labels(texts, embeddings, coords[s])) for s in seeds]
+    datasets = []
+    for index, mix in enumerate(tuning_mixes()):
+        texts, truth = load_mix(mix)
+        embeddings = embed(texts, f"tuning{index}")
+        coords = {s: umap_coords(embeddings, s, f"tuning{index}") for s in seeds}
+        datasets.append((mix, texts, truth, embeddings, coords))
+        print(f"tuning mix {index}: {len(texts)} comments", flush=True)
+    baseline = [scores(truth, bertopic_labels(texts, embeddings, coords[s]))
+                for _, texts, truth, embeddings, coords in datasets for s in seeds]
     base_ari = float(np.mean([b["ari"] for b in baseline]))
     base_unassigned = float(np.mean([b["unassigned"] for b in baseline]))
     grid = []
-    n = len(texts)
-    for fraction, min_samples, selection, precision in itertools.product(
-            [0.01, 0.02, 0.03, 0.05], [1, 3, 5, None], ["eom", "leaf"], [0.8, 0.9]):
-        mcs = max(5, round(fraction * n))
-        cluster = ClusterParams(min_cluster_size=mcs, min_samples=min_samples or mcs, selection=selection)
-        runs = [scores(truth, civicai_labels(embeddings, coords[s], texts, cluster,
-                                             AssignParams(target_precision=precision))) for s in seeds]
-        grid.append({"fraction": fraction, "min_samples": min_samples, "selection": selection,
-                     "target_precision": precision, "ari": float(np.mean([r["ari"] for r in runs])),
-                     "unassigned": float(np.mean([r["unassigned"] for r in runs]))})
+    for fraction, min_samples, selection in itertools.product(FRACTIONS, MIN_SAMPLES, ["eom", "leaf"]):
+        found = {}
+        for d, (_, texts, _, _, coords) in enumerate(datasets):
+            mcs = max(5, round(fraction * len(texts)))
+            for s in seeds:
+                cluster = ClusterParams(min_cluster_size=mcs, min_samples=min_samples or mcs, selection=selection)
+                found[d, s] = cluster_points(coords[s], cluster).labels
+        for merge, precision in itertools.product(MERGES, PRECISIONS):
+            runs = []
+            for d, (_, texts, truth, embeddings, coords) in enumerate(datasets):
+                mcs = max(5, round(fraction * len(texts)))
+                cluster = ClusterParams(min_cluster_size=mcs, min_samples=min_samples or mcs, selection=selection,
+                                        merge_similarity=merge)
+                for s in seeds:
+                    runs.append(scores(truth, civicai_labels(embeddings, coords[s], texts, cluster,
+                                                             AssignParams(target_precision=precision), found[d, s])))
+            grid.append({"fraction": fraction, "min_samples": min_samples, "selection": selection,
+                         "merge_similarity": merge, "target_precision": precision,
+                         "ari": float(np.mean([r["ari"] for r in runs])), "ari_sd": float(np.std([r["ari"] for r in runs])),
+                         "unassigned": float(np.mean([r["unassigned"] for r in runs]))})
+        print(f"grid {fraction} {min_samples} {selection}: best so far "
+              f"{max(g['ari'] for g in grid):.3f}", flush=True)
     eligible = [g for g in grid if g["unassigned"] < base_unassigned] or grid
     best = max(eligible, key=lambda g: (g["ari"], -g["unassigned"]))
-    summary = {"mix": TUNING_MIX, "n": n, "bertopic": {"ari": base_ari, "unassigned": base_unassigned},
-               "chosen": best}
+    summary = {"mixes": [d[0] for d in datasets], "n": [len(d[1]) for d in datasets],
+               "bertopic": {"ari": base_ari, "unassigned": base_unassigned}, "chosen": best}
     return summary, grid
 
 
@@ -139,7 +170,7 @@ def report(seeds: list[int], chosen: dict) -> dict:
     n = len(texts)
     mcs = max(5, round(chosen["fraction"] * n))
     cluster = ClusterParams(min_cluster_size=mcs, min_samples=chosen["min_samples"] or mcs,
-                            selection=chosen["selection"])
+                            selection=chosen["selection"], merge_similarity=chosen["merge_similarity"])
     rows = []
     for seed in seeds:
         coords = umap_coords(embeddings, seed, "reported")
@@ -163,7 +194,7 @@ def write_markdown(result: dict) -> str:
     lines = ["# Topic recovery on mixed Polis conversations", "",
              f"Reported mix: {rep['conversations']} conversations, {rep['n']} accepted comments "
              f"({', '.join(rep['mix'])}). Parameters were tuned on a different mix "
-             f"({', '.join(tun['mix'])}; {tun['n']} comments). Same USE embeddings and the same seeded UMAP for "
+             f"({len(tun['mixes'])} mixes of 6 drawn from {', '.join(TUNING_POOL)}; {tun['n']} comments). Same USE embeddings and the same seeded UMAP for "
              f"both systems; unassigned comments count as one cluster (-1). Seeds: {result['seeds']}.", "",
              "| system | ARI | NMI | unassigned | ARI (assigned only) | themes |", "| --- | --- | --- | --- | --- | --- |"]
     for system in ("civicai", "bertopic"):
@@ -178,8 +209,9 @@ def write_markdown(result: dict) -> str:
     c = rep["civicai_params"]
     lines += ["", f"civicai parameters chosen on the tuning mix: min_cluster_size = {c['fraction']:.0%} of "
                   f"submissions ({c['min_cluster_size']} here), min_samples = {c['min_samples']}, selection = "
-                  f"{c['selection']}, outlier target precision = {c['target_precision']} "
-                  f"(tuning mix: civicai ARI {tun['chosen']['ari']:.3f} / unassigned {100 * tun['chosen']['unassigned']:.1f}% vs "
+                  f"{c['selection']}, merge clusters at centroid cosine >= {c['merge_similarity']}, outlier target precision = "
+                  f"{c['target_precision']} "
+                  f"(tuning mixes, mean: civicai ARI {tun['chosen']['ari']:.3f} / unassigned {100 * tun['chosen']['unassigned']:.1f}% vs "
                   f"BERTopic {tun['bertopic']['ari']:.3f} / {100 * tun['bertopic']['unassigned']:.1f}%)."]
     return "\n".join(lines) + "\n"
 
@@ -187,13 +219,14 @@ def write_markdown(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--report-seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     args = parser.parse_args()
     if not (shared_data_dir() / "polis").is_dir():
         sys.exit(f"Polis data not found under {shared_data_dir()}: set CIVICAI_SHARED_DATA")
     tuning, grid = tune(args.seeds)
     print("tuning:", json.dumps(tuning))
-    reported = report(args.seeds, tuning["chosen"])
-    result = {"seeds": args.seeds, "tuning": tuning, "reported": reported, "grid": grid}
+    reported = report(args.report_seeds, tuning["chosen"])
+    result = {"seeds": args.report_seeds, "tuning_seeds": args.seeds, "tuning": tuning, "reported": reported, "grid": grid}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "topic_recovery.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     markdown = write_markdown(result)

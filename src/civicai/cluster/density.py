@@ -14,6 +14,7 @@ class ClusterParams:
     min_cluster_size: int | None = None  # None: scale with the number of submissions (auto_min_cluster_size)
     min_samples: int | None = None  # None: HDBSCAN's default (= min_cluster_size); smaller = less noise
     selection: str = "eom"  # 'eom' favours fewer, larger themes; 'leaf' many small ones
+    merge_similarity: float | None = None  # join clusters whose centroids are this cosine-similar (None: never)
 
     def __post_init__(self) -> None:
         if self.min_cluster_size is not None and self.min_cluster_size < 2:
@@ -63,3 +64,21 @@ def _renumber_by_size(labels: np.ndarray) -> np.ndarray:
     for new, old in enumerate(order):
         out[labels == old] = new
     return out
+
+
+def merge_similar_clusters(embeddings: np.ndarray, labels: np.ndarray, min_similarity: float | None) -> np.ndarray:
+    """Join clusters whose centroids (in the full embedding space) are at least `min_similarity` cosine-similar
+    on average (average linkage), as ThemeFinder condenses near-identical themes: HDBSCAN on a 5-D UMAP
+    often cuts one large conversation into sub-clusters that say the same thing."""
+    k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
+    if min_similarity is None or k < 2:
+        return labels
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import pdist
+
+    centroids = np.vstack([embeddings[labels == t].mean(axis=0) for t in range(k)]).astype(np.float64)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    groups = fcluster(linkage(np.clip(pdist(centroids, "cosine"), 0, 2), method="average"),
+                      t=1.0 - min_similarity, criterion="distance")
+    merged = np.where(labels >= 0, groups[np.maximum(labels, 0)] - 1, -1)
+    return _renumber_by_size(merged)

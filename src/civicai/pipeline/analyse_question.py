@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from civicai.cluster import (ReduceParams, assign, cluster_points, map_2d, parent_groups, reduce_embeddings)
+from civicai.cluster import (assign, cluster_points, map_2d, merge_similar_clusters, parent_groups,
+                             reduce_embeddings)
 from civicai.cluster.assign import Assignment, theme_centroids
 from civicai.cluster.mapping import map_to_themes, theme_vectors
 from civicai.keywords import ctfidf_keywords
@@ -99,7 +100,9 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         with timer("cluster"):
             def compute_labels() -> np.ndarray:
                 labels = np.full(m, -1, dtype=np.int64)
-                labels[reduced["sample"]] = cluster_points(reduced["coords"], options.cluster).labels
+                found = cluster_points(reduced["coords"], options.cluster).labels
+                fitted = embeddings if reduced["sample"].size == m else embeddings[reduced["sample"]]
+                labels[reduced["sample"]] = merge_similar_clusters(fitted, found, options.cluster.merge_similarity)
                 return labels
 
             labels = checkpoints.array(f"cluster-{tag}", key, compute_labels)
