@@ -56,7 +56,7 @@ def _share_rows(findings: list[dict[str, Any]], column: str) -> list[tuple[str, 
 def _column_view(report: dict[str, Any], column: str) -> dict[str, Any]:
     findings = [f for f in report["findings"] if f["group_column"] == column]
     voice = [f for f in findings if f.get("kind") in ("voice", "rate")]
-    forest = [{"label": f"{f['group']} · {f['stage'] if f['kind'] == 'voice' else f['metric'].split(':', 1)[-1]}",
+    forest = [{"label": f"{f['group']} · {f['stage'] if f['kind'] == 'voice' else f['stage'] + ': ' + f['metric'].split(':', 1)[-1]}",
                "ratio": f["ratio"], "ci_low": f["ci_low"], "ci_high": f["ci_high"], "flagged": f["flagged"]}
               for f in voice if not f["suppressed"] and f["group"] != f.get("reference_group")]
     shares = _share_rows(report["findings"], column)

@@ -51,19 +51,37 @@ def _normalise(text: str) -> str:
     return re.sub(r"\W+", " ", text.casefold()).strip()
 
 
-def cited_ids(theme: dict) -> set[str]:
-    """Submissions a theme's summary cites: an explicit list when the pipeline gives one, else the quotes
-    whose opening words appear in the summary (the extractive summary quotes first sentences)."""
+_QUOTED = re.compile(r"[“\"«„]([^”\"»“]{12,}?)[”\"»“]")
+
+
+def cited_ids(theme: dict, texts: dict[str, str] | None = None) -> set[str]:
+    """Submissions a theme's summary cites: an explicit list when the pipeline gives one; else every quote
+    or member whose (redacted) text contains a sentence the summary quotes (extractive summaries quote
+    central sentences), or, for a summary that quotes nothing, whose opening words it repeats."""
     for key in ("cited_ids", "citations", "summary_citations"):
         explicit = theme.get(key)
         if isinstance(explicit, list):
             return {str(item.get("submission_id") if isinstance(item, dict) else item) for item in explicit}
-    summary = _normalise(str(theme.get("summary", "")))
+    summary = str(theme.get("summary", ""))
+    segments = [_normalise(m) for m in _QUOTED.findall(summary)]
+    segments = [seg for seg in segments if len(seg) >= 12]
+    candidates = {str(q.get("submission_id")): str(q.get("text", "")) for q in theme.get("quotes") or []}
+    if texts:
+        for member in theme.get("submission_ids") or []:
+            if str(member) in texts:
+                candidates.setdefault(str(member), texts[str(member)])
     found: set[str] = set()
-    for quote in theme.get("quotes") or []:
-        opening = _normalise(str(quote.get("text", "")))[:60]
-        if opening and opening in summary:
-            found.add(str(quote.get("submission_id")))
+    if segments:
+        for ident, text in candidates.items():
+            normal = _normalise(text)
+            if any(seg in normal for seg in segments):
+                found.add(ident)
+        return found
+    flat = _normalise(summary)
+    for ident, text in candidates.items():
+        opening = _normalise(text)[:60]
+        if opening and opening in flat:
+            found.add(ident)
     return found
 
 
@@ -72,7 +90,12 @@ def run_facts(run: AuditRun) -> RunFacts:
     ids = frame["submission_id"].astype(str).to_numpy()
     originals = frame["duplicate_of"].astype(str).to_numpy()
     quoted_ids = {str(q.get("submission_id")) for t in run.themes for q in (t.get("quotes") or [])}
-    cited = set().union(*(cited_ids(t) for t in run.themes)) if run.themes else set()
+    texts = None
+    for column in ("text_redacted", "text"):
+        if column in frame.columns:
+            texts = dict(zip(frame["submission_id"].astype(str), frame[column].astype(str)))
+            break
+    cited = set().union(*(cited_ids(t, texts) for t in run.themes)) if run.themes else set()
 
     def heard(found: set[str]) -> np.ndarray:
         return np.array([i in found or (o != "" and o in found) for i, o in zip(ids, originals)], dtype=bool)

@@ -21,7 +21,8 @@ ASSIGNMENT_COLUMNS = ("submission_id", "primary_theme", "themes", "unassigned_re
                       "duplicate_of", "campaign_id", "sentiment", "pii_redactions")
 # Columns of assignments.csv that are pipeline outputs, never demographic group columns.
 NON_GROUP_COLUMNS = set(ASSIGNMENT_COLUMNS) | {"row", "question", "text", "score", "scores", "via_outlier",
-                                              "author_id", "sentiment_score", "stance"}
+                                              "author_id", "sentiment_score", "stance", "text_redacted", "pii_kinds",
+                                              "x", "y", "theme"}
 
 
 @dataclass

@@ -164,9 +164,11 @@ def smoothed_ratio(finding: Finding) -> float | None:
     return ((k + 0.5) / (n + 1)) / ((k_ref + 0.5) / (n_ref + 1))
 
 
-# Two families of tests share the error budget: whether people's words are kept (voice stages and failure
-# rates: what the verdict asks auditors to act on) and what groups said (theme membership, sentiment).
-FAMILIES = {"voice": "kept", "rate": "kept", "classifier": "kept", "topic": "said", "sentiment": "said"}
+# Three families of tests share the error budget. Whether people's words are kept (the voice stages the
+# verdict asks auditors to act on) gets half of it; why they were lost (per-reason failure rates, the
+# classifier) and what groups said (theme membership, sentiment) a quarter each.
+FAMILIES = {"voice": "kept", "rate": "why", "classifier": "why", "topic": "said", "sentiment": "said"}
+FAMILY_SHARE = {"kept": 0.5, "why": 0.25, "said": 0.25}
 
 
 def holm(p_values: list[float], alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -185,15 +187,16 @@ def holm(p_values: list[float], alpha: float) -> tuple[np.ndarray, np.ndarray]:
 def apply_flags(findings: list[Finding], alpha: float = ALPHA) -> int:
     """Set p_adjusted, flagged and direction on every testable finding; returns the number of tests.
 
-    Holm's procedure within each family at alpha / (number of families): whatever the data, the chance
-    that the report raises any false flag stays at or below alpha (measured in evaluation/bias_detection.py).
+    Holm's procedure within each family at its share of alpha (the shares sum to 1): whatever the data,
+    the chance that the report raises any false flag stays at or below alpha (Bonferroni across families,
+    Holm within; measured in evaluation/bias_detection.py).
     """
     testable = [f for f in findings if f.p_value is not None and not f.suppressed]
     families: dict[str, list[Finding]] = {}
     for finding in testable:
         families.setdefault(FAMILIES.get(finding.kind, "kept"), []).append(finding)
-    for members in families.values():
-        adjusted, rejected = holm([f.p_value for f in members], alpha / max(len(families), 1))
+    for family, members in families.items():
+        adjusted, rejected = holm([f.p_value for f in members], alpha * FAMILY_SHARE[family])
         for finding, p_adj, significant in zip(members, adjusted, rejected):
             finding.p_adjusted = float(p_adj)
             ratio = smoothed_ratio(finding)

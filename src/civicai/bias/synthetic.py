@@ -47,6 +47,11 @@ TOPICS = [  # (en, fr, de, nl)
     ("the station needs better train connections", "la gare a besoin de meilleures correspondances",
      "der Bahnhof braucht bessere Zugverbindungen", "het station heeft betere treinverbindingen nodig"),
 ]
+# More themes than topics: each topic again with an aspect (theme t = topic t % 12, aspect t // 12).
+ASPECTS = [("", "", "", ""),
+           (", especially near the schools", ", surtout près des écoles", ", vor allem bei den Schulen",
+            ", vooral bij de scholen"),
+           (", and this is urgent", ", et c'est urgent", ", und das ist dringend", ", en dat is dringend")]
 OPENERS = {"en": ["As a {who} in {place}, I think", "My {who} and I in {place} feel", "In {place},"],
            "fr": ["Comme {who} à {place}, je pense que", "À {place},"],
            "de": ["Als {who} in {place} finde ich,", "In {place}"],
@@ -73,13 +78,16 @@ def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarr
 def _text(rng: np.random.Generator, topic: int, lang: str, place: str) -> str:
     idx = {"en": 0, "fr": 1, "de": 2, "nl": 3}[lang]
     opener = rng.choice(OPENERS[lang]).format(who=rng.choice(WHO[lang]), place=place)
-    return f"{opener} {TOPICS[topic][idx]}."
+    return f"{opener} {TOPICS[topic % len(TOPICS)][idx]}{ASPECTS[topic // len(TOPICS)][idx]}."
 
 
 def make_run(folder: Path, seed: int = 0, n: int = 2000, bias: Bias | None = None, n_themes: int = 12,
              n_quotes: int = 5, n_cited: int = 3, reject_rate: float = 0.03, unassigned_rate: float = 0.15,
-             copy_rate: float = 0.05) -> Path:
-    """Write a run folder; returns it. Groups are independent of everything unless `bias` says otherwise."""
+             copy_rate: float = 0.05, with_text: bool = False) -> Path:
+    """Write a run folder; returns it. Groups are independent of everything unless `bias` says otherwise.
+    with_text: add the `text_redacted` column the real pipeline writes (else the audit reads input.csv)."""
+    if not 1 <= n_themes <= len(TOPICS) * len(ASPECTS):
+        raise ValueError(f"n_themes must be between 1 and {len(TOPICS) * len(ASPECTS)}, got {n_themes}")
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
     district, age = _pick(rng, DISTRICTS, n), _pick(rng, AGE_BANDS, n)
@@ -124,7 +132,8 @@ def make_run(folder: Path, seed: int = 0, n: int = 2000, bias: Bias | None = Non
         quotes = [{"submission_id": ids[i], "text": texts[i]} for i in chosen]
         cited = quotes[:n_cited]
         summary = f"{len(members)} submissions. In their words: " + " ".join(f"“{q['text']}”" for q in cited)
-        themes.append({"id": str(t), "label": TOPICS[t][0], "summary": summary, "keywords": TOPICS[t][0].split()[:4],
+        label = TOPICS[t % len(TOPICS)][0] + ASPECTS[t // len(TOPICS)][0]
+        themes.append({"id": str(t), "label": label, "summary": summary, "keywords": label.split()[:4],
                        "size": sum(1 for i in members if not duplicate_of[i]), "weight": len(members),
                        "submission_ids": [ids[i] for i in members], "quotes": quotes,
                        "sentiment": {s: int(sum(sentiment[i] == s for i in members)) for s in SENTIMENTS},
@@ -134,12 +143,13 @@ def make_run(folder: Path, seed: int = 0, n: int = 2000, bias: Bias | None = Non
     with (folder / "assignments.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission_id", "primary_theme", "themes", "unassigned_reason", "language", "duplicate_of",
-                         "campaign_id", "sentiment", "pii_redactions", "district", "age_band"])
+                         "campaign_id", "sentiment", "pii_redactions", "district", "age_band"]
+                        + (["text_redacted"] if with_text else []))
         for i in accepted:
             theme = "" if unassigned[i] else str(topic[i])
             reason = "" if theme else str(rng.choice(reasons, p=[0.6, 0.2, 0.2]))
             writer.writerow([ids[i], theme, theme, reason, lang[i], duplicate_of[i], campaign[i], sentiment[i], "",
-                             district[i], age[i]])
+                             district[i], age[i]] + ([texts[i]] if with_text else []))
     with (folder / "rejected.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "id", "field", "reason", "message"])

@@ -1,6 +1,6 @@
 """The redacted text of a run's submissions, for the counterfactual test (the models only ever see it).
 
-Sources, first that works: a `text` column in assignments.csv; the database (Submission.text is stored
+Sources, first that works: the `text_redacted` column of assignments.csv (the pipeline writes it); the database (Submission.text is stored
 redacted) when the run is stored; else the run's input file read again and redacted with
 civicai.privacy exactly as the pipeline does (patterns, plus NER when the run used it).
 """
@@ -15,9 +15,10 @@ def load_texts(run: AuditRun, ids: Sequence[str], database_url: str | None = Non
     """(submission id -> redacted text, which source was used) for the ids that could be found."""
     wanted = set(ids)
     frame = run.assignments
-    if "text" in frame.columns:
-        rows = frame[frame["submission_id"].isin(wanted)]
-        return dict(zip(rows["submission_id"], rows["text"])), "assignments.csv"
+    for column in ("text_redacted", "text"):
+        if column in frame.columns:
+            rows = frame[frame["submission_id"].isin(wanted)]
+            return dict(zip(rows["submission_id"], rows[column])), f"assignments.csv ({column})"
     if run.run_id is not None:
         found = _from_database(run.run_id, wanted, database_url)
         if found:

@@ -23,16 +23,20 @@ def who(finding: Finding) -> str:
 
 
 def _pct(x: float | None) -> str:
-    return "–" if x is None else f"{100 * x:.0f}%"
+    if x is None:
+        return "–"
+    return f"{100 * x:.1f}%" if 0 < x < 0.1 else f"{100 * x:.0f}%"
 
 
 def _voice_sentence(f: Finding) -> str:
     population = "of the input" if f.stage == "accepted" else "of the accepted submissions"
-    share_then = _pct(f.share_population)
-    share_now = _pct(f.share_outcome)
-    ratio = "never" if f.value == 0 else f"{f.ratio:.2f}× as often as the reference group"
-    return (f"{who(f)} are {share_then} {population} but {share_now} of the {STAGE_NOUNS[f.stage]} "
-            f"({STAGES[f.stage][1]}: {ratio}, reference “{f.reference_group}”).")
+    if f.value == 0:
+        how = f"none of them reached this stage, against {_pct(f.reference_value)} of “{f.reference_group}”"
+    else:
+        how = (f"{_pct(f.value)} of them reached this stage against {_pct(f.reference_value)} of "
+               f"“{f.reference_group}”, ratio {f.ratio:.2f}")
+    return (f"{who(f)} are {_pct(f.share_population)} {population} but {_pct(f.share_outcome)} of the "
+            f"{STAGE_NOUNS[f.stage]} ({how}).")
 
 
 def _line(sentence: str, severity: str, f: Finding | None = None, **extra: Any) -> dict[str, Any]:
