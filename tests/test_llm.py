@@ -189,3 +189,56 @@ def test_qwen_grounded_answer_quotes_the_number_from_the_plan(shared_data: Path)
     judged = supported_sentences(answer, [passage])
     assert any(s.supported and "60" in s.sentence for s in judged), judged
     assert filter_supported(answer, [passage]) is not None
+
+
+@pytest.fixture
+def flaky_proxy(openai_server_url: str):  # type: ignore[no-untyped-def]
+    """A real HTTP server in front of the llama.cpp server that answers 503 to the first `fail` requests."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    import httpx
+
+    state = {"fail": 0, "seen": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state["seen"] += 1
+            if state["fail"] > 0:
+                state["fail"] -= 1
+                payload, status = b'{"error": {"message": "warming up"}}', 503
+            else:
+                reply = httpx.post(openai_server_url + self.path.removeprefix("/v1"), content=body, timeout=300,
+                                   headers={"Content-Type": "application/json"})
+                payload, status = reply.content, reply.status_code
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1", state
+    server.shutdown()
+    server.server_close()
+
+
+def test_openai_retries_server_errors_then_gives_up(flaky_proxy: tuple[str, dict]) -> None:
+    from civicai.llm.openai_http import OpenAIGenerator
+
+    url, state = flaky_proxy
+    state["fail"] = 2
+    generator = OpenAIGenerator(url, "smollm2", retries=3, backoff_s=0.01)
+    assert generator.generate(_request(max_tokens=4)).strip()
+    assert state["seen"] == 3 and state["fail"] == 0  # two 503s retried, the third request answered
+    state.update(fail=5, seen=0)
+    with pytest.raises(CivicaiError) as caught:
+        OpenAIGenerator(url, "smollm2", retries=2, backoff_s=0.01).generate(_request(max_tokens=4))
+    assert "HTTP 503" in caught.value.message and "warming up" in caught.value.message
+    assert state["seen"] == 3  # the first try and 2 retries

@@ -25,7 +25,7 @@ from civicai.llm._function_words import ALL_FUNCTION_WORDS, FUNCTION_WORDS
 
 # Calibrated on real passages (see docs/generators.md, "Calibration").
 LEXICAL_THRESHOLD = 0.6
-EMBEDDING_THRESHOLDS = {"use": 0.45, "e5": 0.84, "minilm": 0.5}
+EMBEDDING_THRESHOLDS = {"use": 0.40, "e5": 0.86, "minilm": 0.5}  # minilm: not calibrated (English only)
 DEFAULT_EMBEDDING_THRESHOLD = 0.5
 MIN_SUPPORTED_FRACTION = 0.5
 STEM_LENGTH = 5
