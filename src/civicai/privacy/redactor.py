@@ -8,19 +8,21 @@ See docs/privacy.md for the measured comparison.
 """
 from __future__ import annotations
 
-import os
+import bisect
+import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from civicai.errors import InputError
-from civicai.privacy.names import DENY_WORDS, find_cued_names, may_contain_name, trim_name
-from civicai.privacy.ner import PERSON_LABELS, get_ner
-from civicai.privacy.patterns import Span, find_pattern_spans
+from civicai.privacy.names import DENY_WORDS, at_sentence_start, find_cued_names, ner_windows, trim_name
+from civicai.privacy.ner import NER_FALLBACK, NER_FALLBACK_FOR, NER_PACKAGES, PERSON_LABELS, get_ner
+from civicai.privacy.patterns import CAP, LETTER, Span, find_pattern_spans
 from civicai.privacy.types import KINDS, RedactedText, Redaction, apply_redactions, hash_value
 
 SUPPORTED_LANGUAGES = ("en", "fr", "de", "nl")
 _PRIORITY = {kind: i for i, kind in enumerate(KINDS)}  # EMAIL first ... PERSON last
-_NER_CHUNK = 50_000      # spaCy's max_length is 1e6; chunks also keep memory flat on huge texts
+_NER_CHUNK = 5_000       # long texts go to NER in pieces: spaCy is slow on huge docs and max_length is 1e6
 _BATCH = 512
 
 
@@ -55,20 +57,37 @@ def _resolve(view: str, spans: Iterable[Span]) -> list[Span]:
 
     A name that overlaps an address ("Hans Müller Hauptstraße 7") is trimmed, not dropped.
     """
+    starts: list[int] = []          # accepted spans, sorted by start, never overlapping
     accepted: list[Span] = []
+
+    def overlapping(lo: int, hi: int) -> list[Span]:
+        i = bisect.bisect_left(starts, lo)
+        if i > 0 and accepted[i - 1].end > lo:
+            i -= 1
+        out = []
+        while i < len(accepted) and accepted[i].start < hi:
+            out.append(accepted[i])
+            i += 1
+        return out
+
+    def accept(span: Span) -> None:
+        i = bisect.bisect_left(starts, span.start)
+        starts.insert(i, span.start)
+        accepted.insert(i, span)
+
     for span in sorted(set(spans), key=lambda s: (_PRIORITY[s.kind], s.start - s.end, s.start)):
-        overlapping = [a for a in accepted if a.start < span.end and span.start < a.end]
-        if not overlapping:
-            accepted.append(span)
+        clashes = overlapping(span.start, span.end)
+        if not clashes:
+            accept(span)
         elif span.kind == "PERSON":
             cursor = span.start
-            for a in sorted(overlapping) + [Span("PERSON", span.end, span.end)]:
+            for a in clashes + [Span("PERSON", span.end, span.end)]:
                 if a.start > cursor:
                     trimmed = trim_name(view, cursor, min(a.start, span.end))
-                    if trimmed:
-                        accepted.append(Span("PERSON", *trimmed))
+                    if trimmed and not overlapping(*trimmed):
+                        accept(Span("PERSON", *trimmed))
                 cursor = max(cursor, a.end)
-    return sorted(accepted, key=lambda s: s.start)
+    return accepted
 
 
 def _to_redactions(text: str, view: str, index: list[int] | None, spans: list[Span], salt: bytes | None) -> RedactedText:
@@ -105,10 +124,12 @@ class Redactor:
     languages: languages to run NER for when a model exists (en, fr); others get patterns and name cues.
     use_ner: False gives a pattern-only redactor (no spaCy, ~10x faster, misses bare names).
     salt: key for the value hashes (default: per-process secret, or CIVICAI_PII_SALT).
+    keep_words: words NER must never call a person (the consultation's districts, street-less places).
     """
 
     def __init__(self, languages: Sequence[str] = SUPPORTED_LANGUAGES, use_ner: bool = True, *,
-                 salt: bytes | None = None, batch_size: int = 256) -> None:
+                 salt: bytes | None = None, batch_size: int = 256, keep_words: Iterable[str] = ()) -> None:
+        self.keep_words = frozenset(w.casefold() for w in keep_words)
         if isinstance(languages, str):
             languages = (languages,)
         self.languages = tuple(code.lower() for code in languages)
@@ -119,10 +140,19 @@ class Redactor:
         self.salt = salt
         self.batch_size = batch_size
 
-    def _ner_for(self, language: str | None):
+    def _ner_for(self, language: str | None) -> tuple[str, bool] | None:
+        """(model language, is_fallback) for a text language, or None when no NER runs for it.
+
+        Dutch has no spaCy model on PyPI: it borrows the French one, whose PER tags hold up on Dutch
+        names ("Pieter Jansen", "Sanne de Boer"), keeping only multi-word names. German does not: every
+        German noun is capitalised and the borrowed model tags hundreds of them as people (measured on
+        the Austrian Polis comments), so German names come from cues only.
+        """
         if not self.use_ner or not language or language not in self.languages:
             return None
-        return get_ner(language)
+        if language in NER_PACKAGES:
+            return language, False
+        return (NER_FALLBACK, True) if language in NER_FALLBACK_FOR else None
 
     def redact(self, text: str, language: str | None = None) -> RedactedText:
         """Redact one text. `language` (ISO code) picks the NER model; None detects it."""
@@ -158,37 +188,75 @@ class Redactor:
         return [_to_redactions(t, v, idx, _resolve(v, s), self.salt) for t, (v, idx), s in zip(texts, views, spans)]
 
     def _add_ner_spans(self, views, langs, spans) -> None:
-        need = [i for i, (v, _) in enumerate(views) if may_contain_name(v)]
-        if not need:
-            return
+        frequent = _frequent_capitalised_words([v for v, _ in views])
+        # NER only where a name may be: cheap regexes pick the sentences that hold a capitalised word
+        # which is not sentence-initial, an acronym, a stop word or a title; everything else skips spaCy.
+        need = [i for i, (v, _) in enumerate(views) if ner_windows(v)]
         unknown = [i for i in need if not langs[i]]
         if unknown:
             from civicai.text.language import detect_many
             for i, guess in zip(unknown, detect_many([views[i][0] for i in unknown])):
                 langs[i] = guess.code
-        by_language: dict[str, list[int]] = {}
+        pieces: dict[str, list[tuple[int, int, str, str, bool]]] = {}
         for i in need:
             code = (langs[i] or "").lower().split("-")[0]
-            if self._ner_for(code) is not None:
-                by_language.setdefault(code, []).append(i)
-        for code, idxs in by_language.items():
-            nlp = self._ner_for(code)
-            pieces = [(i, off, chunk) for i in idxs for off, chunk in _chunks(views[i][0])]
-            docs = nlp.pipe((chunk for _, _, chunk in pieces), batch_size=self.batch_size)
-            for (i, off, _), doc in zip(pieces, docs):
+            model = self._ner_for(code)
+            if model is None:
+                continue
+            view = views[i][0]
+            for lo, hi in ner_windows(view, _stop_words(code)):
+                for off, chunk in _chunks(view[lo:hi]):
+                    pieces.setdefault(model[0], []).append((i, lo + off, chunk, code, model[1]))
+        for model_language, items in pieces.items():
+            docs = get_ner(model_language).pipe((item[2] for item in items), batch_size=self.batch_size)
+            for (i, off, _, code, fallback), doc in zip(items, docs):
                 view = views[i][0]
                 for ent in doc.ents:
                     if ent.label_ not in PERSON_LABELS:
                         continue
                     trimmed = trim_name(view, off + ent.start_char, off + ent.end_char)
-                    if trimmed and not _looks_like_common_word(view[trimmed[0]:trimmed[1]], code):
+                    if not trimmed:
+                        continue
+                    if _plausible_name(view, *trimmed, code, fallback, frequent | self.keep_words):
                         spans[i].append(Span("PERSON", *trimmed))
 
 
-def _looks_like_common_word(name: str, language: str) -> bool:
-    """A one-word 'name' that is a stop word of the language ("Pour", "Dans") is a tagging error."""
-    words = name.split()
-    return len(words) == 1 and (words[0].casefold() in _stop_words(language) or words[0].casefold() in DENY_WORDS)
+_PARTICLES = frozenset("van von de der den du des la le ten ter zu da di del dos het 't".split())
+_CAPITALISED = re.compile(rf"(?<![\w-]){CAP}{LETTER}{{2,}}")
+
+
+def _frequent_capitalised_words(views: list[str]) -> frozenset[str]:
+    """Capitalised words found in many texts of one batch (>= 10 texts and >= 2%): the consultation's own
+    places and organisations ("Rivermouth", "Riverside"). A private person's one-word name does not
+    recur across that many independent submissions; multi-word names are never affected."""
+    if len(views) < 10:
+        return frozenset()
+    counts = Counter(w for v in views for w in set(_CAPITALISED.findall(v)))
+    floor = max(10, 0.02 * len(views))
+    return frozenset(w.casefold() for w, n in counts.items() if n >= floor)
+
+
+def _plausible_name(view: str, start: int, end: int, language: str, fallback: bool, known: frozenset[str]) -> bool:
+    """Filter spaCy PERSON entities: the small models call many capitalised words a person."""
+    words = view[start:end].split()
+    stop = _stop_words(language)
+    if len(words) == 1:
+        word = words[0].casefold()
+        # "Rehausser la digue", "Une idée": one capitalised word opening a sentence is rarely a name.
+        return not fallback and word not in stop and word not in DENY_WORDS and word not in known \
+            and not at_sentence_start(view, start)
+    if fallback:
+        # Borrowed model on German/Dutch: German nouns are capitalised, so keep only clean
+        # "First Last" shapes that do not open a sentence and hold no common word.
+        if at_sentence_start(view, start):
+            return False
+        for w in words:
+            low = w.casefold()
+            if low in _PARTICLES:
+                continue
+            if not w[0].isupper() or low in stop or low in DENY_WORDS:
+                return False
+    return True
 
 
 _STOP_CACHE: dict[str, frozenset[str]] = {}
@@ -203,6 +271,3 @@ def _stop_words(language: str) -> frozenset[str]:
             _STOP_CACHE[language] = frozenset()
     return _STOP_CACHE[language]
 
-
-def default_threads() -> int:
-    return int(os.environ.get("CIVICAI_THREADS", "2"))
