@@ -123,3 +123,13 @@ def test_embedder_similarity_is_checked_too(passages: list[str]) -> None:
     assert faithful.supported and faithful.similarity is not None and faithful.similarity > odd.similarity
     lexical_only = supported_sentences(text, passages)
     assert [r.score for r in lexical_only] == [faithful.score, odd.score]
+
+
+def test_a_sentence_cut_off_by_max_tokens_is_dropped(passages: list[str]) -> None:
+    # the shape of a real Qwen answer that hit max_tokens mid-sentence
+    text = ("Amsterdam has set a 60% CO2 reduction target for the city by 2030, higher than the 55% stipulated by "
+            "Dutch and European climate laws. At the same time, for us, a sustainable city is more")
+    assert filter_supported(text, passages) == ("Amsterdam has set a 60% CO2 reduction target for the city by 2030, "
+                                                "higher than the 55% stipulated by Dutch and European climate laws.")
+    assert filter_supported(text, passages, drop_unfinished=False) == text
+    assert filter_supported("Amsterdam has set a 60% CO2 reduction target", passages) is not None

@@ -301,12 +301,22 @@ def _add_similarity(results: list[SentenceSupport], sources: list[str], embedder
     return judged
 
 
+def _is_finished(sentence: str) -> bool:
+    return strip_citations(sentence).rstrip()[-1:] in tuple(".!?…:;\"'»”’)]")
+
+
 def filter_supported(text: str, sources: Sequence[str], embedder: Any = None, threshold: float = LEXICAL_THRESHOLD,
                      *, embedding_threshold: float | None = None, language: str | None = None,
-                     min_fraction: float = MIN_SUPPORTED_FRACTION) -> str | None:
-    """The supported sentences of `text` joined by spaces, or None if fewer than `min_fraction` of them pass."""
+                     min_fraction: float = MIN_SUPPORTED_FRACTION, drop_unfinished: bool = True) -> str | None:
+    """The supported sentences of `text` joined by spaces, or None if fewer than `min_fraction` of them pass.
+
+    drop_unfinished: a last sentence with no closing punctuation (the model hit max_tokens mid-sentence) is
+    left out and not counted, unless it is the only sentence.
+    """
     judged = supported_sentences(text, sources, embedder, threshold, embedding_threshold=embedding_threshold,
                                  language=language)
+    if drop_unfinished and len(judged) > 1 and not _is_finished(judged[-1].sentence):
+        judged = judged[:-1]
     kept = [r.sentence for r in judged if r.supported]
     if not judged or len(kept) < min_fraction * len(judged):
         return None
