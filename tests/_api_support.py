@@ -25,7 +25,11 @@ PASSWORD = "correct horse battery"
 def analysis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from civicai.pipeline import AnalyseOptions, run_analysis
 
-    out = tmp_path_factory.mktemp("api-run") / "run"
+    import os
+
+    # CIVICAI_TEST_RUN_CACHE: a folder kept between test sessions while developing (stages resume from checkpoints)
+    cache = os.environ.get("CIVICAI_TEST_RUN_CACHE")
+    out = Path(cache) / "api-run" if cache else tmp_path_factory.mktemp("api-run") / "run"
     run_analysis(AnalyseOptions(input_path=SMALL_CSV, out_dir=out, group_columns=("district", "age_band"),
                                 store=False, progress=False))
     return out

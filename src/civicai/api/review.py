@@ -45,10 +45,13 @@ def _members(session: Session, theme_id: int) -> list[int]:
 
 
 def _refresh_size(session: Session, theme: Theme) -> None:
+    """size counts distinct voices (copies excluded), weight counts copies too (as the pipeline does);
+    duplicates and campaign copies are members of their theme as well."""
     members = _members(session, theme.id)
-    copies = session.scalar(select(func.count()).where(Submission.duplicate_of.in_(members))) if members else 0
-    theme.size = len(members)
-    theme.weight = float(len(members) + int(copies or 0))
+    copies = session.scalar(select(func.count()).where(Submission.id.in_(members),
+                                                       Submission.duplicate_of.is_not(None))) if members else 0
+    theme.size = len(members) - int(copies or 0)
+    theme.weight = float(len(members))
 
 
 def rename_theme(session: Session, theme_id: int, label: str, *, actor: str) -> Theme:
