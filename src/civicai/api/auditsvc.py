@@ -102,5 +102,5 @@ def run_audit_job(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
 
     options = AuditOptions(out_dir=Path(params["out_dir"]), group_columns=tuple(params.get("group_columns") or ()),
                            seed=ctx.settings.seed, database_url=ctx.url)
-    result = run_audit(str(params["run_dir"]), options)
+    result = run_audit(str(params.get("run_id") or params["run_dir"]), options)
     return {"audit_id": result.audit_id, "flagged": len(result.flagged), "out_dir": str(options.out_dir)}

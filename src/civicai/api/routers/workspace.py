@@ -146,6 +146,6 @@ def audit(run_id: int, body: AuditBody, request: Request, who: Principal = Depen
     if not run_row.out_dir or not Path(run_row.out_dir).is_dir():
         raise HTTPException(409, f"run {run_id} has no output folder on this server to audit")
     columns = body.group_columns or (run_row.manifest or {}).get("parameters", {}).get("group_columns", [])
-    params = {"run_dir": run_row.out_dir, "out_dir": str(Path(run_row.out_dir) / "audit"),
+    params = {"run_id": run_id, "run_dir": run_row.out_dir, "out_dir": str(Path(run_row.out_dir) / "audit"),
               "group_columns": list(columns), "requested_by": who.username}
     return {"job_id": ctx.jobs.submit("audit", params)}

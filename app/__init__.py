@@ -1,0 +1,1 @@
+"""ASGI entry points at the project root (the Gradio code lives in src/civicai/ui)."""

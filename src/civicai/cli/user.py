@@ -1,0 +1,92 @@
+"""`civicai user add|passwd|list|token`: staff, auditor and admin accounts (residents need none)."""
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from civicai.errors import InputError
+
+user_app = typer.Typer(help="Accounts for the staff workspace and the auditors' view.", no_args_is_help=True)
+
+
+def _password(password_stdin: bool) -> str:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InputError("no password on standard input", "pipe it in: echo \"$PW\" | civicai user add ...")
+        return password
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _url() -> str:
+    from civicai.config import get_settings
+    from civicai.store.db import init_db
+
+    url = get_settings().resolved_database_url
+    init_db(url)
+    return url
+
+
+@user_app.command("add")
+def add(name: str = typer.Argument(..., help="User name."),
+        role: str = typer.Option("staff", "--role", help="admin | staff | auditor"),
+        password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin.")) -> None:
+    """Create an account; the password is prompted (or read from stdin) and stored as an argon2id hash."""
+    from civicai.api.users import create_user, validate_role, validate_username
+    from civicai.store.db import session_scope
+
+    validate_username(name)
+    validate_role(role)
+    password = _password(password_stdin)
+    with session_scope(_url()) as session:
+        create_user(session, name, password, role)
+    typer.echo(f"created {role} '{name}'")
+
+
+@user_app.command("passwd")
+def passwd(name: str = typer.Argument(..., help="User name."),
+           password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin.")) -> None:
+    """Set a new password (ends the user's sessions)."""
+    from civicai.api.users import set_password
+    from civicai.store.db import session_scope
+
+    password = _password(password_stdin)
+    with session_scope(_url()) as session:
+        set_password(session, name, password)
+    typer.echo(f"password of '{name}' changed")
+
+
+@user_app.command("list")
+def list_() -> None:
+    from sqlalchemy import select
+
+    from civicai.store.db import session_scope
+    from civicai.store.schema import User
+
+    with session_scope(_url()) as session:
+        for user in session.scalars(select(User).order_by(User.id)):
+            typer.echo(f"{user.username}\t{user.role}\t{'active' if user.is_active else 'disabled'}")
+
+
+@user_app.command("token")
+def token(name: str = typer.Argument(..., help="User name."),
+          label: str = typer.Option("script", "--name", help="What the token is for."),
+          days: int = typer.Option(90, "--days", min=1, max=366, help="Lifetime in days.")) -> None:
+    """Print a new API token for scripts (shown once; only its hash is stored)."""
+    from sqlalchemy import select
+
+    from civicai.api.users import issue_token
+    from civicai.store.db import session_scope
+    from civicai.store.schema import User
+
+    with session_scope(_url()) as session:
+        user = session.scalars(select(User).where(User.username == name)).first()
+        if user is None:
+            raise InputError(f"user '{name}' does not exist", "create it with `civicai user add`")
+        value, _ = issue_token(session, user, label, days)
+    typer.echo(value)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
