@@ -4,8 +4,13 @@ Features (all cheap, all from retrieval):
   dense_top     cosine of the best chunk (E5 cosines sit in a narrow band, so alone it is weak)
   dense_z       how far the best chunk stands out from the plan: (top - mean) / std over all chunks
   dense_margin  top minus the 10th best (a flat top means nothing specific matched)
-  coverage      share of the question's content words (or their 5-letter prefixes) found in the top 3 chunks
-  bm25_top      best BM25 score divided by the number of question tokens
+  idf_coverage  IDF-weighted share of the question's tokens (words and 5-letter prefixes, so cognates such as
+                "nucléaire"/"nuclear" count) found in the best of the top 3 chunks
+  unseen        share of the question's content words that the plan never uses (not even their prefix):
+                "hydrogen buses" in a plan without hydrogen is the typical unanswerable question
+  cross         1 when the question's language differs from the plan's (shared words then mean less)
+  sentence_support  best cosine between the question and one sentence of the top 3 chunks, from the fast
+                multilingual sentence encoder (USE): a sentence that says the answer sits close to the question
 A logistic regression on these, fitted on calibration questions (evaluation/calibrate_abstention.py, data in
 evaluation/questions/calibration*.jsonl: the shipped sample plan and plans NOT used in the reported
 evaluation), is stored in abstention.json beside this file with the chosen probability threshold.
@@ -22,25 +27,31 @@ import numpy as np
 from civicai.rag.index import QueryEvidence
 from civicai.rag.tokenize import content_terms, tokenize
 
-FEATURES = ("dense_top", "dense_z", "dense_margin", "coverage", "bm25_top")
+FEATURES = ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "cross", "sentence_support")
 CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
 
 
-def features(question: str, evidence: QueryEvidence) -> dict[str, float]:
+def features(question: str, evidence: QueryEvidence, cross_lingual: bool = False,
+             sentence_support: float = 0.0) -> dict[str, float]:
     dense = evidence.dense_scores
+    index = evidence.index
     top = float(dense.max())
     std = float(dense.std()) or 1e-6
     ordered = np.sort(dense)[::-1]
     tenth = float(ordered[min(9, len(ordered) - 1)])
-    terms = content_terms(question)
-    found: set[str] = set()
+    tokens = set(tokenize(question))
+    weights = {t: index.idf(t) for t in tokens}
+    total = sum(weights.values()) or 1.0
+    best_cover = 0.0
     for hit in evidence.hits[:3]:
-        tokens = set(tokenize(hit.chunk.index_text()))
-        found |= {t for t in terms if t in tokens or (len(t) > 4 and "p:" + t[:5] in tokens)}
-    coverage = len(found) / len(terms) if terms else 0.0
-    n_tokens = max(1, len(tokenize(question)))
+        chunk_tokens = index.chunk_tokens[hit.chunk.ordinal] if hit.chunk.ordinal < len(index.chunk_tokens) \
+            else frozenset(tokenize(hit.chunk.index_text()))
+        best_cover = max(best_cover, sum(w for t, w in weights.items() if t in chunk_tokens) / total)
+    words = content_terms(question)
+    unseen = [w for w in words if w not in index.doc_freq and ("p:" + w[:5]) not in index.doc_freq]
     return {"dense_top": top, "dense_z": (top - float(dense.mean())) / std, "dense_margin": top - tenth,
-            "coverage": coverage, "bm25_top": float(evidence.bm25_scores.max()) / n_tokens}
+            "idf_coverage": best_cover, "unseen": len(unseen) / max(1, len(words)),
+            "cross": 1.0 if cross_lingual else 0.0, "sentence_support": sentence_support}
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,9 @@ class AbstentionModel:
 
 
 # Used only until abstention.json exists for the embedder in use: abstain when the best chunk does not
-# stand out from the rest of the plan (z < 3) and shares few words with the question.
-_FALLBACK = AbstentionModel(mean=(0.0,) * 5, scale=(1.0,) * 5, weights=(0.0, 1.0, 0.0, 2.0, 0.0), bias=-4.0,
+# stand out from the rest of the plan and shares few (rare) words with the question.
+_FALLBACK = AbstentionModel(mean=(0.0,) * 7, scale=(1.0,) * 7, weights=(0.0, 1.0, 0.0, 2.0, -2.0, 0.0, 4.0),
+                            bias=-5.0,
                             threshold=0.5, embedder="*", calibrated_on="uncalibrated fallback")
 
 

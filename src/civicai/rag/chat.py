@@ -47,14 +47,33 @@ def detect_question_language(text: str, plan_language: str | None = None) -> str
     return phrase_language(plan_language) if score < 0.4 else code
 
 
-def redact_question(text: str, language: str | None = None) -> str:
-    """PII out before the question is embedded, logged or sent to a model."""
+def redact_question(text: str, language: str | None = None, public_text: str = "") -> str:
+    """PII out before the question is embedded, logged or sent to a model.
+
+    A span the plan itself contains ("Old Town", the city's name) is public, not the resident's personal
+    data, so it stays: redacting it would only blind the retrieval. Everything else becomes "[KIND]".
+    """
     try:
         redactor = _redactor()
     except ImportError:
         log.warning("civicai.privacy is not available: questions are not redacted")
         return text
-    return redactor.redact(text, language=language).text
+    result = redactor.redact(text, language=language)
+    if not result.redactions:
+        return result.text
+    public = public_text.casefold()
+    pieces: list[str] = []
+    cursor = 0
+    for redaction in sorted(result.redactions, key=lambda r: r.start):
+        if redaction.start < cursor:
+            continue  # overlapping spans: the first one already covers it
+        value = text[redaction.start:redaction.end]
+        keep = redaction.kind in ("PERSON", "ADDRESS") and len(value) >= 3 and value.casefold() in public
+        pieces.append(text[cursor:redaction.start])
+        pieces.append(value if keep else redaction.placeholder)
+        cursor = redaction.end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
 
 
 _REDACTOR = None
@@ -75,6 +94,7 @@ class PlanChat:
     index: PlanIndex
     settings: Settings
     ranker: SentenceRanker
+    public_text: str = ""  # the plan's text: names it contains are public, never redacted from questions
 
     @classmethod
     def from_stored(cls, stored: StoredPlan, settings: Settings | None = None,
@@ -90,7 +110,8 @@ class PlanChat:
             index = PlanIndex.build(stored.chunks, embedder)
         if isinstance(highlight, str):
             highlight = get_embedder(highlight, settings.threads)
-        return cls(stored, index, settings, SentenceRanker(highlight))
+        public = "\n".join(c.index_text(depth=99) for c in stored.chunks)
+        return cls(stored, index, settings, SentenceRanker(highlight), public)
 
     # -- the steps --------------------------------------------------------------------------------------
     def _prepare(self, question: str, audience: str) -> tuple[str, str]:
@@ -100,7 +121,7 @@ class PlanChat:
             raise InputError(f"unknown audience '{audience}'", f"use one of: {', '.join(AUDIENCES)}")
         question = question.strip()[:MAX_QUESTION_CHARS]
         language = detect_question_language(question, self.stored.info.language)
-        redacted = redact_question(question, language)
+        redacted = redact_question(question, language, self.public_text)
         log.info("question (redacted) plan=%s lang=%s: %s", self.stored.info.name, language, redacted)
         return redacted, language
 
@@ -121,20 +142,27 @@ class PlanChat:
             text = compose_abstention(phrase_lang, [], kind=str(verdict.verdict), plan=self.stored.info.name)
             return self._base(text, language, kind), redacted
         evidence = self.index.search(redacted, k=10)
-        values = features(redacted, evidence)
+        question_vector = self.ranker.question_vector(redacted)
+        support = self.ranker.best_support(question_vector, [h.chunk for h in evidence.hits[:3]])
+        values = features(redacted, evidence, self._cross_lingual(language), support)
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
         if abstain:
             closest = closest_sections(evidence.hits, phrase_lang)
             # nothing in the plan shares a word with the question and nothing is close: off-topic
-            off_topic = values["coverage"] == 0 and values["bm25_top"] == 0 and confidence < 0.05
+            off_topic = values["idf_coverage"] == 0 and values["unseen"] >= 0.99 and confidence < 0.05
             kind = AnswerKind.OFF_TOPIC if off_topic else AnswerKind.ABSTAINED
             text = compose_abstention(phrase_lang, closest, "off_topic" if off_topic else "abstain",
                                       self.stored.info.name)
             return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
         text, citations = compose_answer(redacted, evidence.hits, language=phrase_lang,
                                          plan_language=self.stored.info.language,
-                                         audience=audience, ranker=self.ranker)
+                                         audience=audience, ranker=self.ranker,
+                                         question_vector=question_vector)
         return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted
+
+    def _cross_lingual(self, language: str) -> bool:
+        plan_language = (self.stored.info.language or "")[:2]
+        return bool(plan_language) and language[:2] != plan_language
 
     def ask(self, question: str, audience: str = "general") -> Answer:
         answer, redacted = self.extractive(question, audience)

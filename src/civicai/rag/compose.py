@@ -6,13 +6,14 @@ If no sentence stands out, the chunk's opening is quoted rather than a guessed s
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from civicai.embed import Embedder
 from civicai.plans.sentences import split_sentences
 from civicai.rag.guard import is_instruction_like
+from civicai.plans.types import Chunk
 from civicai.rag.index import Hit
 from civicai.rag.phrases import language_name, phrase
 from civicai.rag.tokenize import tokenize
@@ -25,19 +26,46 @@ CITE_MARGIN = 0.015  # a further chunk is cited when its cosine is this close to
 
 @dataclass
 class SentenceRanker:
-    """Scores a chunk's sentences against the question."""
+    """Scores a chunk's sentences against the question with a fast multilingual sentence encoder (USE) plus
+    shared words. Sentence vectors are cached per chunk, so a popular passage is encoded once per process."""
 
     embedder: Embedder | None = None
+    _cache: dict[int, np.ndarray] = field(default_factory=dict)
 
-    def scores(self, question: str, sentences: list[str]) -> np.ndarray:
+    def sentence_vectors(self, chunk: Chunk) -> tuple[list[str], np.ndarray | None]:
+        sentences = quotable_sentences(chunk.text)
+        if self.embedder is None or not sentences:
+            return sentences, None
+        if chunk.ordinal not in self._cache:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[chunk.ordinal] = self.embedder.encode(sentences)
+        return sentences, self._cache[chunk.ordinal]
+
+    def question_vector(self, question: str) -> np.ndarray | None:
+        return None if self.embedder is None else self.embedder.encode([question])[0]
+
+    def scores(self, question: str, chunk: Chunk, question_vector: np.ndarray | None = None) -> np.ndarray:
+        sentences, vectors = self.sentence_vectors(chunk)
         q_tokens = set(tokenize(question))
         lexical = np.array([len(q_tokens & set(tokenize(s))) / max(1.0, len(q_tokens) ** 0.5)
                             for s in sentences], dtype=np.float32)
-        if self.embedder is None or not sentences:
+        if vectors is None:
             return lexical
-        vectors = self.embedder.encode([question] + sentences)
-        semantic = vectors[1:] @ vectors[0]
-        return semantic + 0.3 * lexical
+        if question_vector is None:
+            question_vector = self.question_vector(question)
+        return vectors @ question_vector + 0.1 * lexical
+
+    def best_support(self, question_vector: np.ndarray | None, chunks: list[Chunk]) -> float:
+        """The highest question-sentence cosine over the chunks (an abstention feature)."""
+        if question_vector is None:
+            return 0.0
+        best = 0.0
+        for chunk in chunks:
+            _, vectors = self.sentence_vectors(chunk)
+            if vectors is not None and len(vectors):
+                best = max(best, float((vectors @ question_vector).max()))
+        return best
 
 
 def quotable_sentences(text: str) -> list[str]:
@@ -45,17 +73,18 @@ def quotable_sentences(text: str) -> list[str]:
     return [s for s in split_sentences(text) if not is_instruction_like(s)]
 
 
-def select_quote(question: str, text: str, max_sentences: int, max_words: int, ranker: SentenceRanker) -> str:
-    sentences = quotable_sentences(text)
+def select_quote(question: str, chunk: Chunk, max_sentences: int, max_words: int, ranker: SentenceRanker,
+                 question_vector: np.ndarray | None = None) -> str:
+    sentences = quotable_sentences(chunk.text)
     if not sentences:
         return ""
     if len(sentences) <= max_sentences:
         chosen = list(range(len(sentences)))
     else:
-        scores = ranker.scores(question, sentences)
+        scores = ranker.scores(question, chunk, question_vector)
         best = float(scores.max())
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
-        chosen = [i for i in ranked[:max_sentences] if scores[i] >= best - 0.15] or [ranked[0]]
+        chosen = [i for i in ranked[:max_sentences] if scores[i] >= best - 0.1] or [ranked[0]]
         chosen.sort()  # keep the plan's reading order
     quote_words: list[str] = []
     for i in chosen:
@@ -84,12 +113,13 @@ def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
 
 
 def compose_answer(question: str, hits: list[Hit], *, language: str, plan_language: str | None,
-                   audience: str, ranker: SentenceRanker) -> tuple[str, list[Citation]]:
+                   audience: str, ranker: SentenceRanker, question_vector: np.ndarray | None = None
+                   ) -> tuple[str, list[Citation]]:
     _, max_sentences, max_words = STYLE[audience]
     citations: list[Citation] = []
     lines = [phrase(language, f"lead_{audience}")]
     for hit in pick_hits(hits, audience):
-        quote = select_quote(question, hit.chunk.text, max_sentences, max_words, ranker)
+        quote = select_quote(question, hit.chunk, max_sentences, max_words, ranker, question_vector)
         if not quote:
             continue
         n = len(citations) + 1

@@ -32,6 +32,7 @@ class QueryEvidence:
     """Everything retrieval learnt about a question: hits in fused order plus whole-plan statistics."""
 
     hits: list[Hit]
+    index: PlanIndex
     dense_scores: np.ndarray  # cosine to every chunk
     bm25_scores: np.ndarray
     query_vector: np.ndarray
@@ -52,11 +53,20 @@ class PlanIndex:
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75)
         corpus = [tokenize(chunk.index_text()) or ["_empty_"] for chunk in chunks]
         self._bm25.index(corpus, show_progress=False)
+        self.chunk_tokens = [frozenset(tokens) for tokens in corpus]
+        self.doc_freq: dict[str, int] = {}
+        for tokens in self.chunk_tokens:
+            for token in tokens:
+                self.doc_freq[token] = self.doc_freq.get(token, 0) + 1
 
     @classmethod
     def build(cls, chunks: list[Chunk], embedder: Embedder, progress: bool = False) -> PlanIndex:
         vectors = embedder.encode_passages([c.index_text() for c in chunks], batch_size=16, progress=progress)
         return cls(chunks, vectors, embedder)
+
+    def idf(self, token: str) -> float:
+        """Smoothed inverse document frequency; a token the plan never uses gets the highest value."""
+        return float(np.log((len(self.chunks) + 1) / (self.doc_freq.get(token, 0) + 0.5)))
 
     def bm25_scores(self, question: str) -> np.ndarray:
         tokens = tokenize(question)
@@ -83,4 +93,4 @@ class PlanIndex:
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [Hit(self.chunks[i], float(fused[i]), float(dense[i]), float(bm25[i]), int(dense_rank[i]),
                     int(bm25_rank[i])) for i in order]
-        return QueryEvidence(hits, dense, bm25, query_vector)
+        return QueryEvidence(hits, self, dense, bm25, query_vector)
