@@ -43,3 +43,11 @@ def test_huge_and_hostile_text_does_not_crash():
     assert detect_language("Bonjour tout le monde. " * 50_000).code == "fr"
     assert detect_language("\u202e" + "Hello there, how are you today?" + "\u202c").code == "en"
     assert detect_language(None).code == "und"  # type: ignore[arg-type]
+
+
+def test_expected_languages_are_preferred_when_plausible():
+    short_dutch = "Gaan de tarieven weer omhoog?"
+    assert detect_language(short_dutch, languages=("en", "fr", "de", "nl")).code == "nl"
+    # A text in none of the expected languages keeps the detector's own answer.
+    assert detect_language("Necesitamos más carriles bici en la ciudad.", languages=("en", "fr")).code == "es"
+    assert [g.code for g in detect_many(["Bonjour à tous", short_dutch], languages=["fr", "nl"])] == ["fr", "nl"]

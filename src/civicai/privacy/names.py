@@ -21,7 +21,7 @@ bonjour bonsoir salut coucou merci cordialement contactez contacter madame monsi
 cher chère chers chères bien amicalement salutations sincères bises svp stp voilà voici oui non
 hello hi hey dear thanks thank regards sincerely cheers best kind yours faithfully please contact call
 mr mrs ms miss dr prof sir madam mayor councillor council minister president director
-hallo guten tag morgen abend liebe lieber sehr geehrte geehrter herr frau hr fr mfg grüße grüsse gruß
+hallo guten tag morgen abend liebe lieber sehr geehrte geehrter herr frau hr fr mfg grüße grüsse gruß gruße grusse gruesse gruss grüßen grüssen
 danke bitte viele herzliche freundlichen freundliche beste bürgermeister bürgermeisterin stadtrat
 gemeinderat präsident präsidentin minister ministerin
 hoi beste geachte dag goedemorgen goedemiddag groet groeten groetjes vriendelijke hartelijke bedankt dank
@@ -41,7 +41,7 @@ _CUE_INTRO = (
     r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|mein\s+name\s+lautet|ik\s+heet|mijn\s+naam\s+is"
 )
 # Weak introductions ("I am", "je suis", "ich bin" + a noun): only a two-word capitalised name counts.
-_CUE_WEAK = r"i\s+am|i'm|je\s+suis|ich\s+bin|ik\s+ben|(?:hallo|hoi|goedendag|goedemiddag|goedemorgen),?\s+met"
+_CUE_WEAK = r"i\s+am|i'm|je\s+suis|ich\s+bin|hier\s+(?:schreibt|spricht|ist)|ik\s+ben|(?:hallo|hoi|goedendag|goedemiddag|goedemorgen),?\s+met"
 # Sign-offs: the name follows (same or next lines) and ends its line or sentence.
 _CUE_SIGNOFF = (
     r"signed|sincerely|regards|best\s+wishes|"
@@ -74,7 +74,7 @@ CUE_TITLE = re.compile(rf"(?:(?i:\b(?:(?:{_TITLE_ABBR})\b\.?|(?:{_TITLE_WORD})\b
 
 # Big case-insensitive alternations are the slowest regexes here (Python's re scans them at every
 # position), so each runs only when a plain substring / word test says one of its cues can be present.
-_INTRO_ANCHORS = ("i am", "i'm", "suis", "bin", "ben", " met ", "name", "called", "signed", "sincerely", "regards", "wishes", "yours", "cheers", "appelle",
+_INTRO_ANCHORS = ("hier ", "i am", "i'm", "suis", "bin", "ben", " met ", "name", "called", "signed", "sincerely", "regards", "wishes", "yours", "cheers", "appelle",
                   "nomme", "nom est", "moi c", "cordialement", "vous", "salutations", "amiti", "sign", "hei",
                   "grü", "grue", "gruss", "gruß", "mfg", "gez.", "heet", "naam", "groet", "mvg")
 _TITLE_WORDS = frozenset("""mr mrs ms miss mx dr prof sir dear hello hi mme mlle madame monsieur mademoiselle
@@ -162,10 +162,17 @@ def _is_hint(word: str, common: frozenset[str]) -> bool:
     return not word.isupper() and word.casefold() not in DENY_WORDS and word.casefold() not in common
 
 
-def ner_windows(text: str, common: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def ner_windows(text: str, common: frozenset[str] = frozenset(),
+                skip: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """The parts of `text` worth running NER on: each sentence holding a capitalised non-initial word
-    that is not an acronym, stop word or title (clipped to +-300 chars), merged. Empty: skip NER."""
+    that is not an acronym, stop word or title (clipped to +-300 chars), merged. Empty: skip NER.
+
+    skip: sorted spans already redacted by patterns ("42 Baker Street"): their words are no hint.
+    """
     hints = [m.start(1) for m in NAME_HINT.finditer(text) if _is_hint(m.group(1), common)]
+    if skip and hints:
+        starts = [a for a, _ in skip]
+        hints = [h for h in hints if not (i := bisect.bisect_right(starts, h) - 1) >= 0 or h >= skip[i][1]]
     if not hints:
         return []
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]

@@ -191,11 +191,12 @@ class Redactor:
         frequent = _frequent_capitalised_words([v for v, _ in views])
         # NER only where a name may be: cheap regexes pick the sentences that hold a capitalised word
         # which is not sentence-initial, an acronym, a stop word or a title; everything else skips spaCy.
-        need = [i for i, (v, _) in enumerate(views) if ner_windows(v)]
+        found = [sorted((s.start, s.end) for s in spans_i if s.kind != "PERSON") for spans_i in spans]
+        need = [i for i, (v, _) in enumerate(views) if ner_windows(v, skip=found[i])]
         unknown = [i for i in need if not langs[i]]
         if unknown:
             from civicai.text.language import detect_many
-            for i, guess in zip(unknown, detect_many([views[i][0] for i in unknown])):
+            for i, guess in zip(unknown, detect_many([views[i][0] for i in unknown], self.languages)):
                 langs[i] = guess.code
         pieces: dict[str, list[tuple[int, int, str, str, bool]]] = {}
         for i in need:
@@ -204,7 +205,7 @@ class Redactor:
             if model is None:
                 continue
             view = views[i][0]
-            for lo, hi in ner_windows(view, _stop_words(code)):
+            for lo, hi in ner_windows(view, _stop_words(code), found[i]):
                 for off, chunk in _chunks(view[lo:hi]):
                     pieces.setdefault(model[0], []).append((i, lo + off, chunk, code, model[1]))
         for model_language, items in pieces.items():
@@ -221,6 +222,8 @@ class Redactor:
                         spans[i].append(Span("PERSON", *trimmed))
 
 
+_STREET_TYPES = frozenset("""street st road rd avenue ave lane ln drive dr boulevard blvd square sq row court ct
+way place pl close crescent terrace rue avenue allée chemin quai straat laan weg plein gracht straße strasse""".split())
 _PARTICLES = frozenset("van von de der den du des la le ten ter zu da di del dos het 't".split())
 _CAPITALISED = re.compile(rf"(?<![\w-]){CAP}{LETTER}{{2,}}")
 
@@ -240,7 +243,11 @@ def _plausible_name(view: str, start: int, end: int, language: str, fallback: bo
     """Filter spaCy PERSON entities: the small models call many capitalised words a person."""
     words = view[start:end].split()
     stop = _stop_words(language)
+    if words[-1].rstrip(".").casefold() in _STREET_TYPES:
+        return False  # "Scottsville Rd", "Shive Lane": a street without a number is a place, not a person
     if len(words) == 1:
+        if words[0].isupper():
+            return False  # acronyms: "SKYPAC", "LEFT"
         word = words[0].casefold()
         # "Rehausser la digue", "Une idée": one capitalised word opening a sentence is rarely a name.
         return not fallback and word not in stop and word not in DENY_WORDS and word not in known \

