@@ -24,6 +24,7 @@ from civicai.dedup import minhash
 from civicai.dedup.types import Campaign, DuplicateResult
 from civicai.errors import InputError
 
+_CENTRE_SLACK = 0.2  # campaign members may sit this much further from the template than from each other
 _EXACT_MARGIN = 0.1  # MinHash estimates this close to a threshold are recomputed exactly
 _WORD = re.compile(r"[^\W_]+")
 
@@ -100,17 +101,19 @@ def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, 
     campaign_id: list[str | None] = [None] * n
     campaigns: list[Campaign] = []
 
-    group_size = np.bincount(campaign_label, weights=copies).astype(np.int64)
-    canonical_rep = _first_member(campaign_label)  # representatives are in text order, so first = earliest
-    is_campaign_group = (group_size >= campaign_min_size) & (word_count[canonical_rep] >= campaign_min_words)
     strong_canonical = _first_member(strong_label)
+    campaign_of_rep = _campaign_groups(campaign_label, strong_label, signature, copies, word_count,
+                                       np.concatenate([strong_pairs, weak_pairs]), campaign_threshold,
+                                       campaign_min_size, campaign_min_words)
+    group_canonical = {g: reps[int(np.nonzero(campaign_of_rep == g)[0].min())] for g in set(campaign_of_rep.tolist())
+                       if g >= 0}
 
     members_by_group: dict[int, list[int]] = {}
     for i in range(n):
         r = rep_of_text[i]
-        group = campaign_label[r]
-        if is_campaign_group[group]:
-            canonical = reps[canonical_rep[group]]
+        group = int(campaign_of_rep[r])
+        if group >= 0:
+            canonical = group_canonical[group]
             members_by_group.setdefault(group, []).append(i)
         else:
             canonical = reps[strong_canonical[strong_label[r]]]
@@ -137,6 +140,52 @@ def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, 
                                   [str(ids[i]) for i in members] if ids is not None else [],
                                   round(similarity, 3)))
     return DuplicateResult(duplicate_of, campaign_id, campaigns, kind, parameters)
+
+
+def _campaign_groups(candidate_label: np.ndarray, strong_label: np.ndarray, signature: np.ndarray | None,
+                     copies: np.ndarray, word_count: np.ndarray, pairs: np.ndarray, threshold: float,
+                     min_size: int, min_words: int, max_rounds: int = 50) -> np.ndarray:
+    """Campaign number per representative (-1: none). Linked components can chain unrelated texts (A~B, B~C,
+    ...), so a component is split around centres: the best-connected text is a template, its campaign is every
+    text within template distance of it (Jaccard >= threshold - _CENTRE_SLACK: two letters edited in different
+    places are less alike than each is to the template) or a copy of it, and the rest is searched again. A group is a
+    campaign when it holds >= min_size texts (exact copies count) and its template has >= min_words words."""
+    out = np.full(len(candidate_label), -1, dtype=np.int64)
+    total = np.bincount(candidate_label, weights=copies)
+    degree = copies.astype(np.int64).copy()
+    if len(pairs):
+        degree += np.bincount(pairs.ravel(), minlength=len(candidate_label))
+    # the component's own links, found by slicing pairs sorted by component (no scan of all pairs per component)
+    pair_label = candidate_label[pairs[:, 0]] if len(pairs) else np.empty(0, dtype=np.int64)
+    order = np.argsort(pair_label, kind="stable")
+    sorted_labels = pair_label[order]
+    unassigned = np.ones(len(candidate_label), dtype=bool)
+    next_id = 0
+    for label in np.nonzero(total >= min_size)[0]:
+        lo, hi = np.searchsorted(sorted_labels, [label, label + 1])
+        links = pairs[order[lo:hi]]
+        remaining = np.nonzero(candidate_label == label)[0]
+        for _ in range(max_rounds):
+            if copies[remaining].sum() < min_size:
+                break
+            centre = remaining[np.argmax(degree[remaining])]
+            close = strong_label[remaining] == strong_label[centre]
+            if signature is not None:
+                close |= (signature[remaining] == signature[centre]).mean(axis=1) >= threshold - _CENTRE_SLACK
+            member = np.zeros(len(candidate_label), dtype=bool)
+            member[remaining[close]] = True
+            # one more hop: a text directly linked to a member (at the full threshold) joins too
+            if len(links):
+                a, b = links[:, 0], links[:, 1]
+                hop = np.concatenate([b[member[a] & ~member[b] & unassigned[b]], a[member[b] & ~member[a] & unassigned[a]]])
+                member[hop] = True
+            members = np.nonzero(member)[0]
+            unassigned[members] = False
+            if copies[members].sum() >= min_size and word_count[members.min()] >= min_words:
+                out[members] = next_id
+                next_id += 1
+            remaining = remaining[unassigned[remaining]]
+    return out
 
 
 def _components(m: int, pairs: np.ndarray) -> np.ndarray:

@@ -49,7 +49,7 @@ def read_submissions(path: str | Path, *, text_column: str | None = None, id_col
         table = reader(path, encoding)
     notes = [n for n in (encoding.note if encoding else "", table.note) if n]
 
-    if layouts.is_polis(table.columns) and text_column is None:
+    if layouts.is_polis(table.columns) and (text_column is None or text_column.lower() == "comment-body"):
         return _read_polis(path, table, notes, encoding, group_columns, max_cell_chars)
     if layouts.is_themefinder(table.columns) and text_column is None and path.name == "responses.jsonl":
         _close(table)

@@ -88,7 +88,8 @@ def read_csv(path: Path, encoding: TextEncoding) -> Table:
                 except StopIteration:
                     return
                 except csv.Error as exc:  # e.g. an unterminated quote: report it and stop at that row
-                    yield row_number + 1, {"__unparseable__": f"CSV parse error: {exc}"}
+                    yield row_number + 1, {"__unparseable__": f"CSV parse error: {exc}; the rows after this one "
+                                                              "were not read (fix the quoting and run again)"}
                     return
                 row_number += 1
                 if not any(c.strip() for c in cells):
