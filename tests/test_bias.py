@@ -238,3 +238,40 @@ def test_audit_of_a_stored_run_is_recorded_in_the_database(tmp_path: Path, migra
         audit = session.scalars(select(Audit).where(Audit.id == result.audit_id)).one()
         assert audit.run_id == run_id
         assert len(audit.report["findings"]) == len(result.report["findings"])
+
+
+@pytest.mark.slow
+def test_analyse_with_audit_on_the_shipped_sample(sample_dir: Path, tmp_path: Path) -> None:
+    """The real pipeline on the shipped small sample, then the audit through `analyse --audit`'s hook."""
+    from sqlalchemy import select
+
+    from civicai.pipeline import AnalyseOptions, run_analysis
+    from civicai.store import session_scope
+    from civicai.store.schema import Audit
+
+    db = f"sqlite:///{tmp_path / 'e2e.db'}"
+    out = tmp_path / "run"
+    result = run_analysis(AnalyseOptions(input_path=sample_dir / "consultation_small.csv", out_dir=out,
+                                         group_columns=("district", "age_band"), database_url=db, progress=False,
+                                         use_ner=False, audit=True))
+    report = json.loads((out / "audit" / "bias_report.json").read_text(encoding="utf-8"))
+    validate_report(report)
+    assert {"district", "age_band", "language"} <= set(report["group_columns"])
+    themes = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    quoted = {q["submission_id"] for t in themes for q in t["quotes"]}
+    with (out / "assignments.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    # stage "quoted" by district: the audit's counts agree with the run's files
+    by_district = [f for f in report["findings"] if f["group_column"] == "district" and f["stage"] == "quoted"]
+    shown = [f for f in by_district if not f["suppressed"]]
+    assert shown
+    for finding in shown:
+        members = [r for r in rows if (r["district"] or "(not given)") == finding["group"]]
+        assert finding["n"] == len(members)
+        heard = [r for r in members if r["submission_id"] in quoted or r["duplicate_of"] in quoted]
+        assert finding["events"] == len(heard)
+    assert report["leakage"]["files_scanned"][:2] == ["themes.json", "assignments.csv"]
+    assert (out / "audit" / "bias_report.html").is_file()
+    with session_scope(db) as session:
+        audits = session.scalars(select(Audit)).all()
+        assert [a.run_id for a in audits] == [result.run_id]

@@ -212,10 +212,16 @@ def _store(run: AuditRun, report: dict[str, Any], options: AuditOptions) -> int 
 def audit_run(run_ref: str | Path, group_columns: tuple[str, ...] | list[str] | None = None,
               out_dir: str | Path | None = None, **options: Any) -> AuditResult:
     """`civicai analyse --audit`: audit a run by the group columns it was analysed with, into RUN_DIR/audit."""
+    from civicai.bias.runload import find_value
+
+    if options.get("database_url") is None:  # the run's own database, unless its URL was masked in run.json
+        manifest_path = Path(run_ref) / "run.json"
+        if manifest_path.is_file():
+            url = find_value(json.loads(manifest_path.read_text(encoding="utf-8")), ("parameters", "database_url"))
+            if isinstance(url, str) and "***" not in url:
+                options["database_url"] = url
     run = load_run(run_ref, options.get("database_url"))
     if group_columns is None:
-        from civicai.bias.runload import find_value
-
         given = find_value(run.manifest, ("parameters", "group_columns"), ("params", "group_columns"))
         group_columns = [c for c in (given or run.available_group_columns()) if c in run.available_group_columns()]
     return run_audit(run.run_dir, AuditOptions(out_dir=Path(out_dir) if out_dir else run.run_dir / "audit",

@@ -58,6 +58,14 @@ OPENERS = {"en": ["As a {who} in {place}, I think", "My {who} and I in {place} f
            "nl": ["Als {who} in {place} vind ik dat", "In {place}"]}
 WHO = {"en": ["mother", "father", "man", "woman", "pensioner"], "fr": ["mère", "père", "homme", "femme"],
        "de": ["Mutter", "Vater", "Mann", "Frau"], "nl": ["moeder", "vader", "man", "vrouw"]}
+# A personal detail makes each text nearly unique, as real submissions are (a summary that quotes one
+# submission then cites that one, not every identical template text).
+DETAILS = {"en": "I have lived here for {y} years.", "fr": "J'habite ici depuis {y} ans.",
+           "de": "Ich wohne seit {y} Jahren hier.", "nl": "Ik woon hier al {y} jaar."}
+CLOSERS = {"en": ["", "Thank you.", "Please act now.", "Kind regards.", "We are waiting.", "Listen to us."],
+           "fr": ["", "Merci.", "Agissez vite.", "Cordialement.", "Nous attendons."],
+           "de": ["", "Danke.", "Bitte handeln Sie.", "Mit freundlichen Grüßen.", "Wir warten."],
+           "nl": ["", "Dank u.", "Doe er iets aan.", "Met vriendelijke groet.", "Wij wachten."]}
 SENTIMENTS = {"negative": 0.3, "neutral": 0.4, "positive": 0.3}
 STAGES = ("accepted", "assigned", "quoted", "cited")
 
@@ -78,7 +86,9 @@ def _pick(rng: np.random.Generator, table: dict[str, float], n: int) -> np.ndarr
 def _text(rng: np.random.Generator, topic: int, lang: str, place: str) -> str:
     idx = {"en": 0, "fr": 1, "de": 2, "nl": 3}[lang]
     opener = rng.choice(OPENERS[lang]).format(who=rng.choice(WHO[lang]), place=place)
-    return f"{opener} {TOPICS[topic % len(TOPICS)][idx]}{ASPECTS[topic // len(TOPICS)][idx]}."
+    detail = DETAILS[lang].format(y=int(rng.integers(1, 80)))
+    closer = rng.choice(CLOSERS[lang])
+    return f"{opener} {TOPICS[topic % len(TOPICS)][idx]}{ASPECTS[topic // len(TOPICS)][idx]}. {detail} {closer}".strip()
 
 
 def make_run(folder: Path, seed: int = 0, n: int = 2000, bias: Bias | None = None, n_themes: int = 12,

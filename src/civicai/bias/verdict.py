@@ -15,6 +15,7 @@ SEVERITY_ORDER = {"flag": 0, "watch": 1, "info": 2, "ok": 3}
 MAX_TOPIC_LINES = 6
 WATCH_CHANGE_RATE = 0.05  # a perturbation that moves >5% of decisions is worth a look
 WATCH_TRANSLATION = 0.2
+MIN_COUNTERFACTUALS = 20  # fewer edited texts than this: a change rate means little
 
 
 def who(finding: Finding) -> str:
@@ -99,6 +100,10 @@ def _other_measures(report: dict[str, Any]) -> list[dict[str, Any]]:
     elif "files_scanned" in leaks:
         lines.append(_line(f"No personal data found in {', '.join(leaks['files_scanned'])}.", "ok"))
     for row in report.get("counterfactuals", {}).get("by_perturbation", []):
+        if row["n"] < MIN_COUNTERFACTUALS:
+            lines.append(_line(f"Only {row['n']} sampled submission(s) had {row['perturbation']} words to change: "
+                               "too few to judge that edit.", "info"))
+            continue
         rate = max(row["theme_change_rate"], row["sentiment_change_rate"] or 0)
         text = (f"Changing {row['perturbation']} in {row['n']} submissions changed the theme of "
                 f"{_pct(row['theme_change_rate'])} and the sentiment of {_pct(row['sentiment_change_rate'])}.")
