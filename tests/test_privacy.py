@@ -54,6 +54,8 @@ CASES = [
      [("ADDRESS", "avenue Louise 54"), ("PHONE", "+32 470 12 34 56"), ("ID", "85.07.30-033.28")]),
     ("en", "Find me at https://www.facebook.com/jean.dupont.75 but the plan is on https://www.paris.fr/plan-climat",
      [("URL", "https://www.facebook.com/jean.dupont.75")]),
+    ("en", "As @jean_dupont75 said (mail jd@mail.example.org), the INSEE code 75056 is not personal.",
+     [("PERSON", "@jean_dupont75"), ("EMAIL", "jd@mail.example.org")]),
 ]
 
 
@@ -94,6 +96,8 @@ KEEP = [
      ["Hello", "03.04.2025", "Manchester", "2030"]),
     ("de", "Guten Tag, Berlin und München brauchen bis 2035 mehr Radwege; die Sitzung ist am 12.05.2025.",
      ["Guten Tag", "Berlin", "München", "2035", "12.05.2025"]),
+    ("en", "The plan page https://www.paris.fr/plan-climat and INSEE code 75056 stay; so does 2 500 000 EUR.",
+     ["https://www.paris.fr/plan-climat", "75056", "2 500 000"]),
     ("nl", "Beste gemeente, in Amsterdam en Rotterdam moeten er vóór 2030 meer bomen komen, zegt 78% van de bewoners.",
      ["Amsterdam", "Rotterdam", "2030", "78%"]),
 ]

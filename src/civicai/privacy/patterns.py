@@ -51,6 +51,9 @@ _PERSONAL_HOSTS = re.compile(
 _PERSONAL_PATH = re.compile(r"/(?:~|@)|/(?:users?|profiles?|members?|u|in|people|person)/", re.IGNORECASE)
 _PERSONAL_QUERY = re.compile(r"[?&](?:e-?mail|mail|user(?:name)?|name|token|phone|tel|uid|login)=", re.IGNORECASE)
 
+# Social-media handles ("@jean_dupont") identify a person as well as a name does.
+HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?(?![\w@]|\.\w)")
+
 # ---------------------------------------------------------------- phones
 # International: +33 6 12 34 56 78, +44 (0)20 7946 0958, 0031 6 12345678, +49 151 23456789.
 PHONE_INTL = re.compile(
@@ -88,7 +91,7 @@ ID_CONTEXT = re.compile(
     r"steuer-?id|steueridentifikationsnummer|sozialversicherungsnummer|rijbewijs|driving\s+licen[cs]e|"
     r"driver'?s\s+license|permis\s+de\s+conduire|f[üu]hrerschein|customer\s+(?:number|no)|"
     r"num[ée]ro\s+(?:de\s+)?client|kundennummer|klantnummer|allocataire|patient\s+(?:number|id)|"
-    r"nhs\s+number|matricule|insee|rijksregisternummer|registre\s+national|rekeningnummer)\b)"
+    r"nhs\s+number|matricule|rijksregisternummer|registre\s+national|rekeningnummer)\b)"
     r"[^\n\d]{0,25}?(?<![\w])([A-Z0-9](?:[A-Z0-9./ -]{3,24})[A-Z0-9])(?![\w])"
 )
 
@@ -222,6 +225,7 @@ def find_pattern_spans(text: str) -> list[Span]:
     lower = text.lower()
     if "@" in text or "[at]" in lower or "(at)" in lower:
         spans.extend(Span("EMAIL", m.start(), m.end()) for m in EMAIL.finditer(text))
+        spans.extend(Span("PERSON", m.start(), m.end()) for m in HANDLE.finditer(text))
     if "www." in lower or "://" in text:
         spans.extend(_find_urls(text))
     digits = len(_DIGIT.findall(text))

@@ -79,7 +79,7 @@ def _resolve(view: str, spans: Iterable[Span]) -> list[Span]:
         clashes = overlapping(span.start, span.end)
         if not clashes:
             accept(span)
-        elif span.kind == "PERSON":
+        elif span.kind == "PERSON" and not view.startswith("@", span.start):
             cursor = span.start
             for a in clashes + [Span("PERSON", span.end, span.end)]:
                 if a.start > cursor:
