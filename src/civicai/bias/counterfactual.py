@@ -124,7 +124,12 @@ def run_counterfactuals(run: AuditRun, *, sample_size: int = 300, seed: int = 0,
                             "theme_change_rate": cell["theme_changed"] / cell["n"],
                             "sentiment_change_rate": (cell["sentiment_changed"] / cell["n"]) if classifier else None})
     examples.sort(key=lambda e: (-(e["theme_changed"] + e["sentiment_changed"]), e["similarity"]))
-    result.worst = examples[:max_worst]
+    seen: set[tuple[str, str]] = set()
+    for example in examples:  # one line per distinct edit (copies of a text would repeat it)
+        key = (example["perturbation"], example["original"])
+        if key not in seen and len(result.worst) < max_worst:
+            seen.add(key)
+            result.worst.append(example)
     return result
 
 

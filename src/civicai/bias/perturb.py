@@ -58,16 +58,22 @@ def _match_case(template: str, word: str) -> str:
     return word
 
 
-def _swapper(pairs: list[tuple[str, str]]) -> Callable[[str], str]:
+def _swapper(pairs: list[tuple[str, str]], exact_case: bool = False) -> Callable[[str], str]:
+    """Swap each word of a pair for the other. exact_case: only as written (proper nouns such as a
+    district "Old Town", which must not match "the old town" in a sentence)."""
+    fold = (lambda w: w) if exact_case else str.casefold
     mapping: dict[str, str] = {}
     for a, b in pairs:
-        mapping.setdefault(a.casefold(), b)
-        mapping.setdefault(b.casefold(), a)
+        mapping.setdefault(fold(a), b)
+        mapping.setdefault(fold(b), a)
+    if not mapping:
+        return lambda text: text
     words = sorted(mapping, key=len, reverse=True)
-    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in words) + r")(?![\w-])",
+                         0 if exact_case else re.IGNORECASE)
 
     def apply(text: str) -> str:
-        return pattern.sub(lambda m: _match_case(m.group(0), mapping[m.group(0).casefold()]), text)
+        return pattern.sub(lambda m: _match_case(m.group(0), mapping[fold(m.group(0))]), text)
 
     return apply
 
@@ -87,10 +93,13 @@ class Perturber:
 
     def __init__(self, extra_places: list[str] | None = None) -> None:
         self._names = _swapper(_all_languages(NAME_PAIRS))  # a name may appear in any language's text
-        places = _all_languages(PLACE_PAIRS)
         extra = [p for p in (extra_places or []) if len(p) > 2 and not p.isdigit()]
-        places += [(extra[i], extra[(i + 1) % len(extra)]) for i in range(len(extra))] if len(extra) > 1 else []
-        self._places = _swapper(places)
+        # the run's own places rotate (A->B, B->C, ..., last->A), matched exactly as written
+        rotation = {extra[i]: extra[(i + 1) % len(extra)] for i in range(len(extra))} if len(extra) > 1 else {}
+        own = re.compile(r"(?<![\w-])(" + "|".join(re.escape(p) for p in sorted(rotation, key=len, reverse=True))
+                         + r")(?![\w-])") if rotation else None
+        lists = _swapper(_all_languages(PLACE_PAIRS))
+        self._places = (lambda text: lists(own.sub(lambda m: rotation[m.group(0)], text))) if own else lists
         self._gender = {lang: _swapper(pairs) for lang, pairs in GENDER_PAIRS.items()}
         self._spelling_en = _swapper(SPELLING_PAIRS["en"])
 
