@@ -244,3 +244,22 @@ def test_unquoted_delimiter_row_is_unparseable(tmp_path: Path) -> None:
     result = read_submissions(tmp_path / "x.csv")
     assert [s.id for s in result.submissions] == ["1"]
     assert result.rejected[0].reason == "unparseable" and "quote" in result.rejected[0].message.lower()
+
+
+def test_undecodable_encoding(tmp_path: Path) -> None:
+    import random
+
+    rng = random.Random(0)
+    noise = bytes(rng.randrange(128, 256) for _ in range(5000))  # no code page makes words of this
+    (tmp_path / "mojibake.csv").write_bytes(b"id,comment\n1," + noise + b"\n")
+    with pytest.raises(InputError, match="cannot tell the text encoding") as info:
+        read_submissions(tmp_path / "mojibake.csv")
+    assert "mojibake.csv" in info.value.message and "UTF-8" in info.value.hint
+
+
+def test_placeholders_and_short_answers(tmp_path: Path) -> None:
+    rows = [["id", "comment"], ["1", "keine Angabe"], ["2", "Ja"], ["3", "x"], ["4", "qwertz"],
+            ["5", "Non merci, pas ici."]]
+    result = read_submissions(_write_csv(tmp_path / "p.csv", rows))
+    assert [s.id for s in result.submissions] == ["2", "5"]
+    assert {r.id: r.reason for r in result.rejected} == {"1": "junk", "3": "junk", "4": "junk"}

@@ -11,6 +11,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u2
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_TWO_LETTERS = re.compile(r"[^\W\d_].*?[^\W\d_]", re.DOTALL)
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "azertyuiop", "qsdfghjklm", "wxcvbn", "qwertzuiop",
                   "yxcvbnm", "1234567890")
 _PLACEHOLDERS = {"n/a", "na", "nan", "none", "null", "nil", "-", "--", "---", "...", "tbd", "xxx", "test", "#n/a",
@@ -35,15 +37,19 @@ def junk_reason(text: str) -> str | None:
     stripped = _URL.sub(" ", text).strip()
     if not stripped and _URL.search(text):
         return "only a link, no words"
-    if not any(ch.isalpha() for ch in stripped):
+    if _LETTER.search(stripped) is None:
         return "no letters (only digits, punctuation or symbols)"
-    if sum(ch.isalpha() for ch in stripped) < 2:
+    if _TWO_LETTERS.search(stripped) is None:
         return "a single letter"
+    if len(text) > 40:
+        return None  # everything below concerns a short answer
     lowered = text.lower().strip()
     if lowered in _PLACEHOLDERS:
         return f"placeholder '{text.strip()}'"
+    if " " in lowered:
+        return None
     letters = "".join(ch for ch in lowered if ch.isalpha())
-    if " " not in lowered.strip() and len(letters) >= 4:
+    if len(letters) >= 4:
         if len(set(letters)) == 1:
             return "one letter repeated"
         if any(all(ch in row for ch in letters) and _runs_along(letters, row) for row in _KEYBOARD_ROWS):
