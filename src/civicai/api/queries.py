@@ -87,12 +87,17 @@ def run_rows(session: Session, consultation_id: int | None = None) -> list[dict[
 
 
 def theme_row(theme: Theme, with_quotes: bool = True) -> dict[str, Any]:
+    """A theme as the API shows it; a parent without quotes of its own shows its sub-themes' first quotes."""
     row = {"id": theme.id, "run_id": theme.run_id, "key": theme.key, "label": theme.label, "summary": theme.summary,
            "keywords": list(theme.keywords or []), "size": theme.size, "weight": theme.weight,
            "parent_id": theme.parent_id, "sentiment": dict(theme.sentiment or {}),
            "languages": dict(theme.languages or {})}
     if with_quotes:
-        row["quotes"] = list(theme.quotes or [])
+        quotes = list(theme.quotes or [])
+        if not quotes:
+            quotes = [q for child in theme.children for q in (child.quotes or [])[:2]][:6]
+        row["quotes"] = quotes
+        row["children"] = [{"id": c.id, "label": c.label, "size": c.size} for c in theme.children]
     return row
 
 
@@ -114,8 +119,10 @@ def _filtered(flt: SubmissionFilter) -> Select:
     if flt.consultation_id is not None:
         query = query.where(Submission.consultation_id == flt.consultation_id)
     if flt.theme_id is not None:
+        # a parent theme holds the members of its sub-themes
+        family = select(Theme.id).where(or_(Theme.id == flt.theme_id, Theme.parent_id == flt.theme_id))
         query = query.where(Submission.id.in_(select(ThemeMembership.submission_id)
-                                              .where(ThemeMembership.theme_id == flt.theme_id)))
+                                              .where(ThemeMembership.theme_id.in_(family))))
     if flt.unassigned:
         if flt.run_id is None:
             raise InputError("the 'unassigned' filter needs a run", "pass run_id as well")

@@ -18,6 +18,9 @@ from civicai.ui import staff_data as data
 from civicai.ui.common import esc, friendly, header_html, progress_html, who
 
 
+SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
+
+
 def _file_chunks(path: str):  # noqa: ANN202
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
@@ -265,7 +268,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                 file = gr.File(label="Consultation export (CSV, XLSX, JSON, JSONL)", type="filepath",
                                file_types=[".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"], elem_id="upload")
                 preview_info = gr.Markdown()
-                preview_table = gr.Dataframe(label="Preview (text redacted)", interactive=False, wrap=True)
+                preview_table = gr.Dataframe(pd.DataFrame({"preview": ["Upload a file to see its first rows here."]}),
+                                             label="Preview (text redacted)", interactive=False, wrap=True)
                 with gr.Row():
                     text_col = gr.Dropdown(label="Text column", choices=[])
                     id_col = gr.Dropdown(label="Id column", choices=[])
@@ -279,8 +283,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                     resume_btn = gr.Button("Resume interrupted job")
             with gr.Tab("Themes", id="themes"):
                 bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
-                                  x_label_angle=-35, height=380, elem_id="theme-chart")
-                scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=420,
+                                  x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS)
+                scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=560,
                                          label="Map of submissions (hover for the redacted text)", elem_id="map")
                 themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
                 campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)

@@ -1,0 +1,198 @@
+"""End-to-end tests in headless Chromium (Debian's /usr/bin/chromium driven by Playwright; no browser download)
+against the real server started with `civicai serve` on a free port: log in, upload the sample CSV, wait for the
+analysis, open a theme, triage a submission and see it in the history; ask the chat and see a citation; an
+anonymous visitor is refused /staff. Each screen is saved to tests/artifacts/ for a human look."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan, plan_source_url  # noqa: F401
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+pytestmark = [pytest.mark.browser, pytest.mark.slow,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
+                                 "/usr/bin/chromium (apt-get install chromium); the browser tests need it")]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, plan_source_url: str) -> Iterator[str]:  # noqa: F811
+    """`civicai serve` in a subprocess on a fresh SQLite database holding the shipped plan and a staff user."""
+    from civicai.store.db import init_db
+
+    home = tmp_path_factory.mktemp("e2e-home")
+    url = f"sqlite:///{home / 'civicai.db'}"
+    init_db(url)
+    copy_plan(plan_source_url, url)
+    add_user(url, "staff1", "staff")
+    port = _free_port()
+    env = {**os.environ, "CIVICAI_HOME": str(home), "CIVICAI_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
+    log = (home / "server.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "civicai", "serve", "--host", "127.0.0.1", "--port",
+                                str(port), "--no-sample"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if process.poll() is not None:
+                pytest.fail("civicai serve exited:\n" + (home / "server.log").read_text(errors="replace")[-3000:])
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("civicai serve did not answer /health within 180 s")
+            time.sleep(1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():  # noqa: ANN201
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+def shot(page, name: str) -> None:  # noqa: ANN001
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def login(page, base: str, user: str = "staff1", target: str = "/staff/") -> None:  # noqa: ANN001
+    page.goto(base + target)
+    page.fill("#username", user)
+    page.fill("#password", PASSWORD)
+    shot(page, "01-login")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Signed in as", timeout=90_000)
+
+
+def choose(page, elem_id: str, option: str) -> None:  # noqa: ANN001
+    """Pick an option of a Gradio dropdown by its text."""
+    page.click(f"#{elem_id} input")
+    page.locator("ul[role=listbox] li", has_text=option).first.click()
+
+
+def test_anonymous_visitor_is_refused_staff(live_server: str, browser) -> None:  # noqa: ANN001
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(live_server + "/staff/")
+    assert "/login" in page.url  # sent to the sign-in page, not shown the workspace
+    assert page.locator("text=Signed in as").count() == 0
+    assert page.request.get(live_server + "/staff/config").status == 401
+    assert page.request.get(live_server + "/api/submissions").status == 401
+    shot(page, "00-anonymous-staff-refused")
+    context.close()
+
+
+def test_staff_upload_analyse_review_and_triage(live_server: str, browser) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    login(page, live_server)
+    page.set_input_files("#upload input[type=file]", str(SMALL_CSV))
+    page.wait_for_selector("text=usable rows", timeout=120_000)
+    shot(page, "02-upload-preview")
+    page.click("#start-analysis")
+    page.wait_for_function("document.querySelector('#job-progress').innerText.includes('analyse')", timeout=30_000)
+    page.reload()  # the job lives on the server: the progress comes back after a reload
+    page.wait_for_function("document.querySelector('#job-progress') && "
+                           "/job \\d+ \\(analyse\\)/.test(document.querySelector('#job-progress').innerText)",
+                           timeout=60_000)
+    shot(page, "03-analysis-running")
+    page.wait_for_function("document.querySelector('#job-progress').innerText.includes('done')"
+                           " || document.querySelector('#job-progress').innerText.includes('failed')",
+                           timeout=900_000, polling=2000)
+    assert "failed" not in page.inner_text("#job-progress")
+    page.reload()  # the new consultation is listed on load
+    page.wait_for_selector("text=Signed in as", timeout=90_000)
+    page.get_by_role("tab", name="Themes").click()
+    page.wait_for_selector("#theme-chart canvas, #theme-chart svg", timeout=60_000)
+    time.sleep(2)
+    shot(page, "04-themes-overview")
+
+    page.get_by_role("tab", name="Theme detail & review").click()
+    page.wait_for_selector("#theme-detail h2", timeout=60_000)
+    theme_label = page.inner_text("#theme-detail h2")
+    assert theme_label.strip()
+    page.wait_for_selector("#members tbody tr", timeout=60_000)
+    shot(page, "05-theme-detail")
+    page.locator("#members tbody tr").first.locator("td").first.click()
+    page.get_by_role("tab", name="Triage").click()
+    page.wait_for_selector("#submission-text >> text=Submission", timeout=60_000)
+    choose(page, "triage-status", "in_review")
+    page.fill("#triage-assignee input, #triage-assignee textarea", "staff1")
+    page.click("#save-triage")
+    page.wait_for_function("document.querySelector('#history').innerText.includes('in_review')", timeout=60_000)
+    history = page.inner_text("#history")
+    assert "staff1" in history and "status" in history
+    shot(page, "06-triage-history")
+    events = page.request.get(live_server + "/api/triage/events").json()
+    assert any(e["field"] == "status" and e["new_value"] == "in_review" and e["actor"] == "staff1" for e in events)
+
+    page.get_by_role("tab", name="Export").click()
+    href = page.get_attribute("#exports a", "href")
+    assert href.startswith("/api/exports/csv")
+    exported = page.request.get(live_server + href)
+    assert exported.status == 200 and b"text_redacted" in exported.body()
+    shot(page, "07-export")
+    page.goto(live_server + "/audit/")
+    page.wait_for_selector("text=Signed in as", timeout=90_000)
+    time.sleep(2)
+    shot(page, "08-audit")
+    context.close()
+
+
+def test_resident_chat_shows_a_citation(live_server: str, browser) -> None:  # noqa: ANN001
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server + "/chat/")
+    page.wait_for_selector("#question textarea", timeout=90_000)
+    assert "AI" in page.inner_text("body")  # the one-line disclosure
+    page.fill("#question textarea", "How much does the Rivermouth Pass cost per month?")
+    page.keyboard.press("Enter")  # keyboard only
+    page.wait_for_selector("details.civicai-sources", timeout=180_000)
+    page.click("details.civicai-sources summary")
+    link = page.locator("details.civicai-sources a").first
+    href = link.get_attribute("href")
+    assert "/api/plans/" in href and "#page=" in href
+    assert page.request.get(live_server + href.split("#")[0]).headers["content-type"] == "application/pdf"
+    shot(page, "09-chat-citation")
+    page.locator("#chatbot button[aria-label='Like'], #chatbot button[title='Like']").last.click()
+    page.wait_for_selector("#feedback-status >> text=Thank you", timeout=30_000)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    mobile = phone.new_page()
+    mobile.goto(live_server + "/chat/")
+    mobile.wait_for_selector("#question textarea", timeout=90_000)
+    width = mobile.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400  # no sideways scrolling on a phone
+    shot(mobile, "10-chat-mobile")
+    phone.close()
+    context.close()
