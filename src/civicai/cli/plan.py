@@ -91,10 +91,11 @@ def _read_questions(path: Path) -> list[dict]:
     return rows
 
 
-def _print_human(answer, show_notice: bool) -> None:
+def _print_human(answer, show_notice: bool, show_answer: bool = True) -> None:
     if show_notice:
         typer.secho(answer.notice, dim=True)
-    typer.echo(answer.answer)
+    if show_answer:
+        typer.echo(answer.answer)
     for c in answer.citations:
         page = f", p. {c.page}" if c.page is not None else ""
         typer.secho(f"  [{c.n}] {c.section}{page}  (score {c.score:.3f})", dim=True)
@@ -127,15 +128,13 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
         final = None
         for piece in chat.stream(question, audience=audience):
             if isinstance(piece, str):
-                if final is None:
-                    final = ""
                 sys.stdout.write(piece)
                 sys.stdout.flush()
             else:
                 final = piece
         sys.stdout.write("\n")
         if final is not None:
-            _print_human(final.__class__(**{**final.__dict__, "answer": ""}), show_notice=True)
+            _print_human(final, show_notice=True, show_answer=False)
         return
     answer = chat.ask(question, audience=audience)
     if as_json:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from civicai.plans.repository import PlanInfo, find_by_checksum, next_version, s
 from civicai.plans.types import Chunk, ParsedDocument
 
 log = logging.getLogger("civicai.plans")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see civicai.rag: OpenMP spin-waiting on busy machines
 
 
 @dataclass(frozen=True)

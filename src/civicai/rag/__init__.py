@@ -6,7 +6,11 @@
 """
 from __future__ import annotations
 
+import os
 from functools import lru_cache
+
+# OpenMP threads that spin while waiting turn a 100 ms E5 query into seconds on a busy 2-core machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 from civicai.config import Settings, get_settings
 from civicai.rag.chat import PlanChat

@@ -149,13 +149,14 @@ class PlanChat:
         if abstain:
             closest = closest_sections(evidence.hits, phrase_lang)
             # nothing in the plan shares a word with the question and nothing is close: off-topic
-            off_topic = values["idf_coverage"] == 0 and values["unseen"] >= 0.99 and confidence < 0.05
+            off_topic = (values["idf_coverage"] == 0 and values["unseen"] >= 0.99
+                         and values["sentence_support"] < 0.2 and confidence < 0.05)
             kind = AnswerKind.OFF_TOPIC if off_topic else AnswerKind.ABSTAINED
             text = compose_abstention(phrase_lang, closest, "off_topic" if off_topic else "abstain",
                                       self.stored.info.name)
             return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
         text, citations = compose_answer(redacted, evidence.hits, language=phrase_lang,
-                                         plan_language=self.stored.info.language,
+                                         chunk_languages=self.stored.chunk_languages,
                                          audience=audience, ranker=self.ranker,
                                          question_vector=question_vector)
         return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted

@@ -112,7 +112,7 @@ def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
     return " > ".join(section_path[-depth:]) if section_path else "(untitled)"
 
 
-def compose_answer(question: str, hits: list[Hit], *, language: str, plan_language: str | None,
+def compose_answer(question: str, hits: list[Hit], *, language: str, chunk_languages: list[str | None],
                    audience: str, ranker: SentenceRanker, question_vector: np.ndarray | None = None
                    ) -> tuple[str, list[Citation]]:
     _, max_sentences, max_words = STYLE[audience]
@@ -125,8 +125,11 @@ def compose_answer(question: str, hits: list[Hit], *, language: str, plan_langua
         n = len(citations) + 1
         citations.append(Citation(n, hit.chunk.section, hit.chunk.page, quote, hit.dense, hit.chunk.ordinal))
         lines.append(f"“{quote}” [{n}]")
-    if plan_language and plan_language[:2] != language[:2] and citations:
-        lines.append(phrase(language, "quotes_in", language=language_name(plan_language, language)))
+    # say once which language the quotes are in, where it is not the question's
+    quoted = [(chunk_languages[c.chunk] or "")[:2] if 0 <= c.chunk < len(chunk_languages) else "" for c in citations]
+    foreign = [code for code in quoted if code and code != language[:2]]
+    if foreign:
+        lines.append(phrase(language, "quotes_in", lang_name=language_name(foreign[0], language)))
     return "\n".join(lines), citations
 
 

@@ -7,7 +7,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "lead_general": "Here is what the plan says:",
         "lead_child": "Here is what the plan says, in short:",
         "lead_expert": "Relevant passages of the plan:",
-        "quotes_in": "(Quoted in the plan's language: {language}.)",
+        "quotes_in": "(Quoted in the plan's language: {lang_name}.)",
         "abstain": "The plan does not say.",
         "closest": "The closest sections are: {sections}.",
         "off_topic": "I can only answer questions about the climate plan \"{plan}\". Ask me, for example, "
@@ -24,7 +24,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "lead_general": "Voici ce que dit le plan :",
         "lead_child": "Voici ce que dit le plan, en bref :",
         "lead_expert": "Passages pertinents du plan :",
-        "quotes_in": "(Citations dans la langue du plan : {language}.)",
+        "quotes_in": "(Citations dans la langue du plan : {lang_name}.)",
         "abstain": "Le plan ne le dit pas.",
         "closest": "Les sections les plus proches sont : {sections}.",
         "off_topic": "Je ne peux répondre qu'aux questions sur le plan climat « {plan} ». Demandez-moi par "
@@ -41,7 +41,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "lead_general": "Das steht im Plan:",
         "lead_child": "Das steht im Plan, kurz gesagt:",
         "lead_expert": "Relevante Abschnitte des Plans:",
-        "quotes_in": "(Zitiert in der Sprache des Plans: {language}.)",
+        "quotes_in": "(Zitiert in der Sprache des Plans: {lang_name}.)",
         "abstain": "Dazu sagt der Plan nichts.",
         "closest": "Die nächstliegenden Abschnitte sind: {sections}.",
         "off_topic": "Ich kann nur Fragen zum Klimaplan „{plan}“ beantworten. Fragen Sie mich zum Beispiel, "
@@ -58,7 +58,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "lead_general": "Dit staat er in het plan:",
         "lead_child": "Dit staat er in het plan, kort gezegd:",
         "lead_expert": "Relevante passages uit het plan:",
-        "quotes_in": "(Geciteerd in de taal van het plan: {language}.)",
+        "quotes_in": "(Geciteerd in de taal van het plan: {lang_name}.)",
         "abstain": "Het plan zegt daar niets over.",
         "closest": "De meest verwante hoofdstukken zijn: {sections}.",
         "off_topic": "Ik kan alleen vragen over het klimaatplan \"{plan}\" beantwoorden. Vraag bijvoorbeeld "
@@ -75,7 +75,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "lead_general": "Det står der i planen:",
         "lead_child": "Det står der i planen, kort fortalt:",
         "lead_expert": "Relevante afsnit i planen:",
-        "quotes_in": "(Citeret på planens sprog: {language}.)",
+        "quotes_in": "(Citeret på planens sprog: {lang_name}.)",
         "abstain": "Det står der ikke noget om i planen.",
         "closest": "De nærmeste afsnit er: {sections}.",
         "off_topic": "Jeg kan kun svare på spørgsmål om klimaplanen \"{plan}\". Spørg mig for eksempel om, "
