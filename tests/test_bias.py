@@ -275,3 +275,24 @@ def test_analyse_with_audit_on_the_shipped_sample(sample_dir: Path, tmp_path: Pa
     with session_scope(db) as session:
         audits = session.scalars(select(Audit)).all()
         assert [a.run_id for a in audits] == [result.run_id]
+
+
+def test_group_rate_intervals_agree_with_fairlearn_bootstrap() -> None:
+    """The audit draws each group's rate from Beta(k+1/2, n-k+1/2); fairlearn's MetricFrame bootstrap
+    (resampling rows) must give nearly the same 95% interval for a group rate."""
+    import pandas as pd
+    from fairlearn.metrics import MetricFrame, selection_rate
+
+    rng = np.random.default_rng(0)
+    groups = np.array(["a"] * 400 + ["b"] * 600)
+    outcome = np.concatenate([rng.random(400) < 0.1, rng.random(600) < 0.25]).astype(int)
+    frame = MetricFrame(metrics=selection_rate, y_true=outcome, y_pred=outcome,
+                        sensitive_features=pd.Series(groups, name="g"), n_boot=60, ci_quantiles=[0.025, 0.975],
+                        random_state=0)
+    low, high = frame.by_group_ci
+    for group in ("a", "b"):
+        k, n = int(outcome[groups == group].sum()), int((groups == group).sum())
+        draws = np.random.default_rng(1).beta(k + 0.5, n - k + 0.5, 20000)
+        ours = np.quantile(draws, [0.025, 0.975])
+        assert ours[0] == pytest.approx(low.loc[group], abs=0.015)
+        assert ours[1] == pytest.approx(high.loc[group], abs=0.015)

@@ -31,7 +31,7 @@ class AuditOptions:
     seed: int = 0
     include_language: bool = True  # audit per detected language too
     counterfactuals: bool = True
-    counterfactual_sample: int = 300
+    counterfactual_sample: int = 200
     translation_check: bool = True
     leakage: bool = True
     store: bool = True  # write to the `audits` table when the run is in the database
@@ -61,7 +61,7 @@ def _columns(run: AuditRun, options: AuditOptions) -> list[str]:
     if missing:
         raise InputError(f"group column(s) {', '.join(missing)} not in {run.run_dir / 'assignments.csv'}",
                          f"choose from: {', '.join(available) or '(none: re-run analyse with --group-column)'}")
-    columns = list(options.group_columns)
+    columns = list(options.group_columns) or default_group_columns(run)
     if opinion_groups.attach_opinion_groups(run, options.seed) and "opinion_group" not in columns:
         columns.append("opinion_group")
     if "opinion_group" in columns and "opinion_group" not in run.assignments.columns:
@@ -70,6 +70,15 @@ def _columns(run: AuditRun, options: AuditOptions) -> list[str]:
     if options.include_language and "language" not in columns and (run.assignments["language"] != "").any():
         columns.append("language")
     return columns
+
+
+def default_group_columns(run: AuditRun) -> list[str]:
+    """The group columns the run was analysed with (run.json), else every group column assignments.csv has."""
+    from civicai.bias.runload import find_value
+
+    available = run.available_group_columns()
+    given = find_value(run.manifest, ("parameters", "group_columns"), ("params", "group_columns"))
+    return [c for c in (given or available) if c in available]
 
 
 def measure(run: AuditRun, columns: list[str], min_group_size: int, seed: int) -> tuple[list[Finding], int]:
@@ -221,8 +230,5 @@ def audit_run(run_ref: str | Path, group_columns: tuple[str, ...] | list[str] | 
             if isinstance(url, str) and "***" not in url:
                 options["database_url"] = url
     run = load_run(run_ref, options.get("database_url"))
-    if group_columns is None:
-        given = find_value(run.manifest, ("parameters", "group_columns"), ("params", "group_columns"))
-        group_columns = [c for c in (given or run.available_group_columns()) if c in run.available_group_columns()]
-    return run_audit(run.run_dir, AuditOptions(out_dir=Path(out_dir) if out_dir else run.run_dir / "audit",
-                                               group_columns=tuple(group_columns), **options))
+    return run_audit(run_ref, AuditOptions(out_dir=Path(out_dir) if out_dir else run.run_dir / "audit",
+                                           group_columns=tuple(group_columns or ()), **options))

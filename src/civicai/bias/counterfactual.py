@@ -19,7 +19,7 @@ from civicai.bias.perturb import PERTURBATIONS, Perturber
 from civicai.bias.runload import AuditRun
 from civicai.bias.texts import load_texts
 
-CENTROID_MEMBERS = 40  # members per theme embedded for its centroid (a sample is enough for a mean)
+CENTROID_MEMBERS = 20  # members per theme embedded for its centroid (a sample is enough for a mean)
 
 
 @dataclass

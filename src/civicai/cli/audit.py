@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
                                                     "district, age_band. Default: the run's own group columns."),
         out: Path = typer.Option(..., "--out", "-o", help="Folder for bias_report.json and bias_report.html."),
         seed: int = typer.Option(0, help="Seed for the bootstrap and the counterfactual sample."),
-        sample: int = typer.Option(300, "--counterfactual-sample",
+        sample: int = typer.Option(200, "--counterfactual-sample",
                                    help="Submissions edited in the counterfactual test (0 skips it)."),
         no_language: bool = typer.Option(False, "--no-language", help="Do not audit per detected language."),
         no_translation_check: bool = typer.Option(False, "--no-translation-check",
