@@ -146,3 +146,30 @@ def test_deterministic_and_validated() -> None:
 def test_normalise_folds_case_width_and_punctuation() -> None:
     assert normalise("  Hello,   WORLD!! ") == normalise("hello world") == "hello world"
     assert normalise("Ｃａｆé — très  bien") == "café très bien"
+
+
+def test_simhash_pairs_match_brute_force_components() -> None:
+    """The embedding neighbour search (no all-pairs step) links the same groups a brute-force search does."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    rng = np.random.default_rng(0)
+    centres = rng.standard_normal((150, 64)).astype(np.float32)
+    vectors = centres[rng.integers(0, 150, 3000)] + rng.standard_normal((3000, 64)).astype(np.float32) * 0.15
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    similarity = vectors @ vectors.T
+    truth = np.argwhere(np.triu(similarity >= 0.95, k=1))
+    found = minhash.simhash_pairs(vectors, 0.95, seed=1)
+    assert len(truth) > 1000
+    assert np.all(similarity[found[:, 0], found[:, 1]] >= 0.95)  # never a false link
+
+    def components(pairs: np.ndarray) -> np.ndarray:
+        graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(3000, 3000))
+        return connected_components(graph, directed=False)[1]
+
+    true_labels, found_labels = components(truth), components(found)
+    agree = np.mean([true_labels[i] == true_labels[j] for i, j in found]) if len(found) else 1.0
+    assert agree == 1.0
+    same_true = true_labels[truth[:, 0]] == true_labels[truth[:, 1]]
+    same_found = found_labels[truth[:, 0]] == found_labels[truth[:, 1]]
+    assert same_found.mean() > 0.98 and same_true.all()  # nearly every true link is implied by the found graph
