@@ -24,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: 
 
 from civicai.paths import sample_dir  # noqa: E402
 from civicai.rag import load_chat  # noqa: E402
-from civicai.rag.abstain import CALIBRATION_FILE, FEATURES, AbstentionModel, features  # noqa: E402
+from civicai.rag.abstain import CALIBRATION_FILE, FEATURES, AbstentionModel  # noqa: E402
 from civicai.rag.chat import detect_question_language, redact_question  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -38,9 +38,7 @@ def collect() -> tuple[np.ndarray, np.ndarray, list[dict]]:
     for row in rows:
         language = detect_question_language(row["question"])
         question = redact_question(row["question"], language, chat.public_text)
-        evidence = chat.index.search(question, k=10)
-        support = chat.ranker.best_support(chat.ranker.question_vector(question), [h.chunk for h in evidence.hits[:3]])
-        values = features(question, evidence, chat._cross_lingual(language), support)
+        _, values, _ = chat.assess(question, language)
         row["features"] = values
         xs.append([values[name] for name in FEATURES])
         ys.append(1 if row["answerable"] else 0)

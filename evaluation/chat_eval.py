@@ -43,6 +43,12 @@ def contains(haystack: str, needle: str) -> bool:
     return norm(needle) in norm(haystack)
 
 
+def retrieve(chat: PlanChat, question: str, k: int = 5):
+    """The top-k passages exactly as `ask` sees them (redacted question, language-aware fusion)."""
+    redacted, language = chat._prepare(question, "general")
+    return chat.assess(redacted, language)[0].hits[:k]
+
+
 def ratio(num: float, den: float) -> float | None:
     return round(num / den, 4) if den else None
 
@@ -54,13 +60,12 @@ def eval_dinan(chat: PlanChat) -> dict:
     details = []
     for row in rows:
         answer = chat.ask(row["question"])
-        evidence = chat.index.search(row["question"], k=5)
         gold_section = (row["sheet_title"], row["expected_section"])
         expected = row["expected"][:80]
         correct = (not answer.abstained) and contains(answer.answer, expected)
         cited_right = [tuple(c.section.split(" > "))[:2] == gold_section for c in answer.citations]
         cited_sheet = [c.section.split(" > ")[0] == row["sheet_title"] for c in answer.citations]
-        retrieved = any(h.chunk.section_path[:2] == gold_section for h in evidence.hits)
+        retrieved = any(h.chunk.section_path[:2] == gold_section for h in retrieve(chat, row["question"]))
         stats = per_kind.setdefault(row["kind"], {"n": 0, "correct": 0, "cites": 0, "cites_right": 0,
                                                   "cites_sheet": 0, "recall5": 0, "abstained": 0})
         stats["n"] += 1
@@ -90,7 +95,7 @@ def eval_costco(chat: PlanChat) -> dict:
     details = []
     for row in rows:
         gold = set(row["gold_pages"])
-        top_pages = [h.chunk.page for h in chat.index.search(row["question"], k=5).hits]
+        top_pages = [h.chunk.page for h in retrieve(chat, row["question"])]
         found = gold & set(top_pages)
         hits5 += bool(found)
         page_recall += len(found) / len(gold)
@@ -124,7 +129,7 @@ def eval_ccc(chats: dict[str, PlanChat]) -> dict:
             evidence_chunks = [c for c in chat.stored.chunks if any(contains(c.text, e) for e in row["evidence"])]
             gold_ordinals = {c.ordinal for c in evidence_chunks}
             gold_sections = {c.section for c in evidence_chunks}
-            top5 = chat.index.search(row["question"], k=5).hits
+            top5 = retrieve(chat, row["question"])
             retrieved = any(h.chunk.ordinal in gold_ordinals for h in top5)
             strict = sum(c.chunk in gold_ordinals for c in answer.citations)
             lenient = sum(c.chunk in gold_ordinals or c.section in gold_sections for c in answer.citations)

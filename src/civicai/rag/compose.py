@@ -96,14 +96,18 @@ def select_quote(question: str, chunk: Chunk, max_sentences: int, max_words: int
 
 
 def pick_hits(hits: list[Hit], audience: str) -> list[Hit]:
-    """The top fused hit, plus further hits whose cosine is close to the best (several passages apply)."""
+    """The top fused hit, plus further hits that apply too: for `general`, the rest of the same section;
+    for `expert`, any of the top 5 whose cosine is within CITE_MARGIN of the best."""
     max_citations = STYLE[audience][0]
     best = max(h.dense for h in hits[:5])
     chosen = [hits[0]]
     for hit in hits[1:5]:
         if len(chosen) >= max_citations:
             break
-        if hit.dense >= best - CITE_MARGIN and hit.chunk.ordinal not in {h.chunk.ordinal for h in chosen}:
+        same_section = hit.chunk.section_path == hits[0].chunk.section_path
+        close = hit.dense >= best - CITE_MARGIN
+        if close and (same_section or audience == "expert") \
+                and hit.chunk.ordinal not in {h.chunk.ordinal for h in chosen}:
             chosen.append(hit)
     return chosen
 

@@ -74,7 +74,10 @@ class PlanIndex:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
-    def search(self, question: str, k: int = 5, query_vector: np.ndarray | None = None) -> QueryEvidence:
+    def search(self, question: str, k: int = 5, query_vector: np.ndarray | None = None,
+               bm25_weight: float = 1.0) -> QueryEvidence:
+        """Top-k chunks by RRF of the dense and BM25 rankings. `bm25_weight` < 1 for a question in another
+        language than the plan: shared words are then mostly accidents and would drown the dense ranking."""
         if not question.strip():
             raise InputError("the question is empty", "ask a question about the plan")
         if query_vector is None:
@@ -89,7 +92,7 @@ class PlanIndex:
         bm25_rank = np.empty(n, dtype=np.int64)
         bm25_rank[bm25_order] = np.arange(1, n + 1)
         bm25_rank[bm25 <= 0] = n + 1  # no shared term: no BM25 vote
-        fused = 1.0 / (RRF_K + dense_rank) + np.where(bm25 > 0, 1.0 / (RRF_K + bm25_rank), 0.0)
+        fused = 1.0 / (RRF_K + dense_rank) + bm25_weight * np.where(bm25 > 0, 1.0 / (RRF_K + bm25_rank), 0.0)
         order = np.argsort(-fused, kind="stable")[:k]
         hits = [Hit(self.chunks[i], float(fused[i]), float(dense[i]), float(bm25[i]), int(dense_rank[i]),
                     int(bm25_rank[i])) for i in order]
