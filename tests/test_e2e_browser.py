@@ -142,9 +142,10 @@ def test_staff_upload_analyse_review_and_triage(live_server: str, browser) -> No
     page.wait_for_selector("#theme-detail h2", timeout=60_000)
     theme_label = page.inner_text("#theme-detail h2")
     assert theme_label.strip()
-    page.wait_for_selector("#members tbody tr", timeout=60_000)
+    first_member = "#members [data-testid='cell-0-0']"  # Gradio's table renders rows virtually
+    page.wait_for_selector(first_member, timeout=60_000)
     shot(page, "05-theme-detail")
-    page.locator("#members tbody tr").first.locator("td").first.click()
+    page.click(first_member)
     page.get_by_role("tab", name="Triage").click()
     page.wait_for_selector("#submission-text >> text=Submission", timeout=60_000)
     choose(page, "triage-status", "in_review")

@@ -325,7 +325,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                     q_unassigned = gr.Checkbox(label="Only without theme")
                 q_btn = gr.Button("Show queue", elem_id="show-queue")
                 q_info = gr.Markdown()
-                queue = gr.Dataframe(label="Queue (select a row to open it)", interactive=False, wrap=True,
+                queue = gr.Dataframe(pd.DataFrame({"queue": ["Choose filters and press 'Show queue'."]}),
+                                     label="Queue (select a row to open it)", interactive=False, wrap=True,
                                      elem_id="queue")
                 sub_id = gr.Number(label="Submission id", precision=0, elem_id="submission-id")
                 sub_md = gr.Markdown(elem_id="submission-text")
