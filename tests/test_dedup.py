@@ -173,3 +173,12 @@ def test_simhash_pairs_match_brute_force_components() -> None:
     same_true = true_labels[truth[:, 0]] == true_labels[truth[:, 1]]
     same_found = found_labels[truth[:, 0]] == found_labels[truth[:, 1]]
     assert same_found.mean() > 0.98 and same_true.all()  # nearly every true link is implied by the found graph
+
+
+def test_chinese_near_copies_without_spaces() -> None:
+    """CJK text has no spaces: each character counts as a word, so a small edit is still a near copy."""
+    letter = ("個人認為應比照小黃立個規範，想開uber的駕駛都須通過由交通部監理單位所舉辦的行車認證或考試，考過便可核發個人或"
+              "營業用登記證，一來可保障所有乘客，另一方面可保障所有駕駛的基本權利。政府也應該定期檢查車輛的安全與保險。")
+    other = "我支持在市中心設立更多的自行車道，這樣可以減少交通堵塞，也能改善空氣品質，讓大家的生活更健康。"
+    found = find_duplicates([letter, other, letter.replace("考試", "考核")])
+    assert found.duplicate_of == [None, None, 0] and found.kind[2] == "near"

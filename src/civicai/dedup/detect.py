@@ -26,6 +26,7 @@ from civicai.errors import InputError
 
 _CENTRE_SLACK = 0.2  # campaign members may sit this much further from the template than from each other
 _EXACT_MARGIN = 0.1  # MinHash estimates this close to a threshold are recomputed exactly
+_CJK = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff])")
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -33,6 +34,8 @@ def normalise(text: str) -> str:
     """Case, width (NFKC), punctuation and whitespace folded away: what 'the same text' means here."""
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
+        # Chinese and Japanese write no spaces: each ideograph/kana counts as a word, so shingles still work
+        text = _CJK.sub(r" \1 ", text)
     return " ".join(_WORD.findall(text.casefold()))
 
 
