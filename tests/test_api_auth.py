@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from _api_support import PASSWORD, add_user, login, login_page_token, make_app
+from _api_support import PASSWORD, add_user, login, login_page_token, make_app, plan_source_url  # noqa: F401
 
 
 @pytest.fixture
@@ -213,3 +213,10 @@ def test_chat_rate_limit_per_client(migrated_db_url: str, tmp_path: Path, plan_s
         limited = first.post("/api/chat", json=question)
         assert limited.status_code == 429 and "Retry-After" in limited.headers
         assert second.post("/api/chat", json=question).status_code == 200  # another resident is not starved
+
+
+def test_chat_without_a_plan_says_so(app_client) -> None:  # noqa: ANN001
+    _, client = app_client
+    response = client.post("/api/chat", json={"question": "When will the buses be electric?"})
+    assert response.status_code == 503 and "not loaded" in response.json()["detail"]
+    assert response.headers["retry-after"]

@@ -15,6 +15,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from civicai import __version__
 from civicai.api.analyses import UploadTooLarge, run_analysis_job, run_plan_ingest_job
 from civicai.api.auditsvc import run_audit_job
+from civicai.api.chatsvc import ChatUnavailable
 from civicai.api.context import ApiOptions, AppContext
 from civicai.api.deps import READERS, STAFF, SAFE_METHODS, resolve_principal
 from civicai.api.jobs import JobManager
@@ -59,6 +60,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(AuthError)
     async def _auth(request: Request, exc: AuthError) -> JSONResponse:
         return _error(401, exc.message, exc.hint)
+
+    @app.exception_handler(ChatUnavailable)
+    async def _unavailable(request: Request, exc: ChatUnavailable) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "hint": exc.hint}, status_code=503, headers={"Retry-After": "30"})
 
     @app.exception_handler(CivicaiError)
     async def _conflict(request: Request, exc: CivicaiError) -> JSONResponse:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civicai.api.context import AppContext
-from civicai.errors import InputError
+from civicai.errors import CivicaiError, InputError
 from civicai.paths import sample_dir
 from civicai.store.schema import ChatFeedback, Plan
 
@@ -28,12 +28,34 @@ CATEGORY_WORDS = {
 }
 
 
-def get_chat(ctx: AppContext):  # noqa: ANN201
-    """The PlanChat for the configured plan (built once per process; thread-safe first load)."""
-    from civicai.rag import load_chat
+class ChatUnavailable(CivicaiError):
+    """No plan to answer from yet (e.g. the first-start ingest is still running): HTTP 503."""
 
-    with _load_lock:
-        return load_chat(ctx.options.plan_name, settings=ctx.settings)
+
+_chats: dict[tuple[str, int], Any] = {}
+
+
+def get_chat(ctx: AppContext, session: Session | None = None):  # noqa: ANN201
+    """The PlanChat for the current version of the configured plan, built once per (database, plan version);
+    a newly ingested current version is picked up on the next question."""
+    from civicai.rag import load_chat
+    from civicai.store.db import session_scope
+
+    if session is None:
+        with session_scope(ctx.url) as own:
+            plan = plan_row(own, ctx.options.plan_name)
+    else:
+        plan = plan_row(session, ctx.options.plan_name)
+    if plan is None:
+        raise ChatUnavailable(f"the plan '{ctx.options.plan_name}' is not loaded yet",
+                              "wait for the plan ingest to finish (first start), or run `civicai plan ingest`")
+    key = (ctx.url, plan.id)
+    chat = _chats.get(key)
+    if chat is None:
+        with _load_lock:  # one load at a time; later questions reuse it without locking
+            chat = _chats.get(key) or load_chat(plan.name, plan.version, settings=ctx.settings)
+            _chats[key] = chat
+    return chat
 
 
 def plan_row(session: Session, name: str) -> Plan | None:

@@ -283,9 +283,12 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                     resume_btn = gr.Button("Resume interrupted job")
             with gr.Tab("Themes", id="themes"):
                 bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
-                                  x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS)
+                                  x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS,
+                                  caption="Bars: submissions per theme; green positive, grey neutral, red negative.")
                 scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=560,
-                                         label="Map of submissions (hover for the redacted text)", elem_id="map")
+                                         label="Map of submissions (hover for the redacted text)", elem_id="map",
+                                         caption="Each point is a submission, coloured by its theme; nearby "
+                                                 "points say similar things. Hover to read it.")
                 themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
                 campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
             with gr.Tab("Theme detail & review", id="detail"):

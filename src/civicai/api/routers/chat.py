@@ -47,7 +47,7 @@ def ask(body: ChatBody, request: Request, response: Response, session: Session =
     """Ask the climate plan; the answer quotes the plan with section, page and a link to the PDF page, or says
     honestly that the plan does not hold the answer. No account needed; limited per client."""
     check_rate(request, client_key(request, response))
-    chat = get_chat(ctx_of(request))
+    chat = get_chat(ctx_of(request), session)
     return answer_payload(chat.ask(body.question, audience=body.audience), _plan_id(request, session))
 
 
@@ -56,7 +56,7 @@ def ask_stream(body: ChatBody, request: Request, session: Session = Depends(get_
     """The same answer as NDJSON lines: {"delta": "..."} pieces as they are written, then {"answer": {...}}."""
     key = client_key(request)
     check_rate(request, key)
-    chat = get_chat(ctx_of(request))
+    chat = get_chat(ctx_of(request), session)
     plan_id = _plan_id(request, session)
     pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
 
