@@ -81,7 +81,7 @@ def tune_on(part: dict) -> tuple[MappingParams, list[dict]]:
     vectors = theme_vectors(embedder.encode(anchors), owner, len(given))
     grid = []
     for precision, margin, refine, max_themes in itertools.product(
-            [0.6, 0.7, 0.8, 0.9], [0.02, 0.04, 0.06, 0.1], [0.0, 0.5], [2, 3, 4]):
+            [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.02, 0.04, 0.06, 0.1, 0.15], [0.0, 0.5], [2, 3, 4]):
         params = MappingParams(target_precision=precision, multi_margin=margin, refine_weight=refine,
                                max_themes=max_themes)
         result = map_to_themes(embeddings, vectors, texts, params)
