@@ -163,7 +163,7 @@ def run_audit(run_ref: str | Path, options: AuditOptions) -> AuditResult:
         "method": {"band": list(BAND), "alpha": ALPHA, "min_group_size": k, "n_tests": n_tests,
                    "reference": "largest group of each column (the Aequitas convention)",
                    "ci": "95% Bayesian bootstrap (Beta(k+1/2, n-k+1/2) per group, 2000 draws) of the ratio",
-                   "test": "Fisher's exact test, group vs all other groups; Holm's correction within three families: "
+                   "test": "Fisher's exact test, group vs reference group; Holm's correction within three families: "
                            "voice stages at alpha/2, failure reasons and classifier at alpha/4, theme "
                            "membership and sentiment at alpha/4",
                    "flag_rule": "ratio outside the band AND the 95% interval excludes 1 AND Holm-adjusted p "

@@ -6,7 +6,7 @@ Why this shape:
   outside [0.8, 1.25] is a disparity worth a look.
 - A ratio alone flags noise in small groups, so a finding is *flagged* only when the ratio is outside the
   band AND its 95% bootstrap interval excludes 1 AND the difference survives Holm's correction across
-  the report's comparisons (Fisher's exact test, group vs the rest; see `apply_flags`), which keeps the
+  the report's comparisons (Fisher's exact test, group vs reference; see `apply_flags`), which keeps the
   chance of any false flag in a report at or below 5%.
 - The bootstrap resamples each group's outcomes (stratified: group sizes are fixed); for a binary outcome
   that is the Bayesian bootstrap of Rubin (1981), drawn here as Beta(k + 1/2, n - k + 1/2) so a group with
@@ -146,10 +146,9 @@ def compare(spec: ComparisonSpec, min_group_size: int, rng: np.random.Generator)
         if label != reference and (k + k_ref) > 0:
             draws = _ratio_draws(k, n, k_ref, n_ref, rng)
             finding.ci_low, finding.ci_high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
-            # The test asks "is this group treated differently from everyone else?" (group vs the rest):
-            # it uses all the data, so a small group that is never quoted is caught with fewer quotes overall.
-            k_rest, n_rest = total_k - k, total_n - n
-            finding.p_value = fisher_two_sided(k, n, k + k_rest, total_n)
+            # The test compares the same two groups as the ratio and its interval (group vs reference), so a
+            # third group's bias (e.g. one district never placed in a theme) cannot make this one look different.
+            finding.p_value = fisher_two_sided(k, n, k + k_ref, n + n_ref)
         findings.append(finding)
     return findings
 
