@@ -77,7 +77,9 @@ def build(n: int, base: list[str], base_vectors: np.ndarray, seed: int = 0):  # 
         members = []
         for _ in range(campaign_size):
             edited = list(words)
-            edited[rng.randrange(len(edited))] = rng.choice(["really", "truly", "very", "also"])
+            # edit one word (a space-delimited Chinese clause is not a word: never replace a whole clause)
+            editable = [k for k, w in enumerate(edited) if len(w) <= 15 and w.isascii()] or [len(edited) - 1]
+            edited[rng.choice(editable)] = rng.choice(["really", "truly", "very", "also"])
             texts.append(f"{rng.choice(GREETINGS)} {' '.join(edited)} Regards, {rng.choice(NAMES)}")
             parts.append(parts[-1] if members else rng.sample(range(len(base)), 4))
             members.append(len(texts) - 1)
