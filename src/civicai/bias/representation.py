@@ -100,14 +100,14 @@ def run_facts(run: AuditRun) -> RunFacts:
     def heard(found: set[str]) -> np.ndarray:
         return np.array([i in found or (o != "" and o in found) for i, o in zip(ids, originals)], dtype=bool)
 
-    membership = frame["themes"].astype(str).str.split(";")
+    membership = [{m.strip() for m in row.split(";")} for row in frame["themes"].astype(str)]
     primary = frame["primary_theme"].astype(str).str.strip()
     members: dict[str, np.ndarray] = {}
     labels: dict[str, str] = {}
     for theme in run.themes:
         key = str(theme.get("id"))
         labels[key] = str(theme.get("label", key))
-        members[key] = np.array([key in [m.strip() for m in row] for row in membership], dtype=bool)
+        members[key] = np.fromiter((key in row for row in membership), dtype=bool, count=len(membership))
     return RunFacts(ids, (primary != "").to_numpy(), heard(quoted_ids), heard(cited), members, labels)
 
 
