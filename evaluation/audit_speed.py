@@ -56,7 +56,9 @@ def main() -> None:
     best = min(runs, key=lambda r: r["wall_s"])
     lines = ["# Audit speed", "", f"Full bias audit (`run_audit`, as `civicai audit` runs it) of a synthetic run of "
              f"{args.n} submissions, 24 themes, 3 group columns incl. language, {args.sample} submissions in the counterfactual sample, "
-             f"on {os.cpu_count()} cores. Produced by `evaluation/audit_speed.py`.", "",
+             f"on {os.cpu_count()} cores. Produced by `evaluation/audit_speed.py`. The machine was shared with other "
+             "jobs (see the load average): wall time is stretched by the wait for a core; CPU time (all threads) is "
+             "what the audit itself costs, and approximates its wall time on an idle 2-core machine.", "",
              "| measure | value | target |", "| --- | --- | --- |",
              f"| audit wall time (models loaded) | {best['wall_s']} s | < 60 s |",
              f"| audit CPU time | {best['cpu_s']} s | |",
