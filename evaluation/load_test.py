@@ -108,15 +108,20 @@ def main() -> None:
     if not (home / "civicai.db").is_file():
         print(f"ingesting the shipped plan into {home} ...", flush=True)
         prepare_home(home)
-    questions = [json.loads(line)["question"] for line in
-                 (SAMPLE / "plan" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in
+            (SAMPLE / "plan" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    questions = [row["question"] for row in rows]
     port = free_port()
     server = start_server(home, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        httpx.post(f"{base}/api/chat", json={"question": questions[0]}, timeout=300)  # load the models once
+        # the server warms its models up in the background; one question per language waits for that to finish
+        for language in ("en", "fr", "de", "nl"):
+            first = next(q["question"] for q in rows if q.get("language") == language)
+            httpx.post(f"{base}/api/chat", json={"question": first}, timeout=600)
         print(f"{args.users} residents for {args.seconds:.0f} s against {base} ...", flush=True)
         records: list[dict] = []
+        load_before = os.getloadavg()
         started = time.monotonic()
 
         async def run_all() -> None:
@@ -148,6 +153,7 @@ def main() -> None:
                       "mean": round(statistics.fmean(ok), 3) if ok else None},
         "think_time_s": [2, 4], "endpoint": "POST /api/chat (extractive generator)",
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "note": "server and load generator on the same machine; the machine is shared with other work",
     }
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -81,7 +81,7 @@ def make_app(url: str, home: Path, **options):  # noqa: ANN003, ANN201
     from civicai.api import ApiOptions, create_app
     from civicai.config import get_settings
 
-    opts = {"bootstrap": False, "mount_ui": False, "start_jobs": False, **options}
+    opts = {"bootstrap": False, "mount_ui": False, "start_jobs": False, "warm_chat": False, **options}
     return create_app(get_settings(home=str(home), database_url=url), ApiOptions(**opts))
 
 

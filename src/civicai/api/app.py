@@ -191,6 +191,12 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
 
     if options.bootstrap:
         ctx.bootstrap_jobs = _bootstrap_data(ctx)
+    if options.warm_chat:
+        import threading
+
+        from civicai.api.chatsvc import warm_up
+
+        threading.Thread(target=warm_up, args=(ctx,), name="civicai-chat-warm-up", daemon=True).start()
     if options.mount_ui:
         from civicai.ui import mount_apps
 

@@ -33,6 +33,13 @@ class ChatUnavailable(CivicaiError):
 
 
 _chats: dict[tuple[str, int], Any] = {}
+_slots: dict[int, threading.BoundedSemaphore] = {}
+
+
+def answer_slot(ctx: AppContext) -> threading.BoundedSemaphore:
+    """At most `chat_concurrency` answers are computed at once: on 2 cores, 20 answers at once would each take
+    20 times longer (and the models' own threads would fight); queued questions wait their turn instead."""
+    return _slots.setdefault(id(ctx), threading.BoundedSemaphore(ctx.options.chat_concurrency))
 
 
 def get_chat(ctx: AppContext, session: Session | None = None):  # noqa: ANN201
@@ -56,6 +63,23 @@ def get_chat(ctx: AppContext, session: Session | None = None):  # noqa: ANN201
             chat = _chats.get(key) or load_chat(plan.name, plan.version, settings=ctx.settings)
             _chats[key] = chat
     return chat
+
+
+WARM_UP = ("What is the target for 2030?", "Quel est l'objectif pour 2030 ?", "Was ist das Ziel für 2030?",
+           "Wat is het doel voor 2030?")
+
+
+def warm_up(ctx: AppContext) -> None:
+    """Load the plan index and every per-language model (spaCy NER for redaction, language ID, embedders) before
+    the first resident asks, so nobody waits tens of seconds for a model to load. Best effort, in a thread."""
+    import logging
+
+    try:
+        chat = get_chat(ctx)
+        for question in WARM_UP:
+            chat.ask(question)
+    except Exception as exc:  # no plan yet, or a model problem that the first question will report properly
+        logging.getLogger("civicai.chat").info("chat warm-up skipped: %s", exc)
 
 
 def plan_row(session: Session, name: str) -> Plan | None:

@@ -19,6 +19,8 @@ class ApiOptions:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     plan_name: str = "rivermouth"  # the plan the residents' chat answers from
     mount_ui: bool = True  # mount the Gradio apps
+    warm_chat: bool = True  # load the chat's models in the background at start
+    chat_concurrency: int = 2  # answers computed at once (the rest queue); about the number of cores
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from civicai.api.chatsvc import answer_payload, example_questions, get_chat, plan_row, store_feedback
+from civicai.api.chatsvc import answer_payload, answer_slot, example_questions, get_chat, plan_row, store_feedback
 from civicai.api.context import AppContext
 from civicai.api.routers.chat import CLIENT_COOKIE
 from civicai.store.db import session_scope
@@ -59,13 +59,18 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
                 plan = plan_row(session, ctx.options.plan_name)
                 plan_id = plan.id if plan else None
             text, final = "", None
-            for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general")):
-                if isinstance(piece, str):
-                    text += piece
-                    history[-1] = {"role": "assistant", "content": text}
-                    yield "", history, None
-                else:
-                    final = piece
+            slot = answer_slot(ctx)
+            slot.acquire()  # held while this answer is computed and streamed; released even on errors
+            try:
+                for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general")):
+                    if isinstance(piece, str):
+                        text += piece
+                        history[-1] = {"role": "assistant", "content": text}
+                        yield "", history, None
+                    else:
+                        final = piece
+            finally:
+                slot.release()
         except Exception as exc:
             raise friendly(exc) from exc
         payload = answer_payload(final, plan_id) if final is not None else {"answer": text, "citations": []}

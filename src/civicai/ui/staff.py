@@ -18,6 +18,7 @@ from civicai.ui import staff_data as data
 from civicai.ui.common import esc, friendly, header_html, progress_html, who
 
 
+MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "auto"]
 SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
 
 
@@ -294,14 +295,15 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
             with gr.Tab("Theme detail & review", id="detail"):
                 theme = gr.Dropdown(label="Theme", choices=[], elem_id="theme")
                 detail_md = gr.Markdown(elem_id="theme-detail")
-                quotes = gr.Dataframe(label="Quotes (select one to open its submission)", interactive=False, wrap=True)
+                quotes = gr.Dataframe(label="Quotes (select one to open its submission)", interactive=False, wrap=True,
+                                      column_widths=["90px", "auto"])
                 with gr.Row():
                     f_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
                     f_lang = gr.Textbox(label="Language (e.g. fr)")
                     f_sent = gr.Dropdown(label="Sentiment", choices=["", "positive", "neutral", "negative"], value="")
                     f_group = gr.Dropdown(label="Group", choices=[""], value="")
                 members = gr.Dataframe(label="Members (select one to triage it)", interactive=False, wrap=True,
-                                       elem_id="members")
+                                       elem_id="members", column_widths=MEMBER_WIDTHS)
                 with gr.Accordion("Review this theme", open=False, elem_id="review"):
                     with gr.Row():
                         label_box = gr.Textbox(label="Label", scale=4)

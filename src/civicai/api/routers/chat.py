@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from civicai.api.chatsvc import answer_payload, example_questions, get_chat, plan_row, store_feedback
+from civicai.api.chatsvc import answer_payload, answer_slot, example_questions, get_chat, plan_row, store_feedback
 from civicai.api.deps import ctx_of, get_db
 from civicai.api.schemas import ChatBody, FeedbackBody
 from civicai.store.schema import Plan
@@ -48,7 +48,10 @@ def ask(body: ChatBody, request: Request, response: Response, session: Session =
     honestly that the plan does not hold the answer. No account needed; limited per client."""
     check_rate(request, client_key(request, response))
     chat = get_chat(ctx_of(request), session)
-    return answer_payload(chat.ask(body.question, audience=body.audience), _plan_id(request, session))
+    plan_id = _plan_id(request, session)
+    with answer_slot(ctx_of(request)):
+        answer = chat.ask(body.question, audience=body.audience)
+    return answer_payload(answer, plan_id)
 
 
 @router.post("/chat/stream")
