@@ -96,6 +96,15 @@ def model_card(name: str) -> dict[str, str]:
     raise LookupError(f"model card '{name}' does not exist")
 
 
+def audit_job_params(run: AnalysisRun, group_columns: list[str], requested_by: str) -> dict[str, Any]:
+    """Parameters of an 'audit' job for a stored run (group columns default to the run's own)."""
+    if not run.out_dir or not Path(run.out_dir).is_dir():
+        raise InputError(f"run {run.id} has no output folder on this server to audit", "re-run the analysis")
+    columns = group_columns or (run.manifest or {}).get("parameters", {}).get("group_columns", [])
+    return {"run_id": run.id, "run_dir": run.out_dir, "out_dir": str(Path(run.out_dir) / "audit"),
+            "group_columns": list(columns), "requested_by": requested_by}
+
+
 def run_audit_job(ctx: Any, params: dict[str, Any]) -> dict[str, Any]:
     """Job 'audit': the bias audit of a stored run, written into the run folder and the audits table."""
     from civicai.bias.audit import AuditOptions, run_audit

@@ -8,9 +8,9 @@ import pandas as pd
 
 from civicai.api import auditsvc, queries
 from civicai.api.context import AppContext
-from civicai.api.deps import READERS
+from civicai.api.deps import READERS, STAFF
 from civicai.store.db import session_scope
-from civicai.ui.common import esc, header_html, who
+from civicai.ui.common import esc, friendly, header_html, who
 
 
 def build_audit(ctx: AppContext) -> gr.Blocks:
@@ -70,11 +70,23 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         who(ctx, request, READERS)
         row = evt.row_value or []
         if not row:
-            return None, ""
+            return None, "", None
         with session_scope(ctx.url) as session:
             manifest = queries.get_run(session, int(row[0])).manifest or {}
         link = f'<a href="/api/runs/{int(row[0])}/manifest" download="run{int(row[0])}.json">Download run.json</a>'
-        return json.loads(json.dumps(manifest, default=str)), link
+        return json.loads(json.dumps(manifest, default=str)), link, int(row[0])
+
+    def on_audit_run(run_id, request: gr.Request):  # noqa: ANN001, ANN202
+        me = who(ctx, request, STAFF)
+        if not run_id:
+            raise gr.Error("Select a run in the table first.")
+        try:
+            with session_scope(ctx.url) as session:
+                params = auditsvc.audit_job_params(queries.get_run(session, int(run_id)), [], me.username)
+            job_id = ctx.jobs.submit("audit", params)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        return f"Audit of run {int(run_id)} started (job {job_id}); reload this page when it is done."
 
     def on_card(name: str | None, request: gr.Request):  # noqa: ANN202
         who(ctx, request, READERS)
@@ -98,12 +110,17 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
                 runs = gr.Dataframe(label="Analysis runs (select one for its manifest)", interactive=False,
                                     elem_id="runs")
                 manifest_link = gr.HTML()
+                selected_run = gr.State(None)
+                with gr.Row():
+                    audit_btn = gr.Button("Run the bias audit of the selected run (staff and admins)")
+                    audit_info = gr.Markdown()
                 manifest = gr.JSON(label="Run manifest: versions, models and checksums, prompts, parameters, seed")
             with gr.Tab("Model cards"):
                 card = gr.Dropdown(label="Model", choices=[])
                 card_md = gr.Markdown()
         demo.load(on_load, None, [header, audits, links, runs, card])
         audits.select(on_audit, None, [findings, summary])
-        runs.select(on_run, None, [manifest, manifest_link])
+        runs.select(on_run, None, [manifest, manifest_link, selected_run])
+        audit_btn.click(on_audit_run, [selected_run], [audit_info])
         card.change(on_card, [card], [card_md])
     return demo

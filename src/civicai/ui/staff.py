@@ -18,7 +18,7 @@ from civicai.ui import staff_data as data
 from civicai.ui.common import esc, friendly, header_html, progress_html, who
 
 
-MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "auto"]
+MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "45%"]
 SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
 
 
@@ -296,7 +296,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                 theme = gr.Dropdown(label="Theme", choices=[], elem_id="theme")
                 detail_md = gr.Markdown(elem_id="theme-detail")
                 quotes = gr.Dataframe(label="Quotes (select one to open its submission)", interactive=False, wrap=True,
-                                      column_widths=["90px", "auto"])
+                                      column_widths=["90px", "85%"])
                 with gr.Row():
                     f_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
                     f_lang = gr.Textbox(label="Language (e.g. fr)")

@@ -141,11 +141,7 @@ def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF
 def audit(run_id: int, body: AuditBody, request: Request, who: Principal = Depends(require(*STAFF)),
           session: Session = Depends(get_db)) -> dict[str, Any]:
     """Run the bias audit of a stored run as a background job."""
-    ctx = ctx_of(request)
-    run_row = queries.get_run(session, run_id)
-    if not run_row.out_dir or not Path(run_row.out_dir).is_dir():
-        raise HTTPException(409, f"run {run_id} has no output folder on this server to audit")
-    columns = body.group_columns or (run_row.manifest or {}).get("parameters", {}).get("group_columns", [])
-    params = {"run_id": run_id, "run_dir": run_row.out_dir, "out_dir": str(Path(run_row.out_dir) / "audit"),
-              "group_columns": list(columns), "requested_by": who.username}
-    return {"job_id": ctx.jobs.submit("audit", params)}
+    from civicai.api.auditsvc import audit_job_params
+
+    params = audit_job_params(queries.get_run(session, run_id), body.group_columns, who.username)
+    return {"job_id": ctx_of(request).jobs.submit("audit", params)}
