@@ -16,7 +16,8 @@ from civicai.store.db import session_scope
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
 # Mobile first: full width, larger tap targets, visible keyboard focus.
 CSS = """
-.gradio-container {max-width: 1200px !important; margin: auto}
+.gradio-container {max-width: 1200px !important; width: 100% !important; margin: auto}
+.gradio-container .main, .gradio-container .contain {width: 100%}
 button, input, select, textarea {min-height: 2.4rem}
 :focus-visible {outline: 3px solid #f0b429 !important; outline-offset: 2px}
 .civicai-header {display:flex; justify-content:space-between; align-items:center; flex-wrap:wrap; gap:.5rem}
