@@ -187,3 +187,23 @@ def test_resume_after_a_crash_does_not_redo_finished_stages(sample_dir, tmp_path
     assert "redact" not in manifest["timings_s"]  # not recomputed
     for name, mtime in saved.items():  # finished checkpoints untouched
         assert (out / ".checkpoints" / name).stat().st_mtime_ns == mtime
+
+
+def test_themes_file_errors_name_the_problem(tmp_path):
+    from civicai.errors import InputError
+    from civicai.pipeline.themes_input import load_themes
+
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="not valid JSON"):
+        load_themes(bad)
+    bad.write_text(json.dumps([{"description": "no label here"}]), encoding="utf-8")
+    with pytest.raises(InputError, match="theme #1 has no label"):
+        load_themes(bad)
+    bad.write_text(json.dumps([{"label": "A", "id": "x"}, {"label": "B", "id": "x"}]), encoding="utf-8")
+    with pytest.raises(InputError, match="more than once"):
+        load_themes(bad)
+    themefinder = tmp_path / "tf.json"
+    themefinder.write_text(json.dumps([{"topic_id": "A", "topic_label": "Ban", "topic_description": "Ban ads"}]))
+    [theme] = load_themes(themefinder)[None]
+    assert (theme.id, theme.label, theme.anchor_texts()) == ("A", "Ban", ["Ban: Ban ads"])

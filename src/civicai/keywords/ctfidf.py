@@ -48,18 +48,22 @@ def ctfidf_keywords(texts: Sequence[str], labels: Sequence[int], n_themes: int, 
     stops = sorted(stop_words_union(languages) | stop_words_for("en"))
     label_array = np.asarray(labels)
 
-    def class_documents() -> Iterable[str]:  # one class at a time: no second copy of all texts
-        for theme in [*range(n_themes), -1]:
-            yield " ".join(_clean(texts[i]) for i in np.nonzero(label_array == theme)[0])
-
+    # Each submission counts a word once (binary): a theme's keywords are words MANY of its members use,
+    # not one long letter repeating itself.
     vectorizer = CountVectorizer(token_pattern=TOKEN_PATTERN, lowercase=True, stop_words=stops or None,
-                                 ngram_range=(1, 2), min_df=1)
+                                 ngram_range=(1, 2), min_df=1, binary=True)
     try:
         with warnings.catch_warnings():  # stop-word lists hold contractions ("mustn't"); harmless
             warnings.simplefilter("ignore", UserWarning)
-            counts = vectorizer.fit_transform(class_documents()).astype(np.float64)
+            per_document = vectorizer.fit_transform(_clean(t) for t in texts)
     except ValueError:  # every text was empty or stop-words only
         return [[] for _ in range(n_themes)]
+    from scipy.sparse import csr_matrix
+
+    classes = np.where(label_array >= 0, label_array, n_themes)  # unassigned = background class
+    indicator = csr_matrix((np.ones(len(classes)), (classes, np.arange(len(classes)))),
+                           shape=(n_themes + 1, len(classes)))
+    counts = (indicator @ per_document).astype(np.float64).tocsr()
     vocabulary = vectorizer.get_feature_names_out()
     totals = np.asarray(counts.sum(axis=1)).ravel()
     tf = counts.multiply(1.0 / np.maximum(totals, 1.0)[:, None]).tocsr()
