@@ -158,6 +158,7 @@ class PlanChat:
             return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
         text, citations = compose_answer(redacted, evidence.hits, language=phrase_lang,
                                          chunk_languages=self.stored.chunk_languages,
+                                         plan_language=self.stored.info.language,
                                          audience=audience, ranker=self.ranker,
                                          question_vector=question_vector)
         return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted

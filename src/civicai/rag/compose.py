@@ -22,6 +22,7 @@ from civicai.rag.types import Citation
 # audience -> (max citations, max sentences per quote, max words per quote)
 STYLE = {"child": (1, 1, 45), "general": (2, 2, 80), "expert": (3, 4, 160)}
 CITE_MARGIN = 0.015  # a further chunk is cited when its cosine is this close to the best one
+LIST_ITEM_WORDS = 12  # a chunk whose median "sentence" is this short is a list
 
 
 @dataclass
@@ -80,6 +81,8 @@ def select_quote(question: str, chunk: Chunk, max_sentences: int, max_words: int
         return ""
     if len(sentences) <= max_sentences:
         chosen = list(range(len(sentences)))
+    elif float(np.median([len(x.split()) for x in sentences])) <= LIST_ITEM_WORDS:
+        chosen = list(range(len(sentences)))  # a list (indicators, dates): quote it from the top, up to max_words
     else:
         scores = ranker.scores(question, chunk, question_vector)
         best = float(scores.max())
@@ -95,9 +98,12 @@ def select_quote(question: str, chunk: Chunk, max_sentences: int, max_words: int
     return " ".join(quote_words)
 
 
-def pick_hits(hits: list[Hit], audience: str) -> list[Hit]:
+def pick_hits(hits: list[Hit], audience: str, chunk_languages: list[str | None] | None = None,
+              language: str = "", plan_language: str | None = None) -> list[Hit]:
     """The top fused hit, plus further hits that apply too: for `general`, the rest of the same section;
-    for `expert`, any of the top 5 whose cosine is within CITE_MARGIN of the best."""
+    for `expert`, any of the top 5 whose cosine is within CITE_MARGIN of the best. When every chosen passage
+    is a translated summary in the question's language, the best passage in the plan's own language is cited
+    too: summaries drop details, the original section has them."""
     max_citations = STYLE[audience][0]
     best = max(h.dense for h in hits[:5])
     chosen = [hits[0]]
@@ -109,6 +115,14 @@ def pick_hits(hits: list[Hit], audience: str) -> list[Hit]:
         if close and (same_section or audience == "expert") \
                 and hit.chunk.ordinal not in {h.chunk.ordinal for h in chosen}:
             chosen.append(hit)
+    if chunk_languages and plan_language and language[:2] != plan_language[:2]:
+        def lang(hit: Hit) -> str:
+            ordinal = hit.chunk.ordinal
+            return (chunk_languages[ordinal] or "")[:2] if 0 <= ordinal < len(chunk_languages) else ""
+        if all(lang(h) == language[:2] for h in chosen):
+            original = next((h for h in hits[:5] if lang(h) == plan_language[:2]), None)
+            if original is not None:
+                chosen.append(original)
     return chosen
 
 
@@ -117,12 +131,13 @@ def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
 
 
 def compose_answer(question: str, hits: list[Hit], *, language: str, chunk_languages: list[str | None],
+                   plan_language: str | None = None,
                    audience: str, ranker: SentenceRanker, question_vector: np.ndarray | None = None
                    ) -> tuple[str, list[Citation]]:
     _, max_sentences, max_words = STYLE[audience]
     citations: list[Citation] = []
     lines = [phrase(language, f"lead_{audience}")]
-    for hit in pick_hits(hits, audience):
+    for hit in pick_hits(hits, audience, chunk_languages, language, plan_language):
         quote = select_quote(question, hit.chunk, max_sentences, max_words, ranker, question_vector)
         if not quote:
             continue
