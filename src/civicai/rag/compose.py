@@ -22,7 +22,12 @@ from civicai.rag.types import Citation
 # audience -> (max citations, max sentences per quote, max words per quote)
 STYLE = {"child": (1, 1, 45), "general": (2, 2, 80), "expert": (3, 4, 160)}
 CITE_MARGIN = 0.015  # a further chunk is cited when its cosine is this close to the best one
-LIST_ITEM_WORDS = 12  # a chunk whose median "sentence" is this short is a list
+LIST_ITEM_WORDS = 12  # a chunk of 3+ lines whose median line is this short is a list (one item per line)
+
+
+def _is_list(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return len(lines) >= 3 and float(np.median([len(line.split()) for line in lines])) <= LIST_ITEM_WORDS
 
 
 @dataclass
@@ -81,7 +86,7 @@ def select_quote(question: str, chunk: Chunk, max_sentences: int, max_words: int
         return ""
     if len(sentences) <= max_sentences:
         chosen = list(range(len(sentences)))
-    elif float(np.median([len(x.split()) for x in sentences])) <= LIST_ITEM_WORDS:
+    elif _is_list(chunk.text):
         chosen = list(range(len(sentences)))  # a list (indicators, dates): quote it from the top, up to max_words
     else:
         scores = ranker.scores(question, chunk, question_vector)
