@@ -20,7 +20,7 @@ REPORT_HTML = "bias_report.html"
 def _summary(report: dict[str, Any]) -> dict[str, Any]:
     findings = report.get("findings") or []
     return {"findings": len(findings), "flagged": sum(1 for f in findings if f.get("flagged")),
-            "verdict": report.get("verdict") if isinstance(report.get("verdict"), (str, list)) else None}
+            "verdict": [v.get("sentence") if isinstance(v, dict) else str(v) for v in report.get("verdict") or []][:5]}
 
 
 def audit_rows(session: Session) -> list[dict[str, Any]]:

@@ -13,6 +13,10 @@ from civicai.store.db import session_scope
 from civicai.ui.common import esc, friendly, header_html, who
 
 
+def _num(value: object) -> str:
+    return f"{value:.3g}" if isinstance(value, float) else esc(value)
+
+
 def build_audit(ctx: AppContext) -> gr.Blocks:
     def on_load(request: gr.Request):  # noqa: ANN202
         me = who(ctx, request, READERS)
@@ -59,12 +63,19 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
             report = auditsvc.get_audit(session, int(row[0])).report or {}
         findings = [f for f in report.get("findings", []) if f.get("flagged")]
         lines = [f"- **{esc(f.get('group_column'))} = {esc(f.get('group'))}** · {esc(f.get('stage'))} · "
-                 f"{esc(f.get('metric'))}: {f.get('value')} vs {f.get('reference_value')} "
-                 f"(ratio {f.get('ratio')}, n={f.get('n')})" for f in findings[:30]]
-        verdict = report.get("verdict")
-        text = "\n".join(verdict) if isinstance(verdict, list) else (esc(verdict) if verdict else "")
-        return (f"### Audit {row[0]}\n{text}\n\n**Flagged findings ({len(findings)})**\n\n" +
-                ("\n".join(lines) or "None.")), report.get("summary") or {"findings": len(report.get("findings", []))}
+                 f"{esc(f.get('metric'))}: {_num(f.get('value'))} vs {_num(f.get('reference_value'))} "
+                 f"(ratio {_num(f.get('ratio'))}, n={f.get('n')})" for f in findings[:30]]
+        icons = {"flag": "**Flag:**", "watch": "*Watch:*", "info": "Info:"}
+        verdict = report.get("verdict") or []
+        if isinstance(verdict, str):
+            verdict = [{"sentence": verdict}]
+        text = "\n".join(f"- {icons.get(v.get('severity'), '')} {esc(v.get('sentence'))}" if isinstance(v, dict)
+                         else f"- {esc(v)}" for v in verdict[:20])
+        summary = {"findings": len(report.get("findings", [])), "flagged": len(findings),
+                   "group_columns": report.get("group_columns"), "generated_at": report.get("generated_at"),
+                   "leakage": report.get("leakage", {}).get("total") if isinstance(report.get("leakage"), dict) else None}
+        return (f"### Audit {row[0]}: verdict\n{text}\n\n**Flagged findings ({len(findings)})**\n\n" +
+                ("\n".join(lines) or "None.")), summary
 
     def on_run(evt: gr.SelectData, request: gr.Request):  # noqa: ANN202
         who(ctx, request, READERS)
