@@ -18,7 +18,7 @@ from civicai.ui import staff_data as data
 from civicai.ui.common import esc, friendly, header_html, progress_html, who
 
 
-MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "45%"]
+MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "30%"]
 SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
 
 
