@@ -64,11 +64,11 @@ def multilabel_scores(predicted: dict[str, set[str]], gold: dict[str, set[str]])
             "gold_labels_per_response": round(n_gold / max(len(gold), 1), 3)}
 
 
-def tune_on(part: dict) -> tuple[MappingParams, list[dict]]:
+def tune_on(part: dict, embedder_name: str) -> tuple[MappingParams, list[dict]]:
     from civicai.embed import get_embedder
     from civicai.pipeline.themes_input import _theme
 
-    embedder = get_embedder("use")
+    embedder = get_embedder(embedder_name)
     texts = [r["response"] for r in part["responses"]]
     ids = [str(r["response_id"]) for r in part["responses"]]
     embeddings = embedder.encode(texts)
@@ -91,7 +91,7 @@ def tune_on(part: dict) -> tuple[MappingParams, list[dict]]:
     return MappingParams(**best["params"]), grid
 
 
-def run_pipeline(part_name: str, params: MappingParams, workdir: Path) -> dict[str, dict]:
+def run_pipeline(part_name: str, params: MappingParams, workdir: Path, embedder: str) -> dict[str, dict]:
     import csv
 
     from civicai.pipeline import AnalyseOptions, run_analysis
@@ -99,7 +99,8 @@ def run_pipeline(part_name: str, params: MappingParams, workdir: Path) -> dict[s
     themes_file = GOLD / part_name / "themes.json"
     out = workdir / part_name
     run_analysis(AnalyseOptions(input_path=DATA / "inputs" / part_name / "responses.jsonl", out_dir=out,
-                                themes_path=themes_file, mapping=params, store=False, progress=False))
+                                themes_path=themes_file, mapping=params, store=False, progress=False,
+                                embedder=embedder))
     with (out / "assignments.csv").open(encoding="utf-8", newline="") as handle:
         return {row["submission_id"]: row for row in csv.DictReader(handle)}
 
@@ -107,12 +108,17 @@ def run_pipeline(part_name: str, params: MappingParams, workdir: Path) -> dict[s
 def main() -> None:
     if not DATA.is_dir():
         sys.exit(f"gambling_XS not found under {DATA}: set CIVICAI_SHARED_DATA")
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--embedder", default="use")
+    args = parser.parse_args()
     parts = {name: load_part(name) for name in ("question_part_1", "question_part_2")}
-    params, grid = tune_on(parts["question_part_1"])
-    results = {"tuned_on": "question_part_1", "params": params.__dict__, "parts": {}}
+    params, grid = tune_on(parts["question_part_1"], args.embedder)
+    results = {"tuned_on": "question_part_1", "embedder": args.embedder, "params": params.__dict__, "parts": {}}
     with tempfile.TemporaryDirectory() as tmp:
         for name, part in parts.items():
-            rows = run_pipeline(name, params, Path(tmp))
+            rows = run_pipeline(name, params, Path(tmp), args.embedder)
             predicted = {sid: set(filter(None, row["themes"].split(";"))) for sid, row in rows.items()
                          if row["primary_theme"]}
             scores = multilabel_scores(predicted, part["mapping"])
@@ -129,9 +135,10 @@ def main() -> None:
             results["parts"][name] = scores
     results["grid_top"] = sorted(grid, key=lambda g: -g["f1"])[:10]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "theme_mapping.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    suffix = "" if args.embedder == "use" else f"_{args.embedder}"
+    (RESULTS / f"theme_mapping{suffix}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     lines = ["# Theme mapping vs ThemeFinder gold (gambling_XS)", "",
-             "civicai `--themes` with the gold theme set (label + description embedded with multilingual USE; "
+             f"civicai `--themes` with the gold theme set (label + description embedded with `{args.embedder}`; "
              "calibrated per-theme threshold; multi-label). Parameters tuned on question 1 only; question 2 is "
              "held out. Anchor: ThemeFinder's GPT-based mapping, F1 0.76 vs experts (different data).", "",
              "| question | themes | precision | recall | F1 (micro) | F1 (per response) | labels/response (gold) | "
@@ -146,7 +153,7 @@ def main() -> None:
               "Stance: civicai's sentiment classifier (positive/negative/neutral on the embeddings) is mapped to "
               "AGREE/DISAGREE/UNCLEAR; gold positions are agreement with the question, which is not the same "
               "thing as sentiment, so this measures how far sentiment goes as a stance proxy."]
-    (RESULTS / "theme_mapping.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (RESULTS / f"theme_mapping{suffix}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
 
