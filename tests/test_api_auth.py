@@ -29,6 +29,8 @@ def test_health_and_openapi_are_public(app_client) -> None:  # noqa: ANN001
                  "/api/chat", "/api/exports/{fmt}", "/api/audits", "/api/jobs/{job_id}/resume"):
         assert path in spec["paths"], path
     assert client.get("/docs").status_code == 200
+    index = client.get("/")
+    assert index.status_code == 200 and "/chat/" in index.text and "/staff/" in index.text
 
 
 def test_dev_mode_creates_a_random_admin_password_once(app_client, migrated_db_url: str, tmp_path: Path) -> None:  # noqa: ANN001
@@ -171,6 +173,9 @@ def test_login_form_page(app_client) -> None:  # noqa: ANN001
                                      "next": "//evil.example/x"}, follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == "/staff"  # no open redirect
     assert client.get("/api/auth/me").json()["username"] == "staff1"
+    out = client.get("/logout", follow_redirects=False)
+    assert out.status_code == 303 and out.headers["location"] == "/login"
+    assert client.get("/api/auth/me").status_code == 401
     page = client.get("/login?error=<script>alert(1)</script>").text
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 

@@ -134,13 +134,31 @@ def test_chat_answers_with_cited_pages_and_feedback(migrated_db_url: str, tmp_pa
 
 
 def test_audit_endpoints(server: Server) -> None:  # noqa: F811
-    from civicai.bias.audit import AuditOptions, run_audit
+    import uuid
 
-    out = Path(server.ctx.home) / "audit"
-    result = run_audit(str(server.run_id), AuditOptions(out_dir=out, group_columns=("district",),
-                                                        counterfactuals=False, translation_check=False,
-                                                        database_url=server.url))
+    from civicai.api.queries import get_run
+    from civicai.bias.audit import AuditOptions, run_audit
+    from civicai.store.db import session_scope
+
+    with session_scope(server.url) as session:
+        run_dir = Path(get_run(session, server.run_id).out_dir)
+    login(server.client, "audit1")
+    missing = server.client.get(f"/api/runs/{server.run_id}/bias_report.json")
+    assert missing.status_code == 404 and "bias_report.json" in missing.json()["detail"]
+    server.client.cookies.clear()
+    out = run_dir / f"audit-{uuid.uuid4().hex[:8]}"  # inside the run folder, as `civicai analyse --audit` does
+    try:
+        result = run_audit(str(server.run_id), AuditOptions(out_dir=out, group_columns=("district",),
+                                                            counterfactuals=False, translation_check=False,
+                                                            database_url=server.url))
+        _check_audit_endpoints(server, result)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def _check_audit_endpoints(server: Server, result) -> None:  # noqa: ANN001, F811
     c = server.client
+    c.headers.pop("X-CSRF-Token", None)
     assert c.get("/api/audits").status_code == 401
     login(c, "audit1")
     audits = c.get("/api/audits").json()
@@ -154,6 +172,9 @@ def test_audit_endpoints(server: Server) -> None:  # noqa: F811
     assert as_html.status_code == 200 and "sandbox" in as_html.headers["content-security-policy"]
     assert c.get(f"/api/audits/{result.audit_id}/report.pdf").status_code == 422
     assert c.get("/api/audits/99999").status_code == 404
+    for fmt in ("json", "html"):
+        from_run = c.get(f"/api/runs/{server.run_id}/bias_report.{fmt}")
+        assert from_run.status_code == 200 and len(from_run.content) > 100
     cards = c.get("/api/model-cards").json()
     assert cards and c.get(f"/api/model-cards/{cards[0]['name']}").json()["markdown"]
     assert c.get("/api/model-cards/nope").status_code == 404
