@@ -72,7 +72,7 @@ def main() -> None:
             continue
         run_dir, audit_dir = args.work / name / "run", args.work / name / "audit"
         fast_pii = args.fast_pii or name.startswith("polis-")  # Polis comments: short, public, no names
-        analyse_s = analyse(source, run_dir, groups, fast_pii)
+        analyse_s = analyse(source, run_dir, groups, fast_pii) or summary.get(name, {}).get("analyse_s", 0.0)
         started = time.perf_counter()
         result = run_audit(run_dir, AuditOptions(out_dir=audit_dir, group_columns=groups, store=False))
         audit_s = time.perf_counter() - started
@@ -100,8 +100,9 @@ def main() -> None:
              "`civicai.bias.run_audit`; screenshots of each report in `evaluation/results/bias_audits/`).", ""]
     for name, item in sorted(summary.items()):
         lines += [f"## {name}", "", f"Input `{Path(item['input']).parent.name}/{Path(item['input']).name}`; "
-                  f"groups by {', '.join(item['group_columns'])}; {item['n_tests']} comparisons; "
-                  f"analysis {item['analyse_s']} s, audit {item['audit_s']} s; PII leaks found: {item['leakage_total']}.", ""]
+                  f"groups by {', '.join(item['group_columns'])}; {item['n_tests']} comparisons; PII redaction "
+                  f"{item['pii']}; analysis {item['analyse_s']} s, audit {item['audit_s']} s (shared 2-core machine); "
+                  f"PII leaks found: {item['leakage_total']}.", ""]
         lines += [f"- {line}" for line in item["verdict"]] + [""]
         if item["screenshot"]:
             lines += [f"![{name}]({Path(item['screenshot']).relative_to('results')})", ""]

@@ -1,9 +1,9 @@
 """Representation at every stage: is each group's voice kept from the input to the quotes a reader sees?
 
-Each stage is a yes/no outcome per person, over the people who reached the stage before it or over all
-of them (see STAGES). A group whose submissions are dropped anywhere along the way gets a low rate there.
-Copies of a submission (duplicate_of) count as quoted or cited when their original is: the same words
-are heard.
+Each stage is a yes/no outcome per submission (see STAGES). A group whose submissions are dropped
+anywhere along the way gets a low rate there. Quotes and citations are measured over distinct submissions
+(copies, `duplicate_of`, are left out): the pipeline only ever quotes originals, and crediting every copy
+of a quoted campaign text would make the campaign's group look better heard than anyone else.
 """
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ class RunFacts:
     cited: np.ndarray
     members: dict[str, np.ndarray]  # theme id -> is member
     theme_labels: dict[str, str]
+    is_copy: np.ndarray
 
 
 def group_values(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -88,7 +89,7 @@ def cited_ids(theme: dict, texts: dict[str, str] | None = None) -> set[str]:
 def run_facts(run: AuditRun) -> RunFacts:
     frame = run.assignments
     ids = frame["submission_id"].astype(str).to_numpy()
-    originals = frame["duplicate_of"].astype(str).to_numpy()
+    originals = frame["duplicate_of"].astype(str).str.strip().to_numpy()
     quoted_ids = {str(q.get("submission_id")) for t in run.themes for q in (t.get("quotes") or [])}
     texts = None
     for column in ("text_redacted", "text"):
@@ -98,7 +99,7 @@ def run_facts(run: AuditRun) -> RunFacts:
     cited = set().union(*(cited_ids(t, texts) for t in run.themes)) if run.themes else set()
 
     def heard(found: set[str]) -> np.ndarray:
-        return np.array([i in found or (o != "" and o in found) for i, o in zip(ids, originals)], dtype=bool)
+        return np.array([i in found for i in ids], dtype=bool)
 
     membership = [{m.strip() for m in row.split(";")} for row in frame["themes"].astype(str)]
     primary = frame["primary_theme"].astype(str).str.strip()
@@ -108,7 +109,8 @@ def run_facts(run: AuditRun) -> RunFacts:
         key = str(theme.get("id"))
         labels[key] = str(theme.get("label", key))
         members[key] = np.fromiter((key in row for row in membership), dtype=bool, count=len(membership))
-    return RunFacts(ids, (primary != "").to_numpy(), heard(quoted_ids), heard(cited), members, labels)
+    return RunFacts(ids, (primary != "").to_numpy(), heard(quoted_ids), heard(cited), members, labels,
+                    originals != "")
 
 
 def representation_specs(run: AuditRun, facts: RunFacts, column: str) -> list[ComparisonSpec]:
@@ -119,10 +121,13 @@ def representation_specs(run: AuditRun, facts: RunFacts, column: str) -> list[Co
         groups = np.concatenate([accepted_groups, rejected_groups])
         outcome = np.concatenate([np.ones(len(accepted_groups), bool), np.zeros(len(rejected_groups), bool)])
         specs.append(ComparisonSpec("accepted", STAGES["accepted"][0], "voice", outcome, groups, column))
-    for stage, outcome in (("assigned", facts.assigned), ("quoted", facts.quoted), ("cited", facts.cited)):
-        if stage in ("quoted", "cited") and not outcome.any():
+    specs.append(ComparisonSpec("assigned", STAGES["assigned"][0], "voice", facts.assigned, accepted_groups, column))
+    distinct = ~facts.is_copy
+    for stage, outcome in (("quoted", facts.quoted), ("cited", facts.cited)):
+        if not outcome.any():
             continue  # nothing quoted/cited at all: there is no stage to compare
-        specs.append(ComparisonSpec(stage, STAGES[stage][0], "voice", outcome, accepted_groups, column))
+        specs.append(ComparisonSpec(stage, STAGES[stage][0], "voice", outcome[distinct], accepted_groups[distinct],
+                                    column))
     # What groups talk about is measured among the submissions placed in a theme, so a group left
     # unassigned (already flagged at "assigned") does not show up again as missing from every theme.
     placed = facts.assigned
