@@ -42,7 +42,7 @@ def normalise(text: str) -> str:
 def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, *,
                     ids: Sequence[str] | None = None, near_threshold: float = 0.9,
                     embed_threshold: float = 0.95, campaign_min_size: int = 5, seed: int = 0,
-                    campaign_threshold: float = 0.6, campaign_min_words: int = 5,
+                    campaign_threshold: float = 0.5, campaign_min_words: int = 5,
                     num_perm: int = 128) -> DuplicateResult:
     """Mark copies, near-copies and campaigns. Deterministic for a given seed; no all-pairs comparison."""
     n = len(texts)
