@@ -197,7 +197,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
             return "Select a submission in a table.", None, "", "", "", pd.DataFrame()
         themes = ", ".join(t["label"] for t in detail["themes"]) or "(no theme)"
         md = (f"**Submission {detail['id']}** ({esc(detail['external_id'])}) · {esc(detail['language'])} · "
-              f"{esc(detail['sentiment'])} · theme: {esc(themes)}\n\n> {esc(detail['text'])}")
+              f"{esc(detail['sentiment'])} · theme: {esc(themes)}\n\n> "
+              + "\n> ".join(esc(detail["text"]).splitlines()))
         return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
                 detail["history"])
 
