@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from civicai.store.db import get_or_raise
 from civicai.errors import InputError
 from civicai.paths import models_dir
 from civicai.store.schema import AnalysisRun, Audit
@@ -50,10 +51,7 @@ def audit_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def get_audit(session: Session, audit_id: int) -> Audit:
-    audit = session.get(Audit, audit_id)
-    if audit is None:
-        raise LookupError(f"audit {audit_id} does not exist")
-    return audit
+    return get_or_raise(session, Audit, audit_id, "audit")
 
 
 def audit_file(session: Session, audit_id: int, fmt: str) -> tuple[Path | None, dict[str, Any]]:
@@ -69,9 +67,7 @@ def audit_file(session: Session, audit_id: int, fmt: str) -> tuple[Path | None, 
 
 def run_report_file(session: Session, run_id: int, fmt: str) -> Path:
     """A report file found in a run's folder (for audits that are only files)."""
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise LookupError(f"analysis run {run_id} does not exist")
+    run = get_or_raise(session, AnalysisRun, run_id, "analysis run")
     name = REPORT_JSON if fmt == "json" else REPORT_HTML
     found = sorted(Path(run.out_dir or "/nonexistent").glob(f"**/{name}"))
     if not found:

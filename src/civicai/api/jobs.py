@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from civicai.store.db import get_or_raise
 from civicai.errors import CivicaiError
 from civicai.store.db import session_scope
 from civicai.store.schema import Job, JobStatus
@@ -79,9 +80,7 @@ class JobManager:
 
     def resume(self, job_id: int) -> None:
         with session_scope(self.url) as session:
-            job = session.get(Job, job_id)
-            if job is None:
-                raise LookupError(f"job {job_id} does not exist")
+            job = get_or_raise(session, Job, job_id, "job")
             if job.status not in (JobStatus.INTERRUPTED, JobStatus.FAILED):
                 raise CivicaiError(f"job {job_id} is {job.status}; only interrupted or failed jobs can be resumed",
                                    "wait for it to finish, or start a new analysis")

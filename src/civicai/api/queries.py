@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from civicai.store.db import get_or_raise
 from civicai.errors import InputError
 from civicai.store.schema import AnalysisRun, Consultation, Submission, Theme, ThemeMembership
 
@@ -52,10 +53,7 @@ def consultation_rows(session: Session) -> list[dict[str, Any]]:
 
 
 def get_consultation(session: Session, consultation_id: int) -> Consultation:
-    consultation = session.get(Consultation, consultation_id)
-    if consultation is None:
-        raise LookupError(f"consultation {consultation_id} does not exist")
-    return consultation
+    return get_or_raise(session, Consultation, consultation_id, "consultation")
 
 
 def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
@@ -64,10 +62,7 @@ def latest_run(session: Session, consultation_id: int) -> AnalysisRun | None:
 
 
 def get_run(session: Session, run_id: int) -> AnalysisRun:
-    run = session.get(AnalysisRun, run_id)
-    if run is None:
-        raise LookupError(f"analysis run {run_id} does not exist")
-    return run
+    return get_or_raise(session, AnalysisRun, run_id, "analysis run")
 
 
 def run_row(run: AnalysisRun) -> dict[str, Any]:
@@ -108,10 +103,7 @@ def theme_rows(session: Session, run_id: int) -> list[dict[str, Any]]:
 
 
 def get_theme(session: Session, theme_id: int) -> Theme:
-    theme = session.get(Theme, theme_id)
-    if theme is None:
-        raise LookupError(f"theme {theme_id} does not exist")
-    return theme
+    return get_or_raise(session, Theme, theme_id, "theme")
 
 
 def _filtered(flt: SubmissionFilter) -> Select:
@@ -200,10 +192,7 @@ def submission_row(s: Submission, themes: list[tuple] | None = None) -> dict[str
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
-    submission = session.get(Submission, submission_id)
-    if submission is None:
-        raise LookupError(f"submission {submission_id} does not exist")
-    return submission
+    return get_or_raise(session, Submission, submission_id, "submission")
 
 
 def group_columns(session: Session, consultation_id: int) -> dict[str, list[str]]:

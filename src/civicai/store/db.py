@@ -129,6 +129,14 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         session.close()
 
 
+def get_or_raise(session: Session, model: type, ident: Any, what: str) -> Any:
+    """The row with primary key `ident`, or LookupError("<what> <ident> does not exist") (the API's 404)."""
+    row = session.get(model, ident)
+    if row is None:
+        raise LookupError(f"{what} {ident} does not exist")
+    return row
+
+
 def _alembic_config(url: str) -> Any:
     from alembic.config import Config
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from civicai.store.db import get_or_raise
 from civicai.errors import InputError
 from civicai.store.schema import Submission, SubmissionStatus, TriageEvent
 
@@ -132,10 +133,7 @@ def _apply(session: Session, submission: Submission, change: TriageChange, actor
 
 
 def _get(session: Session, submission_id: int) -> Submission:
-    submission = session.get(Submission, submission_id)
-    if submission is None:
-        raise LookupError(f"submission {submission_id} does not exist")
-    return submission
+    return get_or_raise(session, Submission, submission_id, "submission")
 
 
 def update_submission(session: Session, submission_id: int, change: TriageChange, *, actor: str) -> Submission:
