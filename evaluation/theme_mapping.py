@@ -25,7 +25,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from civicai.cluster.mapping import MappingParams, map_to_themes, theme_vectors  # noqa: E402
+from civicai.cluster.mapping import MappingParams, embed_themes, map_to_themes  # noqa: E402
 from civicai.paths import shared_data_dir  # noqa: E402
 
 DATA = shared_data_dir() / "consultations" / "themefinder-gambling_XS"
@@ -73,12 +73,7 @@ def tune_on(part: dict, embedder_name: str) -> tuple[MappingParams, list[dict]]:
     ids = [str(r["response_id"]) for r in part["responses"]]
     embeddings = embedder.encode(texts)
     given = [_theme(t, i, GOLD) for i, t in enumerate(part["themes"])]
-    anchors, owner = [], []
-    for t, theme in enumerate(given):
-        for text in theme.anchor_texts():
-            anchors.append(text)
-            owner.append(t)
-    vectors = theme_vectors(embedder.encode(anchors), owner, len(given))
+    vectors = embed_themes(given, embedder)
     grid = []
     for precision, margin, refine, max_themes in itertools.product(
             [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.02, 0.04, 0.06, 0.1, 0.15], [0.0, 0.5], [2, 3, 4]):

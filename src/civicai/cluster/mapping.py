@@ -42,6 +42,16 @@ def theme_vectors(anchor_vectors: np.ndarray, anchor_theme: list[int], k: int) -
     return _unit(out)
 
 
+def embed_themes(themes: list, embedder) -> np.ndarray:
+    """One unit vector per given theme: the mean embedding of its anchor texts (`theme.anchor_texts()`)."""
+    anchors, owner = [], []
+    for t, theme in enumerate(themes):
+        for text in theme.anchor_texts():
+            anchors.append(text)
+            owner.append(t)
+    return theme_vectors(embedder.encode(anchors), owner, len(themes))
+
+
 def map_to_themes(embeddings: np.ndarray, vectors: np.ndarray, texts: list[str],
                   params: MappingParams = MappingParams()) -> Assignment:
     n, k = embeddings.shape[0], vectors.shape[0]

@@ -14,7 +14,7 @@ import numpy as np
 from civicai.cluster import (assign, cluster_points, map_2d, merge_similar_clusters, parent_groups,
                              reduce_embeddings)
 from civicai.cluster.assign import Assignment, theme_centroids
-from civicai.cluster.mapping import map_to_themes, theme_vectors
+from civicai.cluster.mapping import embed_themes, map_to_themes
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
 from civicai.pipeline.options import AnalyseOptions
@@ -121,12 +121,7 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         key = stage_key(key, f"map-{tag}", {"themes": [g.__dict__ for g in given], **options.mapping.__dict__})
 
         def compute_mapping() -> dict[str, Any]:
-            anchors, owner = [], []
-            for t, theme in enumerate(given):
-                for text in theme.anchor_texts():
-                    anchors.append(text)
-                    owner.append(t)
-            vectors = theme_vectors(embedder.encode(anchors), owner, len(given))
+            vectors = embed_themes(given, embedder)
             return _assignment_json(map_to_themes(embeddings, vectors, texts, options.mapping))
 
         with timer("map_themes"):
