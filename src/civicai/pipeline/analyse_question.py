@@ -187,12 +187,14 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
     for t in range(k):
         local = np.nonzero(primary == t)[0]
         vectors = embeddings[local]
-        picks = mmr_select(vectors, centroids[t], k=options.n_quotes, eligible=eligible_all[local])
+        member_languages = [languages[i] for i in local]
+        picks = mmr_select(vectors, centroids[t], k=options.n_quotes, eligible=eligible_all[local], groups=member_languages)
         quote_members = [int(local[p]) for p in picks]
         quotes = [texts[i] for i in quote_members]
         main_language = max(set(languages[i] for i in local), key=[languages[i] for i in local].count) if len(local) else ""
         text = theme_text(keywords[t], quotes, [texts[i] for i in local], vectors, centroids[t], len(local), len(local),
-                          generator, language=main_language or "the language of the quotes", embedder=embedder)
+                          generator, language=main_language or "the language of the quotes", embedder=embedder,
+                          quote_groups=[languages[i] for i in quote_members], member_groups=member_languages)
         label, label_source, description = text.label, text.label_source, ""
         if given is not None:
             label, label_source, description = given[t].label, "given", given[t].description

@@ -9,16 +9,19 @@ extractive draft stands, and the manifest says which one each theme got.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from civicai.cluster.assign import word_count
+from civicai.summarise.quotes import fair_subset
 
 LABEL_PROMPT = "theme_label.v1"
 SUMMARY_PROMPT = "theme_summary.v1"
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+SUMMARY_SENTENCES = 3  # more only when more groups are each owed a sentence (fair_subset)
 
 
 @dataclass
@@ -82,10 +85,10 @@ def central_sentences(quotes: list[str], centroid: np.ndarray, embedder: Any, mi
     return chosen
 
 
-def extractive_summary(sentences: list[str], size: int = 0, weight: int = 0) -> str:
-    """Up to three sentences taken verbatim from the quotes, each in quotation marks: every word a
+def extractive_summary(sentences: list[str], size: int = 0, weight: int = 0, limit: int = SUMMARY_SENTENCES) -> str:
+    """Up to `limit` (three) sentences taken verbatim from the quotes, each in quotation marks: every word a
     citizen's own. (Counts are shown beside the summary, never inside it, so it cannot drift from the data.)"""
-    return " ".join(f"“{s}”" for s in sentences[:3])
+    return " ".join(f"“{s}”" for s in sentences[:limit])
 
 
 def _grounded(text: str, sources: list[str]) -> bool:
@@ -98,10 +101,18 @@ def _grounded(text: str, sources: list[str]) -> bool:
 
 def theme_text(keywords: list[str], quotes: list[str], member_texts: list[str], member_vectors: np.ndarray,
                centroid: np.ndarray, size: int, weight: int, generator: Any = None,
-               language: str = "the language of the quotes", embedder: Any = None) -> ThemeText:
+               language: str = "the language of the quotes", embedder: Any = None,
+               quote_groups: Sequence[str] | None = None, member_groups: Sequence[str] | None = None) -> ThemeText:
+    """Label and summary of one theme. With `quote_groups` and `member_groups` (e.g. each quote's and each
+    member's language), the summary's sentences come from quotes chosen so that every group holding >= 15% of
+    the members is cited and the rest share out in proportion (`fair_subset`), not simply the first three."""
     phrase = central_phrase(member_texts, member_vectors, centroid)
     label, label_source = (phrase, "central_phrase") if phrase else (keyword_label(keywords), "keywords")
-    summary = extractive_summary(central_sentences(quotes, centroid, embedder), size, weight)
+    sentences, limit = central_sentences(quotes, centroid, embedder), SUMMARY_SENTENCES
+    if quote_groups is not None and member_groups is not None and len(quote_groups) == len(quotes):
+        sentences = [sentences[i] for i in fair_subset(quote_groups, member_groups, SUMMARY_SENTENCES)]
+        limit = len(sentences)
+    summary = extractive_summary(sentences, size, weight, limit=limit)
     result = ThemeText(label, summary, label_source, "extractive")
     if generator is None or getattr(generator, "name", "extractive") == "extractive":
         return result
