@@ -120,3 +120,13 @@ def plan_sources() -> list[PlanSource]:
         PlanSource("costco", shared_plans() / "climretrieve" / "CostCo_Climate_Action_Plan.pdf"),
         PlanSource("dinan", None),
     ]
+
+
+def split_of(row: dict) -> str:
+    """'dev' or 'test'. Development (weights and thresholds chosen here): the Copenhagen contract and the
+    odd-numbered Dinan sheets. Test (reported, never tuned on): Paris, Stockholm, the even-numbered sheets."""
+    if row.get("plan") in ("paris", "stockholm"):
+        return "test"
+    if str(row.get("id", "")).startswith("dinan-"):
+        return "dev" if int(row["id"].split("-")[1]) % 2 == 1 else "test"
+    return "dev"

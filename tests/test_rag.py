@@ -193,7 +193,8 @@ def test_audiences_change_length_not_facts(sample_chat):
     expert = sample_chat.ask(question, audience="expert")
     assert not child.abstained and not expert.abstained
     assert len(child.citations) <= 1 <= len(expert.citations)
-    assert len(child.answer) <= len(expert.answer)
+    # what is quoted (not the lead-in sentence, which differs per audience) never shrinks for experts
+    assert sum(len(c.quote) for c in child.citations) <= sum(len(c.quote) for c in expert.citations)
     assert child.citations[0].section == expert.citations[0].section
 
 
