@@ -64,7 +64,7 @@ def multilabel_scores(predicted: dict[str, set[str]], gold: dict[str, set[str]])
             "gold_labels_per_response": round(n_gold / max(len(gold), 1), 3)}
 
 
-def tune_on(part: dict, embedder_name: str) -> tuple[MappingParams, list[dict]]:
+def tune_on(part: dict, embedder_name: str, extra_embedder: str = "") -> tuple[MappingParams, list[dict]]:
     from civicai.embed import get_embedder
     from civicai.pipeline.themes_input import _theme
 
@@ -74,16 +74,57 @@ def tune_on(part: dict, embedder_name: str) -> tuple[MappingParams, list[dict]]:
     embeddings = embedder.encode(texts)
     given = [_theme(t, i, GOLD) for i, t in enumerate(part["themes"])]
     vectors = embed_themes(given, embedder)
+    if extra_embedder:  # the grid maps the same texts many times: embed them once
+        second = get_embedder(extra_embedder)
+        original, memo = second.encode, {}
+
+        def encode_once(batch, **kwargs):  # type: ignore[no-untyped-def]
+            key = tuple(batch)
+            if key not in memo:
+                memo[key] = original(list(batch), **kwargs)
+            return memo[key]
+
+        second.encode = encode_once
     grid = []
-    for precision, margin, refine, max_themes in itertools.product(
-            [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8], [0.02, 0.04, 0.06, 0.1, 0.15], [0.0, 0.5], [2, 3, 4]):
-        params = MappingParams(target_precision=precision, multi_margin=margin, refine_weight=refine,
-                               max_themes=max_themes)
-        result = map_to_themes(embeddings, vectors, texts, params)
+    for margin, max_themes, min_score, center in itertools.product(
+            [0.25, 0.5, 0.75, 1.0, 1.25, 1.5], [2, 3, 4], [-9.0, 0.0, 0.5, 1.0], [True, False]):
+        params = MappingParams(margin=margin, max_themes=max_themes, min_score=min_score, center=center,
+                               extra_embedder=extra_embedder)
+        result = map_to_themes(embeddings, vectors, texts, params, themes=given)
         predicted = {ids[i]: {given[t].id for t in result.themes[i]} for i in range(len(ids)) if result.primary[i] >= 0}
         grid.append({"params": params.__dict__, **multilabel_scores(predicted, part["mapping"])})
     best = max(grid, key=lambda g: (g["f1"], g["f1_per_response"]))
     return MappingParams(**best["params"]), grid
+
+
+SESSION_1 = {"use": (0.401, 0.378), "e5": (0.404, 0.469)}  # calibrated cosine threshold per theme (before)
+
+
+def ablation(parts: dict, grid: list[dict], embedder_name: str) -> list[dict]:
+    """Best-on-q1 parameters of each variant (from the grid), scored on q2 with the same embedder."""
+    from civicai.embed import get_embedder
+    from civicai.pipeline.themes_input import _theme
+
+    embedder = get_embedder(embedder_name)
+    q2 = parts["question_part_2"]
+    texts = [r["response"] for r in q2["responses"]]
+    ids = [str(r["response_id"]) for r in q2["responses"]]
+    embeddings = embedder.encode(texts)
+    given = [_theme(t, i, GOLD) for i, t in enumerate(q2["themes"])]
+    vectors = embed_themes(given, embedder)
+    rows = []
+    if embedder_name in SESSION_1:
+        rows.append({"variant": "session 1: calibrated cosine threshold per theme", "q1_f1": SESSION_1[embedder_name][0],
+                     "q2_f1": SESSION_1[embedder_name][1]})
+    variants = {"per-theme z-scores, fallback themes not matched, relative margin": lambda p: not p["center"],
+                "same + centring (responses and themes)": lambda p: p["center"]}
+    for label, allowed in variants.items():
+        best = max((g for g in grid if allowed(g["params"])), key=lambda g: (g["f1"], g["f1_per_response"]))
+        result = map_to_themes(embeddings, vectors, texts, MappingParams(**best["params"]), themes=given)
+        predicted = {ids[i]: {given[t].id for t in result.themes[i]} for i in range(len(ids)) if result.primary[i] >= 0}
+        rows.append({"variant": label, "q1_f1": best["f1"], "q2_f1": multilabel_scores(predicted, q2["mapping"])["f1"],
+                     "params": best["params"]})
+    return rows
 
 
 def run_pipeline(part_name: str, params: MappingParams, workdir: Path, embedder: str) -> dict[str, dict]:
@@ -107,10 +148,13 @@ def main() -> None:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--embedder", default="use")
+    parser.add_argument("--extra-embedder", default="", help="e.g. e5: average its theme scores in")
     args = parser.parse_args()
     parts = {name: load_part(name) for name in ("question_part_1", "question_part_2")}
-    params, grid = tune_on(parts["question_part_1"], args.embedder)
-    results = {"tuned_on": "question_part_1", "embedder": args.embedder, "params": params.__dict__, "parts": {}}
+    params, grid = tune_on(parts["question_part_1"], args.embedder, args.extra_embedder)
+    name = args.embedder + (f"+{args.extra_embedder}" if args.extra_embedder else "")
+    results = {"tuned_on": "question_part_1", "embedder": name, "params": params.__dict__, "parts": {},
+               "ablation": ablation(parts, grid, args.embedder)}
     with tempfile.TemporaryDirectory() as tmp:
         for name, part in parts.items():
             rows = run_pipeline(name, params, Path(tmp), args.embedder)
@@ -130,11 +174,11 @@ def main() -> None:
             results["parts"][name] = scores
     results["grid_top"] = sorted(grid, key=lambda g: -g["f1"])[:10]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if args.embedder == "use" else f"_{args.embedder}"
+    suffix = "" if name == "use" else f"_{name.replace('+', '_')}"
     (RESULTS / f"theme_mapping{suffix}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     lines = ["# Theme mapping vs ThemeFinder gold (gambling_XS)", "",
-             f"civicai `--themes` with the gold theme set (label + description embedded with `{args.embedder}`; "
-             "calibrated per-theme threshold; multi-label). Parameters tuned on question 1 only; question 2 is "
+             f"civicai `--themes` with the gold theme set (label + description embedded with `{name}`; "
+             "centred, per-theme standardised scores; multi-label; see docs/analysis.md). Parameters tuned on question 1 only; question 2 is "
              "held out. Anchor: ThemeFinder's GPT-based mapping, F1 0.76 vs experts (different data).", "",
              "| question | themes | precision | recall | F1 (micro) | F1 (per response) | labels/response (gold) | "
              "unassigned | stance acc. | majority baseline |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
@@ -144,6 +188,11 @@ def main() -> None:
                      f"{s['f1_per_response']:.3f} | {s['labels_per_response']} ({s['gold_labels_per_response']}) | "
                      f"{100 * s['unassigned']:.0f}% | {s['stance_accuracy']:.3f} | {s['stance_majority_baseline']:.3f} "
                      f"({s['stance_majority_class']}) |")
+    lines += ["", "Each step's contribution (parameters re-tuned on question 1 for each row, then applied to "
+              "question 2; `map_to_themes` on the raw responses, so the last row can differ slightly from the "
+              "pipeline run above, which maps redacted text):", "",
+              "| variant | q1 F1 (tuned) | q2 F1 (held out) |", "| --- | --- | --- |"]
+    lines += [f"| {row['variant']} | {row['q1_f1']:.3f} | {row['q2_f1']:.3f} |" for row in results["ablation"]]
     lines += ["", f"Chosen parameters: {json.dumps(results['params'])}.",
               "Stance: civicai's sentiment classifier (positive/negative/neutral on the embeddings) is mapped to "
               "AGREE/DISAGREE/UNCLEAR; gold positions are agreement with the question, which is not the same "

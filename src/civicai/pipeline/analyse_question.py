@@ -122,7 +122,7 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
 
         def compute_mapping() -> dict[str, Any]:
             vectors = embed_themes(given, embedder)
-            return _assignment_json(map_to_themes(embeddings, vectors, texts, options.mapping))
+            return _assignment_json(map_to_themes(embeddings, vectors, texts, options.mapping, themes=given))
 
         with timer("map_themes"):
             data = checkpoints.json(f"map-{tag}", key, compute_mapping)

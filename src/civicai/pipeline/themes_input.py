@@ -7,11 +7,19 @@ ThemeFinder's themes.json (topic_id, topic_label, topic_description) is read as 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from civicai.errors import InputError
+
+# Catch-all themes (ThemeFinder adds "None of the Above" and "No Reason Given" to every theme set): they are
+# not topics to match by similarity but where submissions go that fit no theme / give no answer.
+_OTHER = re.compile(r"^(none of the above|other|others|other topics?|something else|not covered)$|"
+                    r"only use this if no other theme applies|not covered by the (listed|other) themes", re.I)
+_NO_ANSWER = re.compile(r"^(no reason given|no answer|no response|no substantive answer|blank)$|"
+                        r"does not provide a substantive answer", re.I)
 
 
 @dataclass
@@ -28,6 +36,16 @@ class GivenTheme:
         if self.keywords:
             head = f"{head} ({', '.join(self.keywords)})"
         return [head, *self.examples]
+
+    @property
+    def fallback_kind(self) -> str:
+        """'other' for a "None of the above" theme, 'no_answer' for "No reason given", '' for a real theme."""
+        for text in (self.label.strip(), self.description):
+            if _NO_ANSWER.search(text):
+                return "no_answer"
+            if _OTHER.search(text):
+                return "other"
+        return ""
 
 
 def _theme(raw: Any, position: int, source: Path) -> GivenTheme:
