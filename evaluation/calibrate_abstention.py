@@ -1,10 +1,12 @@
 """Fit the abstention model (src/civicai/rag/abstention.json) on calibration questions only.
 
-Calibration data: the shipped sample plan's gold questions (src/civicai/data/sample/plan/questions.jsonl,
-answerable and unanswerable, five languages). The plans and question sets reported in evaluation/chat_eval.py
-(Climate City Contracts, Dinan PCAET, ClimRetrieve) are NOT used here.
+Calibration data (the development split): the shipped sample plan's gold questions
+(src/civicai/data/sample/plan/questions.jsonl, answerable and unanswerable, five languages) and the Copenhagen
+contract's questions in evaluation/questions/ccc.jsonl (answerable and unanswerable, en/fr/da/nl). The test
+split reported in evaluation/chat_eval.py (Paris and Stockholm contracts, even-numbered Dinan sheets,
+ClimRetrieve) is NOT used here.
 
-    .venv/bin/python evaluation/calibrate_abstention.py
+    .venv/bin/python evaluation/calibrate_abstention.py [--cached]   # --cached: reuse the last features
 """
 from __future__ import annotations
 
@@ -17,14 +19,15 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from chat_data import read_jsonl  # noqa: E402
+from chat_data import QUESTIONS, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
 
 from civicai.paths import sample_dir  # noqa: E402
 from civicai.rag import load_chat  # noqa: E402
-from civicai.rag.abstain import CALIBRATION_FILE, FEATURES, AbstentionModel  # noqa: E402
+from civicai.rag.abstain import (CALIBRATION_FILE, FEATURES, SCOPE_FEATURES, AbstentionModel,  # noqa: E402
+                                 AbstentionPolicy)
 from civicai.rag.chat import detect_question_language, redact_question  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -32,13 +35,16 @@ FEATURE_CACHE = HERE / ".cache" / "calibration_features.json"
 
 
 def collect() -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    chat = load_chat("sample", settings=eval_settings())
-    rows = read_jsonl(sample_dir() / "plan" / "questions.jsonl")
+    settings = eval_settings()
+    rows = [dict(r, plan="sample") for r in read_jsonl(sample_dir() / "plan" / "questions.jsonl")]
+    rows += [r for r in read_jsonl(QUESTIONS / "ccc.jsonl") if split_of(r) == "dev"]
+    chats = {}
     xs, ys = [], []
     for row in rows:
-        language = detect_question_language(row["question"])
+        chat = chats.get(row["plan"]) or chats.setdefault(row["plan"], load_chat(row["plan"], settings=settings))
+        language = detect_question_language(row["question"], chat.stored.info.language)
         question = redact_question(row["question"], language, chat.public_text)
-        _, values, _ = chat.assess(question, language)
+        values = chat.assess(question, language).features
         row["features"] = values
         xs.append([values[name] for name in FEATURES])
         ys.append(1 if row["answerable"] else 0)
@@ -55,27 +61,54 @@ def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
     return float(max(candidates, key=lambda t: (round(balanced(t), 6), -t)))
 
 
-def main() -> None:
-    x, y, rows = collect()
+def fit_scope(scope: str, x: np.ndarray, y: np.ndarray, rows: list[dict]) -> tuple[AbstentionModel, np.ndarray]:
+    """One model on the questions of this scope; returns it and its cross-validated probabilities."""
+    columns = [FEATURES.index(name) for name in SCOPE_FEATURES[scope]]
+    x = x[:, columns]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mean) / scale
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    # the cross-lingual set is small (about 55 questions): stronger regularisation
+    model = LogisticRegression(C=1.0 if scope == "same" else 0.3, class_weight="balanced", max_iter=1000)
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)
     p_cv = cross_val_predict(model, z, y, cv=folds, method="predict_proba")[:, 1]
     threshold = best_threshold(p_cv, y)
     model.fit(z, y)
-    fitted = AbstentionModel(tuple(mean.round(6)), tuple(scale.round(6)), tuple(model.coef_[0].round(6)),
-                             float(model.intercept_[0].round(6)), round(threshold, 4), "e5",
-                             calibrated_on=f"sample plan gold questions ({len(y)}: {int(y.sum())} answerable, "
-                                           f"{int((1 - y).sum())} not), 5-fold cross-validated threshold")
-    fitted.save(CALIBRATION_FILE)
-    pred = p_cv >= threshold
-    print(f"cross-validated: answer accuracy on answerable {pred[y == 1].mean():.3f}, "
-          f"abstention on unanswerable {(~pred[y == 0]).mean():.3f}, threshold {threshold:.3f}")
-    print("weights", dict(zip(FEATURES, model.coef_[0].round(3))))
-    for row, p in zip(rows, p_cv):
-        if (p >= threshold) != row["answerable"]:
-            print(f"  miss {row['id']} answerable={row['answerable']} p={p:.2f} {row['question']}")
+    plans = sorted({r["plan"] for r in rows})
+    fitted = AbstentionModel(SCOPE_FEATURES[scope], tuple(mean.round(6)), tuple(scale.round(6)),
+                             tuple(model.coef_[0].round(6)), float(model.intercept_[0].round(6)),
+                             round(threshold, 4), "e5", scope,
+                             calibrated_on=f"development split ({', '.join(plans)}): {len(y)} questions "
+                                           f"({int(y.sum())} answerable, {int((1 - y).sum())} not), "
+                                           f"5-fold cross-validated threshold")
+    print(f"[{scope}] {len(y)} questions, threshold {threshold:.3f}, weights "
+          f"{dict(zip(SCOPE_FEATURES[scope], model.coef_[0].round(3)))}")
+    return fitted, p_cv >= threshold
+
+
+def cached() -> tuple[np.ndarray, np.ndarray, list[dict]]:
+    rows = json.loads(FEATURE_CACHE.read_text(encoding="utf-8"))
+    return (np.array([[r["features"][name] for name in FEATURES] for r in rows]),
+            np.array([1 if r["answerable"] else 0 for r in rows]), rows)
+
+
+def main() -> None:
+    x, y, rows = cached() if "--cached" in sys.argv[1:] else collect()
+    cross = x[:, FEATURES.index("cross")] == 1
+    pred = np.zeros(len(y), dtype=bool)
+    models = {}
+    for scope, mask in (("same", ~cross), ("cross", cross)):
+        models[scope], pred[mask] = fit_scope(scope, x[mask], y[mask], [r for r, m in zip(rows, mask) if m])
+    AbstentionPolicy(models["same"], models["cross"]).save(CALIBRATION_FILE)
+    print(f"cross-validated: answered {pred[y == 1].mean():.3f} of answerable, abstained on "
+          f"{(~pred[y == 0]).mean():.3f} of unanswerable")
+    languages = sorted({r.get("language", "?") for r in rows})
+    for language in languages:
+        mask = np.array([r.get("language") == language for r in rows])
+        print(f"  {language}: {mask.sum()} questions, cross-validated accuracy {(pred[mask] == y[mask].astype(bool)).mean():.3f}")
+    print(f"  all: cross-validated accuracy {(pred == y.astype(bool)).mean():.3f}")
+    for row, answered in zip(rows, pred):
+        if answered != row["answerable"]:
+            print(f"  miss {row['id']} answerable={row['answerable']} {row['question']}")
 
 
 if __name__ == "__main__":

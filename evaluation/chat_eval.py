@@ -46,7 +46,7 @@ def contains(haystack: str, needle: str) -> bool:
 def retrieve(chat: PlanChat, question: str, k: int = 5):
     """The top-k passages exactly as `ask` sees them (redacted question, language-aware fusion)."""
     redacted, language = chat._prepare(question, "general")
-    return chat.assess(redacted, language)[0].hits[:k]
+    return chat.assess(redacted, language).evidence.hits[:k]
 
 
 def ratio(num: float, den: float) -> float | None:

@@ -65,7 +65,8 @@ def collect(candidates: int) -> list[dict]:
     for row in dev_questions():
         chat = chats.get(row["plan"]) or chats.setdefault(row["plan"], load_chat(row["plan"], settings=settings))
         redacted, language = chat._prepare(row["question"], "general")
-        evidence, _, question_vector = chat.assess(redacted, language)
+        assessed = chat.assess(redacted, language)
+        evidence, question_vector = assessed.evidence, assessed.question_vector
         hits = evidence.hits[:candidates]
         use_scores = chat.sentence_scorer(question_vector)
         feats = chat.reranker.features(redacted, hits, use_scores)

@@ -9,11 +9,15 @@ Features (all cheap, all from retrieval):
   unseen        share of the question's content words that the plan never uses (not even their prefix):
                 "hydrogen buses" in a plan without hydrogen is the typical unanswerable question
   cross         1 when the question's language differs from the plan's (shared words then mean less)
+  answer_lexical  IDF-weighted share of the question's tokens in the reranker's best sentence (under its heading)
+  answer_value  1 when that sentence holds the value type the question asks for (a year, money, a number),
+                or the question asks for none
   sentence_support  best cosine between the question and one sentence of the top 3 chunks, from the fast
                 multilingual sentence encoder (USE): a sentence that says the answer sits close to the question
-A logistic regression on these, fitted on calibration questions (evaluation/calibrate_abstention.py, data in
-evaluation/questions/calibration*.jsonl: the shipped sample plan and plans NOT used in the reported
-evaluation), is stored in abstention.json beside this file with the chosen probability threshold.
+Two logistic regressions (one for questions in the plan's language, one for other languages, see
+SCOPE_FEATURES), fitted by evaluation/calibrate_abstention.py on the development split only (the shipped
+sample plan's gold questions and the Copenhagen contract's questions), are stored in abstention.json beside
+this file, each with its probability threshold (5-fold cross-validated balanced accuracy).
 """
 from __future__ import annotations
 
@@ -27,12 +31,13 @@ import numpy as np
 from civicai.rag.index import QueryEvidence
 from civicai.rag.tokenize import content_terms, tokenize
 
-FEATURES = ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "cross", "sentence_support")
+FEATURES = ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "cross", "sentence_support",
+            "answer_lexical", "answer_value")
 CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
 
 
 def features(question: str, evidence: QueryEvidence, cross_lingual: bool = False,
-             sentence_support: float = 0.0) -> dict[str, float]:
+             sentence_support: float = 0.0, ranked: list | None = None) -> dict[str, float]:
     dense = evidence.dense_scores
     index = evidence.index
     top = float(dense.max())
@@ -51,23 +56,52 @@ def features(question: str, evidence: QueryEvidence, cross_lingual: bool = False
     unseen = [w for w in words if w not in index.doc_freq and ("p:" + w[:5]) not in index.doc_freq]
     return {"dense_top": top, "dense_z": (top - float(dense.mean())) / std, "dense_margin": top - tenth,
             "idf_coverage": best_cover, "unseen": len(unseen) / max(1, len(words)),
-            "cross": 1.0 if cross_lingual else 0.0, "sentence_support": sentence_support}
+            "cross": 1.0 if cross_lingual else 0.0, "sentence_support": sentence_support,
+            **answer_features(question, index, ranked or [])}
+
+
+def answer_features(question: str, index, ranked: list) -> dict[str, float]:
+    """What the reranker's best sentence offers: the IDF-weighted share of the question's tokens it holds
+    (read under its heading), and whether it holds the value type the question asks for (1 when the question
+    asks for none)."""
+    from civicai.rag.rerank import asked_value, holds_value
+
+    if not ranked or ranked[0].best_sentence < 0:
+        return {"answer_lexical": 0.0, "answer_value": 0.0}
+    best = ranked[0]
+    reranker_features = best.features
+    kind = asked_value(question)
+    return {"answer_lexical": float(reranker_features["lexical"][best.best_sentence]),
+            "answer_value": 1.0 if kind is None else float(reranker_features["value"][best.best_sentence])}
+
+
+# Which features each model reads. A question in another language than the plan shares few words with it
+# and its E5 cosines sit lower for every passage, so absolute scores mean less: the cross-lingual model reads
+# only evidence measured within the question's own score distribution (z-score and margin of the best
+# passage), cognate coverage and the sentence encoder's best match.
+SCOPE_FEATURES = {
+    "same": ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "sentence_support",
+             "answer_lexical", "answer_value"),
+    "cross": ("dense_z", "dense_margin", "idf_coverage", "sentence_support"),
+}
 
 
 @dataclass(frozen=True)
 class AbstentionModel:
-    """p(answerable) = sigmoid(w . standardised(x) + b); abstain when p < threshold."""
+    """p(answerable) = sigmoid(w . standardised(x) + b) over `features`; abstain when p < threshold."""
 
+    features: tuple[str, ...]
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     weights: tuple[float, ...]
     bias: float
     threshold: float
     embedder: str
+    scope: str = "same"  # "same": question in the plan's language; "cross": in another language
     calibrated_on: str = ""
 
     def probability(self, values: dict[str, float]) -> float:
-        x = (np.array([values[name] for name in FEATURES]) - np.array(self.mean)) / np.array(self.scale)
+        x = (np.array([values[name] for name in self.features]) - np.array(self.mean)) / np.array(self.scale)
         return float(1.0 / (1.0 + np.exp(-(x @ np.array(self.weights) + self.bias))))
 
     def should_abstain(self, values: dict[str, float]) -> tuple[bool, float]:
@@ -75,30 +109,47 @@ class AbstentionModel:
         return p < self.threshold, p
 
     def to_dict(self) -> dict:
-        return {"features": list(FEATURES), "mean": list(self.mean), "scale": list(self.scale),
-                "weights": list(self.weights), "bias": self.bias, "threshold": self.threshold,
-                "embedder": self.embedder, "calibrated_on": self.calibrated_on}
+        return {"scope": self.scope, "features": list(self.features), "mean": list(self.mean),
+                "scale": list(self.scale), "weights": list(self.weights), "bias": self.bias,
+                "threshold": self.threshold, "embedder": self.embedder, "calibrated_on": self.calibrated_on}
+
+
+@dataclass(frozen=True)
+class AbstentionPolicy:
+    """One model for questions in the plan's language, one for questions in another language."""
+
+    same: AbstentionModel
+    cross: AbstentionModel
+
+    def should_abstain(self, values: dict[str, float]) -> tuple[bool, float]:
+        return (self.cross if values.get("cross") else self.same).should_abstain(values)
 
     def save(self, path: Path = CALIBRATION_FILE) -> None:
-        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+        data = [self.same.to_dict(), self.cross.to_dict()]
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
 # Used only until abstention.json exists for the embedder in use: abstain when the best chunk does not
 # stand out from the rest of the plan and shares few (rare) words with the question.
-_FALLBACK = AbstentionModel(mean=(0.0,) * 7, scale=(1.0,) * 7, weights=(0.0, 1.0, 0.0, 2.0, -2.0, 0.0, 4.0),
-                            bias=-5.0,
-                            threshold=0.5, embedder="*", calibrated_on="uncalibrated fallback")
+_FALLBACK_MODEL = AbstentionModel(("dense_z", "idf_coverage", "unseen", "sentence_support"), (0.0,) * 4,
+                                  (1.0,) * 4, (1.0, 2.0, -2.0, 4.0), bias=-5.0, threshold=0.5, embedder="*",
+                                  calibrated_on="uncalibrated fallback")
+_FALLBACK = AbstentionPolicy(_FALLBACK_MODEL, _FALLBACK_MODEL)
 
 
 @lru_cache(maxsize=8)
-def load_model(embedder: str, path: Path = CALIBRATION_FILE) -> AbstentionModel:
+def load_model(embedder: str, path: Path = CALIBRATION_FILE) -> AbstentionPolicy:
     if not path.is_file():
         return _FALLBACK
     data = json.loads(path.read_text(encoding="utf-8"))
-    models = data if isinstance(data, list) else [data]
-    for entry in models:
-        if entry.get("embedder") == embedder and tuple(entry.get("features", ())) == FEATURES:
-            return AbstentionModel(tuple(entry["mean"]), tuple(entry["scale"]), tuple(entry["weights"]),
-                                   float(entry["bias"]), float(entry["threshold"]), entry["embedder"],
-                                   entry.get("calibrated_on", ""))
-    return _FALLBACK
+    found: dict[str, AbstentionModel] = {}
+    for entry in data if isinstance(data, list) else [data]:
+        features = tuple(entry.get("features", ()))
+        if entry.get("embedder") != embedder or not set(features) <= set(FEATURES):
+            continue
+        found[entry.get("scope", "same")] = AbstentionModel(
+            features, tuple(entry["mean"]), tuple(entry["scale"]), tuple(entry["weights"]), float(entry["bias"]),
+            float(entry["threshold"]), entry["embedder"], entry.get("scope", "same"), entry.get("calibrated_on", ""))
+    if "same" not in found:
+        return _FALLBACK
+    return AbstentionPolicy(found["same"], found.get("cross", found["same"]))

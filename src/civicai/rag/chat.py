@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from civicai.config import Settings, get_settings
 from civicai.embed import Embedder, get_embedder
 from civicai.errors import InputError
@@ -21,7 +23,8 @@ from civicai.rag.compose import (SentenceRanker, closest_sections, compose_abste
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
-from civicai.rag.rerank import Reranker
+from civicai.rag.index import QueryEvidence
+from civicai.rag.rerank import RankedPassage, Reranker
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 
 log = logging.getLogger("civicai.chat")
@@ -94,6 +97,14 @@ def _redactor():
     return _REDACTOR
 
 
+@dataclass(frozen=True)
+class Assessment:
+    evidence: QueryEvidence  # fused hits and whole-plan scores
+    features: dict[str, float]  # what the abstention model reads
+    question_vector: np.ndarray | None  # fast sentence encoder's vector of the question
+    ranked: list[RankedPassage]  # the top fused hits, reranked by their best sentence
+
+
 @dataclass
 class PlanChat:
     stored: StoredPlan
@@ -162,7 +173,8 @@ class PlanChat:
             kind = AnswerKind(str(verdict.verdict))
             text = compose_abstention(phrase_lang, [], kind=str(verdict.verdict), plan=self.stored.info.name)
             return self._base(text, language, kind), redacted
-        evidence, values, question_vector = self.assess(redacted, language)
+        assessment = self.assess(redacted, language)
+        evidence, values = assessment.evidence, assessment.features
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
         if abstain:
             closest = closest_sections(evidence.hits, phrase_lang)
@@ -173,22 +185,23 @@ class PlanChat:
             text = compose_abstention(phrase_lang, closest, "off_topic" if off_topic else "abstain",
                                       self.stored.info.name)
             return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
-        ranked = self.reranker.rerank(redacted, evidence.hits[:RERANK_CANDIDATES],
-                                      self.sentence_scorer(question_vector))
-        text, citations = compose_answer(ranked, language=phrase_lang,
+        text, citations = compose_answer(assessment.ranked, language=phrase_lang,
                                          chunk_languages=self.stored.chunk_languages,
                                          plan_language=self.stored.info.language,
                                          audience=audience, ranker=self.ranker)
         return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted
 
-    def assess(self, question: str, language: str):
-        """Retrieval evidence and the abstention features for an already redacted question."""
+    def assess(self, question: str, language: str) -> Assessment:
+        """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
         cross = self._cross_lingual(language)
         evidence = self.index.search(question, k=10, bm25_weight=CROSS_LINGUAL_BM25_WEIGHT if cross else 1.0)
         question_vector = self.ranker.question_vector(question)
         self.ranker.warm([h.chunk for h in evidence.hits[:RERANK_CANDIDATES]])
         support = self.ranker.best_support(question_vector, [h.chunk for h in evidence.hits[:3]])
-        return evidence, features(question, evidence, cross, support), question_vector
+        ranked = self.reranker.rerank(question, evidence.hits[:RERANK_CANDIDATES],
+                                      self.sentence_scorer(question_vector))
+        values = features(question, evidence, cross, support, ranked)
+        return Assessment(evidence, values, question_vector, ranked)
 
     def _cross_lingual(self, language: str) -> bool:
         plan_language = (self.stored.info.language or "")[:2]

@@ -86,6 +86,7 @@ class RankedPassage:
     score: float  # the best sentence's score
     sentence_scores: np.ndarray  # one per quotable sentence of the chunk, in reading order
     best_sentence: int
+    features: dict | None = None  # the raw features (for the abstention model)
 
 
 class Reranker:
@@ -153,12 +154,12 @@ class Reranker:
         use_sentence = w.sentence and sentence_scores is not None
         for hit, f in zip(hits, self.features(question, hits, sentence_scores if use_sentence else None)):
             if not len(f["lexical"]):
-                ranked.append(RankedPassage(hit, -np.inf, np.zeros(0, np.float32), -1))
+                ranked.append(RankedPassage(hit, -np.inf, np.zeros(0, np.float32), -1, f))
                 continue
             scores = (w.lexical * f["lexical"] + w.value * f["value"] + w.sentence * f["sentence"]
                       + w.heading * f["heading"] + w.passage * f["passage"] + w.coverage * f["coverage"]
                       + w.fused * f["fused"])
             best = int(np.argmax(scores))
-            ranked.append(RankedPassage(hit, float(scores[best]), scores, best))
+            ranked.append(RankedPassage(hit, float(scores[best]), scores, best, f))
         ranked.sort(key=lambda r: -r.score)
         return ranked
