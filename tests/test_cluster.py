@@ -26,14 +26,46 @@ def _blobs(seed: int = 0, per: int = 40, dim: int = 64, spread: float = 0.35):
     return x / np.linalg.norm(x, axis=1, keepdims=True), np.array(truth), centres.astype(np.float32)
 
 
-def test_reduce_uses_pca_for_few_points_and_umap_for_many_and_is_reproducible():
+def test_reduce_uses_pca_for_few_points_spectral_by_default_and_is_reproducible():
     x, _, _ = _blobs(per=10)
     small = reduce_embeddings(x[:30], ReduceParams(pca_below=60))
     assert small.method == "pca" and small.coords.shape == (30, 5)
     a = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3))
     b = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3))
-    assert a.method == "umap" and a.coords.shape == (30, 5)
+    assert a.method == "spectral" and a.coords.shape == (30, 5)
     np.testing.assert_array_equal(a.coords, b.coords)
+    u = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3, method="umap"))
+    assert u.method == "umap" and u.coords.shape == (30, 5)
+
+
+def test_exact_knn_matches_brute_force_and_skips_self():
+    from civicai.cluster.reduce import exact_knn
+
+    x, _, _ = _blobs(per=40)
+    indices, distances = exact_knn(x, 7, block=16)  # several blocks
+    sims = x @ x.T
+    np.fill_diagonal(sims, -np.inf)
+    expected = np.sort(-sims, axis=1)[:, :7]
+    np.testing.assert_allclose(1 - distances, -expected, atol=1e-5)
+    assert not (indices == np.arange(len(x))[:, None]).any()
+
+
+@pytest.mark.parametrize("method", ["spectral", "umap"])
+def test_each_reducer_lets_hdbscan_find_the_three_topics(method):
+    from sklearn.metrics import adjusted_rand_score
+
+    x, truth, _ = _blobs()
+    reduced = reduce_embeddings(x, ReduceParams(seed=0, method=method))
+    clusters = cluster_points(reduced.coords, ClusterParams(min_cluster_size=10))
+    assert clusters.n_clusters == 3
+    clustered = clusters.labels >= 0
+    assert clustered.mean() > 0.8
+    assert adjusted_rand_score(truth[clustered], clusters.labels[clustered]) > 0.95
+
+
+def test_unknown_reducer_is_a_clear_error():
+    with pytest.raises(Exception, match="spectral, umap, pca"):
+        ReduceParams(method="tsne")
 
 
 def test_reduce_rejects_bad_input():
@@ -43,20 +75,6 @@ def test_reduce_rejects_bad_input():
     bad[3, 1] = np.nan
     with pytest.raises(Exception, match="NaN"):
         reduce_embeddings(bad)
-
-
-def test_hdbscan_finds_the_three_topics():
-    from sklearn.metrics import adjusted_rand_score
-
-    x, truth, _ = _blobs()
-    reduced = reduce_embeddings(x, ReduceParams(seed=0))
-    clusters = cluster_points(reduced.coords, ClusterParams(min_cluster_size=10))
-    assert clusters.n_clusters == 3
-    clustered = clusters.labels >= 0
-    assert adjusted_rand_score(truth[clustered], clusters.labels[clustered]) > 0.95
-    # largest theme is numbered first
-    sizes = [int((clusters.labels == t).sum()) for t in range(3)]
-    assert sizes == sorted(sizes, reverse=True)
 
 
 def test_calibrated_threshold_reaches_the_target_precision():

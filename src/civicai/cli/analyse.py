@@ -37,13 +37,15 @@ def analyse(
     embedder: Optional[str] = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
     min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size",
                                                    help="Smallest theme (default: ~1% of submissions, 5..100)."),
+    reducer: str = typer.Option("spectral", "--reducer", help="Reduction before clustering: spectral (default: "
+                                                              "fast, best measured), umap (BERTopic's) or pca."),
     no_resume: bool = typer.Option(False, "--no-resume", help="Redo every stage even if checkpoints exist."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write the run to the database."),
     fast_pii: bool = typer.Option(False, "--fast-pii", help="Pattern-only PII redaction (no NER): faster, "
                                                             "misses bare names."),
     audit: bool = typer.Option(False, "--audit", help="Run the bias audit on the result."),
 ) -> None:
-    from civicai.cluster import ClusterParams
+    from civicai.cluster import ClusterParams, ReduceParams
     from civicai.config import get_settings
     from civicai.errors import InputError
     from civicai.paths import sample_dir
@@ -61,7 +63,7 @@ def analyse(
         input_path=input_path, out_dir=out, text_column=text_column, id_column=id_column,
         group_columns=tuple(group_column), question_column=question_column, themes_path=themes,
         seed=settings.seed, embedder=settings.embedder_cluster, generator=settings.generator,
-        cluster=ClusterParams(min_cluster_size=min_cluster_size), use_ner=not fast_pii, store=not no_store,
+        cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
         database_url=settings.database_url, resume=not no_resume, audit=audit)
     console = Console(stderr=True)
     console.print(f"analysing [bold]{input_path}[/bold] -> {out}")

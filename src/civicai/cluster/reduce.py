@@ -1,8 +1,11 @@
 """Reduce sentence embeddings to a few dimensions before density clustering.
 
-HDBSCAN struggles in 512 dimensions (distances concentrate), so we reduce first: UMAP with a fixed seed
-(reproducible; UMAP then runs single-threaded), or PCA when there are too few submissions for UMAP's
-neighbour graph to mean anything. The 2-D map for the staff UI reuses the same neighbour graph.
+HDBSCAN struggles in 512 dimensions (distances concentrate), so we reduce first. The default is a spectral
+embedding (Laplacian eigenmaps) of the exact cosine k-nearest-neighbour graph: measured in
+evaluation/reduce_methods.py it recovers topics as well as UMAP on small mixes and clearly better at 10k
+(ARI 0.57 vs 0.32, a third of the unassigned), in seconds instead of minutes (UMAP's numba compilation
+alone costs ~30 s per process on 2 cores). UMAP stays available (`method="umap"`, BERTopic's choice);
+PCA is used when there are too few submissions for a neighbour graph to mean anything.
 """
 from __future__ import annotations
 
@@ -13,30 +16,35 @@ import numpy as np
 
 from civicai.errors import InputError
 
+METHODS = ("spectral", "umap", "pca")
+
 
 @dataclass(frozen=True)
 class ReduceParams:
     n_components: int = 5
     n_neighbors: int = 15
-    min_dist: float = 0.0
+    min_dist: float = 0.0  # UMAP only
     metric: str = "cosine"
     pca_below: int = 60  # fewer submissions than this: PCA (a 15-neighbour graph over 40 points is noise)
     seed: int = 0
+    method: str = "spectral"
 
     def __post_init__(self) -> None:
         if self.n_components < 2:
             raise InputError(f"n_components must be at least 2, got {self.n_components}", "use e.g. 5")
         if self.n_neighbors < 2:
             raise InputError(f"n_neighbors must be at least 2, got {self.n_neighbors}", "use e.g. 15")
+        if self.method not in METHODS:
+            raise InputError(f"unknown reduction method {self.method!r}", f"use one of {', '.join(METHODS)}")
 
 
 @dataclass
 class Reduced:
-    """Low-dimensional coordinates (n, d) and the method that made them ('umap' or 'pca')."""
+    """Low-dimensional coordinates (n, d) and the method that made them ('spectral', 'umap' or 'pca')."""
 
     coords: np.ndarray
     method: str
-    knn: tuple[np.ndarray, np.ndarray] | None = None  # UMAP's neighbour graph, reused for the 2-D map
+    knn: tuple[np.ndarray, np.ndarray] | None = None  # the neighbour graph, reused for UMAP's 2-D map
 
 
 def _check(embeddings: np.ndarray) -> np.ndarray:
@@ -61,12 +69,68 @@ def _pca(embeddings: np.ndarray, n_components: int, seed: int) -> np.ndarray:
     return coords.astype(np.float32)
 
 
+def exact_knn(embeddings: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Exact cosine k nearest neighbours of unit vectors (self excluded), in row blocks so memory stays
+    at block x n. Exact beats approximate here: one BLAS product per block, no index to build or compile."""
+    n = embeddings.shape[0]
+    k = min(k, n - 1)
+    indices = np.empty((n, k), dtype=np.int64)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, block):
+        sims = embeddings[start:start + block] @ embeddings.T
+        rows = np.arange(sims.shape[0])
+        sims[rows, start + rows] = -np.inf  # not your own neighbour
+        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        part_sims = np.take_along_axis(sims, part, axis=1)
+        order = np.argsort(-part_sims, axis=1, kind="stable")
+        indices[start:start + block] = np.take_along_axis(part, order, axis=1)
+        distances[start:start + block] = np.clip(1.0 - np.take_along_axis(part_sims, order, axis=1), 0.0, 2.0)
+    return indices, distances
+
+
+def _spectral(embeddings: np.ndarray, params: ReduceParams) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Laplacian eigenmaps of the symmetrised kNN graph, edges weighted exp(-d / d_k) by each point's
+    own neighbourhood scale (the same local scaling UMAP uses)."""
+    from scipy import sparse
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+
+    n = embeddings.shape[0]
+    indices, distances = exact_knn(embeddings.astype(np.float32, copy=False), params.n_neighbors)
+    k = indices.shape[1]
+    scale = distances[:, -1:] + 1e-6
+    weights = np.exp(-distances / scale).ravel()
+    graph = sparse.csr_matrix((weights, (np.repeat(np.arange(n), k), indices.ravel())), shape=(n, n))
+    graph = graph.maximum(graph.T)
+    degree = np.asarray(graph.sum(axis=1)).ravel()
+    inv_sqrt = sparse.diags(1.0 / np.sqrt(degree))
+    normalised = inv_sqrt @ graph @ inv_sqrt
+    want = min(params.n_components + 1, n - 1)
+    start = np.random.default_rng(params.seed).uniform(-1, 1, n)  # seeded: same input, same coordinates
+    try:
+        values, vectors = eigsh(normalised, k=want, which="LA", tol=1e-4, v0=start)
+    except ArpackNoConvergence as stuck:  # rare; fall back to what converged, else PCA
+        values, vectors = stuck.eigenvalues, stuck.eigenvectors
+        if vectors.shape[1] < 3:
+            return _pca(embeddings, params.n_components, params.seed), (indices, distances)
+    order = np.argsort(-values, kind="stable")[1:]  # drop the trivial top eigenvector (the degrees)
+    coords = vectors[:, order] / np.sqrt(degree)[:, None]
+    coords /= np.maximum(np.abs(coords).max(axis=0), 1e-12)  # comparable axes for HDBSCAN's euclidean metric
+    signs = np.sign(coords[np.abs(coords).argmax(axis=0), np.arange(coords.shape[1])])  # fix eigsh's sign
+    coords *= np.where(signs == 0, 1, signs)
+    if coords.shape[1] < params.n_components:
+        coords = np.hstack([coords, np.zeros((n, params.n_components - coords.shape[1]))])
+    return coords.astype(np.float32), (indices, distances)
+
+
 def reduce_embeddings(embeddings: np.ndarray, params: ReduceParams = ReduceParams()) -> Reduced:
     """(n, dim) unit vectors -> (n, params.n_components) coordinates for clustering."""
     embeddings = _check(embeddings)
     n = embeddings.shape[0]
-    if n < params.pca_below:
+    if n < params.pca_below or params.method == "pca" or n <= params.n_components + 2:
         return Reduced(_pca(embeddings, params.n_components, params.seed), "pca")
+    if params.method == "spectral":
+        coords, knn = _spectral(embeddings, params)
+        return Reduced(coords, "spectral", knn)
     import umap
 
     reducer = umap.UMAP(n_components=params.n_components, n_neighbors=min(params.n_neighbors, n - 1),
@@ -82,13 +146,13 @@ def reduce_embeddings(embeddings: np.ndarray, params: ReduceParams = ReduceParam
 
 def map_2d(embeddings: np.ndarray, reduced: Reduced, params: ReduceParams = ReduceParams(),
            max_umap: int = 30000) -> np.ndarray:
-    """2-D coordinates for a scatter map. UMAP (reusing the clustering's neighbour graph) up to
-    `max_umap` points; beyond that PCA of the clustering coordinates, which keeps clusters apart at a
-    fraction of the cost."""
+    """2-D coordinates for a scatter map. After UMAP: a 2-D UMAP reusing the clustering's neighbour graph (up
+    to `max_umap` points). Otherwise PCA of the clustering coordinates, which keeps the themes apart at a
+    fraction of the cost (or PCA of the embeddings when those coordinates are themselves PCA)."""
     embeddings = _check(embeddings)
     n = embeddings.shape[0]
     if reduced.method != "umap" or reduced.knn is None or n > max_umap:
-        source = reduced.coords if reduced.method == "umap" else embeddings
+        source = embeddings if reduced.method == "pca" else reduced.coords
         return _pca(source, 2, params.seed)
     import umap
 
