@@ -88,26 +88,45 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def climretrieve_costco() -> list[dict]:
-    """ClimRetrieve rows for the CostCo report, grouped per question: the gold pages of its relevant passages."""
-    import openpyxl
+def _norm(text: str) -> str:
+    from civicai.rag.tokenize import fold
 
-    book = openpyxl.load_workbook(shared_plans() / "climretrieve" / "ClimRetrieve_base.xlsx", read_only=True)
-    sheet = book.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    return re.sub(r"[^a-z0-9%]", "", fold(text.replace("’", "'")))
+
+
+def climretrieve_costco() -> list[dict]:
+    """Every ClimRetrieve row whose relevant passage is in the CostCo report, grouped per question.
+
+    The Document column names CostCo on only 10 rows (4 questions), one of them a Veolia passage that is not
+    in the CostCo PDF. So a row counts when its relevant passage (first 120 normalised characters) is found
+    verbatim on a page of the CostCo PDF, whatever its Document column says (4 rows labelled AT&T and Veolia
+    are CostCo text); the gold page is the PDF page that holds it (pypdf page numbers, as ingest keeps them).
+    """
+    import openpyxl
+    from pypdf import PdfReader
+
+    root = shared_plans() / "climretrieve"
+    pages = [_norm(page.extract_text() or "") for page in PdfReader(root / "CostCo_Climate_Action_Plan.pdf").pages]
+    book = openpyxl.load_workbook(root / "ClimRetrieve_base.xlsx", read_only=True)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     col = {name: header.index(name) for name in ("Document", "Question", "Page", "Relevant")}
-    grouped: dict[str, set[int]] = {}
+    grouped: dict[str, dict] = {}
     for row in rows[1:]:
-        document = str(row[col["Document"]] or "")
-        if "costco" not in document.lower():
-            continue
-        page = row[col["Page"]]
         question = str(row[col["Question"]] or "").strip()
-        if question and isinstance(page, (int, float)):
-            grouped.setdefault(question, set()).add(int(page))
-    return [{"id": f"costco-{i:02d}", "question": q, "language": "en", "gold_pages": sorted(p)}
-            for i, (q, p) in enumerate(sorted(grouped.items()), start=1)]
+        key = _norm(str(row[col["Relevant"]] or ""))[:120]
+        if not question or len(key) < 30:
+            continue
+        found = [number for number, text in enumerate(pages, start=1) if key in text]
+        if not found:
+            continue
+        entry = grouped.setdefault(question, {"pages": set(), "rows": 0, "labelled": set()})
+        entry["pages"].add(found[0])
+        entry["rows"] += 1
+        entry["labelled"].add(str(row[col["Document"]]))
+    return [{"id": f"costco-{i:02d}", "question": q, "language": "en", "gold_pages": sorted(e["pages"]),
+             "rows": e["rows"], "labelled_as": sorted(e["labelled"])}
+            for i, (q, e) in enumerate(sorted(grouped.items()), start=1)]
 
 
 def plan_sources() -> list[PlanSource]:

@@ -126,6 +126,7 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
         return
     if stream and not as_json:
         final = None
+        typer.secho(chat.notice_for(question), dim=True)  # once, before the answer starts
         for piece in chat.stream(question, audience=audience):
             if isinstance(piece, str):
                 sys.stdout.write(piece)
@@ -134,7 +135,7 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
                 final = piece
         sys.stdout.write("\n")
         if final is not None:
-            _print_human(final, show_notice=True, show_answer=False)
+            _print_human(final, show_notice=False, show_answer=False)
         return
     answer = chat.ask(question, audience=audience)
     if as_json:

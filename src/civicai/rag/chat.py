@@ -145,6 +145,13 @@ class PlanChat:
         public = "\n".join(c.index_text(depth=99) for c in stored.chunks)
         return cls(stored, index, settings, SentenceRanker(highlight), public)
 
+    def notice_for(self, question: str) -> str:
+        """The "you are talking to an AI" line in the question's language, to show once BEFORE the answer
+        (a streamed answer's final Answer object arrives only after its text)."""
+        text = question.strip()[:MAX_QUESTION_CHARS] if isinstance(question, str) else ""
+        language = detect_question_language(text, self.stored.info.language) if text else "en"
+        return phrase(language, "notice")
+
     # -- the steps --------------------------------------------------------------------------------------
     def _prepare(self, question: str, audience: str) -> tuple[str, str]:
         if not isinstance(question, str) or not question.strip():
@@ -230,7 +237,7 @@ class PlanChat:
 
     def _llm_stream(self, draft: Answer, question: str, audience: str) -> Iterator[str | Answer]:
         from civicai.llm import GenerationRequest, get_generator
-        from civicai.llm.grounding import supported_sentences
+        from civicai.llm.grounding import split_sentences, supported_sentences
 
         generator = get_generator(self.settings.generator, self.settings)
         sources = self._sources(draft)
@@ -241,20 +248,24 @@ class PlanChat:
         kept: list[str] = []
         buffer = ""
         checked = 0
+        language = self.stored.info.language
         for token in generator.stream(request):
             buffer += token
-            sentences = re.split(r"(?<=[.!?])\s+", buffer)
+            sentences = split_sentences(buffer, language)
+            # every sentence but the last is complete (a citation after a period is re-attached to its
+            # sentence by split_sentences, so "[2]" survives streaming); the last may still grow
             for sentence in sentences[:-1]:
                 checked += 1
                 if self._supported(sentence, sources, supported_sentences):
                     kept.append(sentence)
                     yield sentence + " "
-            buffer = sentences[-1]
-        if buffer.strip():
+            if len(sentences) > 1:
+                buffer = sentences[-1] + (" " if buffer[-1:].isspace() else "")  # keep the pending space
+        for sentence in split_sentences(buffer, language) if buffer.strip() else []:
             checked += 1
-            if self._supported(buffer, sources, supported_sentences):
-                kept.append(buffer.strip())
-                yield buffer.strip()
+            if self._supported(sentence, sources, supported_sentences):
+                kept.append(sentence)
+                yield sentence
         if not kept or len(kept) < 0.5 * checked:
             # too little of the model's text is backed by the plan: show the extractive answer instead
             draft.fell_back = True
