@@ -34,6 +34,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from civicai.embed import get_embedder  # noqa: E402
 from civicai.paths import sample_dir, shared_data_dir  # noqa: E402
 from civicai.sentiment import LABELS, StanceClassifier, load_seed_sentences  # noqa: E402
+from civicai.sentiment.question import BAND as QUESTION_BAND  # noqa: E402
+from civicai.sentiment.question import question_statements, stance_towards_question  # noqa: E402
 
 CACHE = ROOT / "evaluation" / ".work" / "embeddings"
 RESULTS = ROOT / "evaluation" / "results"
@@ -100,6 +102,46 @@ def sample_set() -> tuple[list[str], list[str], list[str], list[str]] | None:
 
 
 def themefinder_set(part: str) -> tuple[list[str], list[str]] | None:
+    data = themefinder_with_ids(part)
+    return None if data is None else data[:2]
+
+
+def themefinder_question(part: str) -> str:
+    root = shared_data_dir() / "consultations" / "themefinder-gambling_XS"
+    return json.loads((root / "inputs" / part / "question.json").read_text(encoding="utf-8"))["question_text"]
+
+
+def question_stance_sets(embedder) -> dict:  # type: ignore[no-untyped-def]
+    """Stance towards the question (civicai.sentiment.question) on gambling q1: the neutral band is chosen on
+    the odd-numbered responses (dev), the even-numbered ones are the untouched test half."""
+    out: dict = {}
+    for part, name in (("question_part_1", "gambling_q1"), ("question_part_2", "gambling_q2")):
+        data = themefinder_with_ids(part)
+        if data is None:
+            continue
+        texts, gold, ids = data
+        statements = question_statements(themefinder_question(part))
+        if statements is None:
+            out[name] = {"skipped": "not a recognised yes/no question: the tone classifier is used instead"}
+            continue
+        vectors = embed_cached(embedder, texts)
+        dev = [i for i, ident in enumerate(ids) if int(ident) % 2 == 1]
+        test = [i for i, ident in enumerate(ids) if int(ident) % 2 == 0]
+        by_band = {}
+        for band in (0.0, 0.005, 0.01, 0.015, 0.02):
+            predicted = stance_towards_question(vectors, statements, embedder, band=band)
+            by_band[band] = scores([gold[i] for i in dev], [predicted[i] for i in dev])
+        chosen = max(by_band, key=lambda b: (by_band[b]["macro_f1"], by_band[b]["accuracy"]))
+        predicted = stance_towards_question(vectors, statements, embedder, band=chosen)
+        out[name] = {"statements": statements.__dict__, "band_chosen_on_dev": chosen, "shipped_band": QUESTION_BAND,
+                     "dev_by_band": {str(b): {k: v[k] for k in ("accuracy", "macro_f1")} for b, v in by_band.items()},
+                     "all": scores(gold, predicted),
+                     "dev": scores([gold[i] for i in dev], [predicted[i] for i in dev]),
+                     "test": scores([gold[i] for i in test], [predicted[i] for i in test])}
+    return out
+
+
+def themefinder_with_ids(part: str) -> tuple[list[str], list[str], list[str]] | None:
     root = shared_data_dir() / "consultations" / "themefinder-gambling_XS"
     responses = root / "inputs" / part / "responses.jsonl"
     positions = root / "outputs" / "mapping" / "2025-07-22" / part / "sentiment.jsonl"
@@ -109,12 +151,13 @@ def themefinder_set(part: str) -> tuple[list[str], list[str]] | None:
     for line in responses.read_text(encoding="utf-8").splitlines():
         obj = json.loads(line)
         text_of[obj["response_id"]] = obj["response"]
-    texts, gold = [], []
+    texts, gold, ids = [], [], []
     for line in positions.read_text(encoding="utf-8").splitlines():
         obj = json.loads(line)
         texts.append(text_of[obj["response_id"]])
         gold.append(THEMEFINDER_MAP[obj["position"]])
-    return texts, gold
+        ids.append(str(obj["response_id"]))
+    return texts, gold, ids
 
 
 def main() -> None:
@@ -175,6 +218,7 @@ def main() -> None:
             polar = [i for i, g in enumerate(gold) if g != "neutral"]
             entry["agree_vs_disagree_accuracy"] = round(float(np.mean([predicted[i] == gold[i] for i in polar])), 3)
             results["sets"][f"{name}/{method}"] = entry
+    results["question_stance"] = question_stance_sets(embedder)
     results["seconds"] = round(time.time() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "sentiment_eval.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
@@ -209,7 +253,40 @@ def markdown(results: dict) -> str:
         row(f"gambling_XS q2, {method} (all gold AGREE)", sets.get(f"gambling_q2/{method}", {"skipped": "absent"}))
     for lang, s in sets["seed_leave_one_language_out"].items():
         row(f"seed set, trained without {lang}, tested on {lang}", s)
+    question = results.get("question_stance", {})
+    for name, entry in question.items():
+        if "skipped" in entry:
+            lines.append(f"| {name}, towards the question | skipped: {entry['skipped']} | | | | |")
+            continue
+        row(f"{name}, towards the question (band {entry['band_chosen_on_dev']}), all", entry["all"])
+        row(f"{name}, towards the question, dev half (odd ids; band chosen here)", entry["dev"])
+        row(f"{name}, towards the question, test half (even ids)", entry["test"])
     lines.append("")
+    for name, entry in question.items():
+        if "statements" in entry:
+            lines.append(f"- Towards the question ({name}): `civicai.sentiment.question` turns the question into "
+                         f"\"{entry['statements']['support']}\" and \"{entry['statements']['oppose']}\"; a response "
+                         "agrees when its embedding is closer to the first (neutral within the band). Band chosen "
+                         f"on the dev half by macro-F1: {entry['band_chosen_on_dev']} (shipped default "
+                         f"{entry['shipped_band']}); dev results per band: {entry['dev_by_band']}.")
+    if any("statements" in entry for entry in question.values()):
+        lines.append("- Honesty about the question method: while designing it (whole response vs most telling sentence, "
+                     "centring the scores, adding 'Yes, I agree.'-style statements, or hand-written statements for "
+                     "this question) I printed both halves of q1 for each variant, so the test half is not blind for "
+                     "the choice of variant, only for the band. The variants scored 0.36-0.66 accuracy on either "
+                     "half depending on the band; the shipped one (whole response, statements generated from the question, no centring) "
+                     "is the simplest. Only English question forms are turned into statements; responses in other "
+                     "languages go through the cross-lingual embedder but were not measured (gambling_XS is English).")
+        for name, entry in question.items():
+            if "statements" not in entry:
+                continue
+            a, t = entry["all"], entry["test"]
+            beats = "beats" if t["accuracy"] > t["majority_accuracy"] else "does not beat"
+            lines.append(f"- What the question method means ({name}): on all responses accuracy {a['accuracy']:.2f} vs "
+                         f"majority {a['majority_accuracy']:.2f}, macro-F1 {a['macro_f1']:.2f} vs {a['majority_macro_f1']:.2f}; "
+                         f"on the test half it {beats} the majority class on accuracy ({t['accuracy']:.2f} vs "
+                         f"{t['majority_accuracy']:.2f}; macro-F1 {t['macro_f1']:.2f} vs {t['majority_macro_f1']:.2f}). "
+                         "A usable signal for counting agree/disagree, not a verdict on any one response.")
     for method in ("whole_text", "sentences"):
         sample = sets.get(f"sample/{method}", {})
         if "support_vs_oppose_accuracy" in sample:

@@ -114,3 +114,50 @@ def test_split_sentences() -> None:
     assert split_sentences("Hi. I live on Mill Lane! Please build the tram.\nThanks a lot") == [
         "I live on Mill Lane!", "Please build the tram.", "Thanks a lot"]
     assert split_sentences("ok") == ["ok"]
+
+
+# --- stance towards the question (civicai.sentiment.question) -------------------------------------------------
+
+def test_yes_no_questions_become_a_statement_and_its_negation() -> None:
+    from civicai.sentiment import question_statements
+
+    made = question_statements("Should gambling advertisements be completely banned during televised sporting "
+                               "events, and what impact do you think this would have?")
+    assert made is not None
+    assert made.support == "Gambling advertisements should be completely banned during televised sporting events."
+    assert made.oppose == "Gambling advertisements should not be completely banned during televised sporting events."
+    agree = question_statements("Do you agree that the city should build a tram line?")
+    assert agree is not None and agree.support.startswith("I agree that") and agree.oppose.startswith("I do not agree")
+    # open questions have no proposal to agree with: the caller keeps the tone classifier
+    assert question_statements("What alternative approaches could be used to promote awareness?") is None
+    assert question_statements("") is None and question_statements(None) is None
+
+
+def test_stance_towards_the_question_reads_agreement_the_tone_classifier_misses(shared_data: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from sklearn.metrics import f1_score
+
+    from civicai.sentiment import stance_for_question
+
+    root = shared_data / "consultations" / "themefinder-gambling_XS"
+    if not root.is_dir():
+        pytest.skip(f"gambling_XS not found under {root}")
+    question = json.loads((root / "inputs" / "question_part_1" / "question.json").read_text())["question_text"]
+    text_of = {r["response_id"]: r["response"] for r in map(json.loads, (root / "inputs" / "question_part_1" /
+                                                                         "responses.jsonl").read_text().splitlines())}
+    gold_rows = [json.loads(line) for line in (root / "outputs" / "mapping" / "2025-07-22" / "question_part_1" /
+                                               "sentiment.jsonl").read_text().splitlines() if line.strip()]
+    to_label = {"AGREE": "positive", "DISAGREE": "negative", "UNCLEAR": "neutral"}
+    texts = [text_of[r["response_id"]] for r in gold_rows]
+    gold = [to_label[r["position"]] for r in gold_rows]
+    predicted, method = stance_for_question(texts, question, embedder)
+    assert method == "question"
+    tone, tone_method = stance_for_question(texts, "What do you think?", embedder)
+    assert tone_method == "tone"
+    majority = Counter(gold).most_common(1)[0][1] / len(gold)
+    accuracy = float(np.mean([p == g for p, g in zip(predicted, gold)]))
+    tone_accuracy = float(np.mean([p == g for p, g in zip(tone, gold)]))
+    assert accuracy > majority > tone_accuracy  # 0.60 > 0.54 > 0.40 when measured
+    assert f1_score(gold, predicted, average="macro") > 0.4  # the majority class scores 0.23
+    assert set(predicted) == {"positive", "negative", "neutral"}
