@@ -7,6 +7,7 @@ excluded because they cost most of the time and names need none of them.
 from __future__ import annotations
 
 import importlib
+import sys
 import threading
 from functools import cache
 from pathlib import Path
@@ -34,9 +35,23 @@ def _model_path(import_name: str) -> Path:
     return candidates[0] if candidates else root
 
 
+def _import_spacy():
+    """Import spaCy without torch: thinc (spaCy's ML layer) imports torch whenever it is installed (~5 s and
+    ~300 MB), though these CPU NER models never use it. Only hidden when nothing has loaded torch yet."""
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+        return spacy
+    sys.modules["torch"] = None  # makes `import torch` raise ImportError, which thinc handles
+    try:
+        import spacy
+    finally:
+        del sys.modules["torch"]
+    return spacy
+
+
 @cache
 def _load(language: str):
-    import spacy  # imported here: pattern-only users (scan_for_pii) never pay for spaCy
+    spacy = _import_spacy()  # imported here: pattern-only users (scan_for_pii) never pay for spaCy
 
     import_name, pip_name = NER_PACKAGES[language]
     try:
@@ -47,7 +62,14 @@ def _load(language: str):
     # The NER component of these small models embeds its own tok2vec, so everything else can stay
     # unloaded: 40x faster to load, 2x faster to run.
     pipeline = spacy.util.load_config(path / "config.cfg")["nlp"]["pipeline"]
-    return spacy.load(path, exclude=[p for p in pipeline if p not in _KEEP_PIPES])
+    # spaCy imports every installed package's `spacy_factories` plugin on each load; Presidio's (a dev
+    # extra here) drags in transformers: 10-16 s for nothing, since only the built-in NER runs.
+    plugins = spacy.util.registry._entry_point_factories
+    plugins.entry_points = False
+    try:
+        return spacy.load(path, exclude=[p for p in pipeline if p not in _KEEP_PIPES])
+    finally:
+        plugins.entry_points = True
 
 
 def get_ner(language: str):
