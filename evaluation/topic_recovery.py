@@ -4,9 +4,10 @@ the same embeddings.
 
 Honest tuning: civicai's clustering parameters are chosen on a TUNING mix of other conversations; the
 REPORTED mix is analysed once with the chosen parameters. Both systems get the same USE embeddings and the
-same UMAP settings and seeds (BERTopic's defaults: UMAP 15 neighbours, 5 components, min_dist 0, cosine;
-HDBSCAN min_cluster_size 10, eom; outliers = -1). Unassigned comments count as one extra cluster (-1) for
-ARI/NMI, for both systems.
+each its own default reduction: civicai its spectral embedding of the kNN graph, BERTopic its UMAP (15
+neighbours, 5 components, min_dist 0, cosine, seeded; HDBSCAN min_cluster_size 10, eom; outliers = -1). A third
+row runs civicai's clustering on BERTopic's UMAP coordinates, so the reduction's share of the difference shows.
+Unassigned comments count as one extra cluster (-1) for ARI/NMI, for every system.
 
     .venv/bin/python evaluation/topic_recovery.py [--seeds 0 1 2] [--skip-tuning]
 """
@@ -70,13 +71,18 @@ def embed(texts: list[str], tag: str) -> np.ndarray:
 
 
 def umap_coords(embeddings: np.ndarray, seed: int, tag: str) -> np.ndarray:
-    """The same UMAP for both systems (BERTopic's default settings, seeded)."""
+    """BERTopic's default UMAP settings, seeded."""
     path = CACHE / f"umap-{tag}-{len(embeddings)}-{seed}.npy"
     if path.is_file():
         return np.load(path)
-    coords = reduce_embeddings(embeddings, ReduceParams(seed=seed, pca_below=0)).coords
+    coords = reduce_embeddings(embeddings, ReduceParams(seed=seed, pca_below=0, method="umap")).coords
     np.save(path, coords)
     return coords
+
+
+def civicai_coords(embeddings: np.ndarray, seed: int) -> np.ndarray:
+    """civicai's default reduction (what `civicai analyse` runs); seconds, so not cached."""
+    return reduce_embeddings(embeddings, ReduceParams(seed=seed, pca_below=0)).coords
 
 
 def scores(truth: np.ndarray, labels: np.ndarray) -> dict[str, float]:
@@ -127,11 +133,11 @@ def tune(seeds: list[int]) -> tuple[dict, list[dict]]:
     for index, mix in enumerate(tuning_mixes()):
         texts, truth = load_mix(mix)
         embeddings = embed(texts, f"tuning{index}")
-        coords = {s: umap_coords(embeddings, s, f"tuning{index}") for s in seeds}
+        coords = {s: civicai_coords(embeddings, s) for s in seeds}
         datasets.append((mix, texts, truth, embeddings, coords))
         print(f"tuning mix {index}: {len(texts)} comments", flush=True)
-    baseline = [scores(truth, bertopic_labels(texts, embeddings, coords[s]))
-                for _, texts, truth, embeddings, coords in datasets for s in seeds]
+    baseline = [scores(truth, bertopic_labels(texts, embeddings, umap_coords(embeddings, s, f"tuning{index}")))
+                for index, (_, texts, truth, embeddings, _) in enumerate(datasets) for s in seeds]
     base_ari = float(np.mean([b["ari"] for b in baseline]))
     base_unassigned = float(np.mean([b["unassigned"] for b in baseline]))
     grid = []
@@ -172,19 +178,20 @@ def report(seeds: list[int], chosen: dict) -> dict:
     cluster = ClusterParams(min_cluster_size=mcs, min_samples=chosen["min_samples"] or mcs,
                             selection=chosen["selection"], merge_similarity=chosen["merge_similarity"])
     rows = []
+    outliers = AssignParams(target_precision=chosen["target_precision"])
     for seed in seeds:
-        coords = umap_coords(embeddings, seed, "reported")
+        umap = umap_coords(embeddings, seed, "reported")
         start = time.perf_counter()
-        ours = scores(truth, civicai_labels(embeddings, coords, texts, cluster,
-                                            AssignParams(target_precision=chosen["target_precision"])))
+        ours = scores(truth, civicai_labels(embeddings, civicai_coords(embeddings, seed), texts, cluster, outliers))
         ours["seconds"] = round(time.perf_counter() - start, 2)
         start = time.perf_counter()
-        theirs = scores(truth, bertopic_labels(texts, embeddings, coords))
+        theirs = scores(truth, bertopic_labels(texts, embeddings, umap))
         theirs["seconds"] = round(time.perf_counter() - start, 2)
-        rows.append({"seed": seed, "civicai": ours, "bertopic": theirs})
+        on_umap = scores(truth, civicai_labels(embeddings, umap, texts, cluster, outliers))
+        rows.append({"seed": seed, "civicai": ours, "bertopic": theirs, "civicai_on_umap": on_umap})
     mean = {system: {k: round(float(np.mean([r[system][k] for r in rows])), 4)
                      for k in ("ari", "nmi", "unassigned", "ari_assigned_only", "themes")}
-            for system in ("civicai", "bertopic")}
+            for system in ("civicai", "bertopic", "civicai_on_umap")}
     return {"mix": REPORTED_MIX, "n": n, "conversations": len(REPORTED_MIX), "per_seed": rows, "mean": mean,
             "civicai_params": {"min_cluster_size": mcs, **chosen}}
 
@@ -194,10 +201,12 @@ def write_markdown(result: dict) -> str:
     lines = ["# Topic recovery on mixed Polis conversations", "",
              f"Reported mix: {rep['conversations']} conversations, {rep['n']} accepted comments "
              f"({', '.join(rep['mix'])}). Parameters were tuned on a different mix "
-             f"({len(tun['mixes'])} mixes of 6 drawn from {', '.join(TUNING_POOL)}; {tun['n']} comments). Same USE embeddings and the same seeded UMAP for "
-             f"both systems; unassigned comments count as one cluster (-1). Seeds: {result['seeds']}.", "",
+             f"({len(tun['mixes'])} mixes of 6 drawn from {', '.join(TUNING_POOL)}; {tun['n']} comments). Same USE embeddings; "
+             "each system its default reduction (civicai: spectral embedding of the kNN graph; BERTopic: seeded UMAP); "
+             "`civicai_on_umap` runs civicai's clustering on BERTopic's UMAP. Unassigned comments count as one "
+             f"cluster (-1). Seeds: {result['seeds']}.", "",
              "| system | ARI | NMI | unassigned | ARI (assigned only) | themes |", "| --- | --- | --- | --- | --- | --- |"]
-    for system in ("civicai", "bertopic"):
+    for system in ("civicai", "bertopic", "civicai_on_umap"):
         m = rep["mean"][system]
         lines.append(f"| {system} | {m['ari']:.3f} | {m['nmi']:.3f} | {100 * m['unassigned']:.1f}% | "
                      f"{m['ari_assigned_only']:.3f} | {m['themes']:.1f} |")
