@@ -17,9 +17,7 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,15 +25,11 @@ from pathlib import Path
 
 import httpx
 
+from civicai.testing import ServerStartError, free_port, running_server
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "src" / "civicai" / "data" / "sample"
 RESULTS = ROOT / "evaluation" / "results"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare_home(home: Path) -> None:
@@ -47,24 +41,10 @@ def prepare_home(home: Path) -> None:
     ingest_file(SAMPLE / "plan" / "rivermouth-climate-plan.pdf", name="rivermouth", settings=get_settings())
 
 
-def start_server(home: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "CIVICAI_HOME": str(home), "HF_HUB_OFFLINE": "1"}
+def server_command(port: int) -> tuple[list[str], dict[str, str]]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     env.pop("CIVICAI_DATABASE_URL", None)
-    log = (home / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "civicai", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--no-sample"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("server exited:\n" + (home / "server.log").read_text(errors="replace")[-3000:])
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            pass
-        time.sleep(1)
-    process.kill()
-    raise SystemExit("server did not start within 180 s")
+    return [sys.executable, "-m", "civicai", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-sample"], env
 
 
 async def resident(base: str, questions: list[str], stop_at: float, seed: int, records: list[dict]) -> None:
@@ -112,30 +92,27 @@ def main() -> None:
             (SAMPLE / "plan" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     questions = [row["question"] for row in rows]
     port = free_port()
-    server = start_server(home, port)
+    command, env = server_command(port)
     base = f"http://127.0.0.1:{port}"
     try:
-        # the server warms its models up in the background; one question per language waits for that to finish
-        for language in ("en", "fr", "de", "nl"):
-            first = next(q["question"] for q in rows if q.get("language") == language)
-            httpx.post(f"{base}/api/chat", json={"question": first}, timeout=600)
-        print(f"{args.users} residents for {args.seconds:.0f} s against {base} ...", flush=True)
-        records: list[dict] = []
-        load_before = os.getloadavg()
-        started = time.monotonic()
+        with running_server(command, f"{base}/health", home / "server.log", env={**env, "CIVICAI_HOME": str(home)}):
+            # the server warms its models up in the background; one question per language waits for that to finish
+            for language in ("en", "fr", "de", "nl"):
+                first = next(q["question"] for q in rows if q.get("language") == language)
+                httpx.post(f"{base}/api/chat", json={"question": first}, timeout=600)
+            print(f"{args.users} residents for {args.seconds:.0f} s against {base} ...", flush=True)
+            records: list[dict] = []
+            load_before = os.getloadavg()
+            started = time.monotonic()
 
-        async def run_all() -> None:
-            stop_at = time.monotonic() + args.seconds
-            await asyncio.gather(*(resident(base, questions, stop_at, seed, records) for seed in range(args.users)))
+            async def run_all() -> None:
+                stop_at = time.monotonic() + args.seconds
+                await asyncio.gather(*(resident(base, questions, stop_at, seed, records) for seed in range(args.users)))
 
-        asyncio.run(run_all())
-        wall = time.monotonic() - started
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+            asyncio.run(run_all())
+            wall = time.monotonic() - started
+    except ServerStartError as exc:
+        raise SystemExit(f"civicai serve did not start: {exc}") from exc
     ok = [r["latency_s"] for r in records if r["status"] == 200]
     errors: dict[str, int] = {}
     for r in records:

@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from civicai.testing import ServerStartError, running_server
+from civicai.testing import free_port as free_port_number
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -94,28 +97,16 @@ def migrated_db_url(db_url: str) -> str:
 
 
 # --- llm: a real OpenAI-compatible server (llama.cpp's, serving SmolLM2) for the openai generator ---------
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def free_port() -> int:
     """A port nothing listens on (for "server unreachable" tests)."""
-    return _free_port()
+    return free_port_number()
 
 
 @pytest.fixture(scope="session")
 def openai_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """Base URL (…/v1) of `python -m llama_cpp.server` serving SmolLM2-135M, started once per session."""
-    import subprocess
     import sys
-    import time
-
-    import httpx
 
     pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed")
     from civicai.errors import CivicaiError
@@ -125,33 +116,13 @@ def openai_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore
         model_path = resolve_model("smollm2-135m-instruct").path
     except CivicaiError as exc:
         pytest.skip(f"SmolLM2 model not available: {exc}")
-    port = _free_port()
+    port = free_port_number()
     log_path = tmp_path_factory.mktemp("llm-server") / "server.log"
     command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", "smollm2",
                "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "1024", "--seed", "0"]
     base_url = f"http://127.0.0.1:{port}/v1"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if process.poll() is not None:
-                    pytest.fail(f"llama_cpp.server exited with {process.returncode}:\n"
-                                + log_path.read_text(errors="replace")[-2000:])
-                try:
-                    if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if time.monotonic() > deadline:
-                    pytest.fail("llama_cpp.server did not answer /v1/models within 120 s:\n"
-                                + log_path.read_text(errors="replace")[-2000:])
-                time.sleep(0.5)
+    try:
+        with running_server(command, f"{base_url}/models", log_path, timeout_s=120):
             yield base_url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    except ServerStartError as exc:
+        pytest.fail(f"llama_cpp.server did not start: {exc}")

@@ -5,16 +5,14 @@ anonymous visitor is refused /staff. Each screen is saved to tests/artifacts/ fo
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from civicai.testing import ServerStartError, free_port, running_server
 from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan, plan_source_url  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,12 +22,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
                                  "/usr/bin/chromium (apt-get install chromium); the browser tests need it")]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -42,33 +34,15 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, plan_source_url: str) 
     init_db(url)
     copy_plan(plan_source_url, url)
     add_user(url, "staff1", "staff")
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CIVICAI_HOME": str(home), "CIVICAI_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
-    log = (home / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "civicai", "serve", "--host", "127.0.0.1", "--port",
-                                str(port), "--no-sample"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "civicai", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-sample"]
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            if process.poll() is not None:
-                pytest.fail("civicai serve exited:\n" + (home / "server.log").read_text(errors="replace")[-3000:])
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("civicai serve did not answer /health within 180 s")
-            time.sleep(1)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        with running_server(command, f"{base}/health", home / "server.log", env=env):
+            yield base
+    except ServerStartError as exc:
+        pytest.fail(f"civicai serve did not start: {exc}")
 
 
 @pytest.fixture(scope="module")
