@@ -24,7 +24,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, climretrieve_costco, dinan_questions, read_jsonl  # noqa: E402
+from chat_data import QUESTIONS, climretrieve_costco, dinan_questions, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 
 from civicai.plans.types import Block, ParsedDocument  # noqa: E402
@@ -55,7 +55,7 @@ def ratio(num: float, den: float) -> float | None:
 
 # ---------------------------------------------------------------- 1. Dinan PCAET gold questions
 def eval_dinan(chat: PlanChat) -> dict:
-    rows = dinan_questions()
+    rows = [r for r in dinan_questions() if in_split(r)]
     per_kind: dict[str, dict[str, float]] = {}
     details = []
     for row in rows:
@@ -66,19 +66,20 @@ def eval_dinan(chat: PlanChat) -> dict:
         cited_right = [tuple(c.section.split(" > "))[:2] == gold_section for c in answer.citations]
         cited_sheet = [c.section.split(" > ")[0] == row["sheet_title"] for c in answer.citations]
         retrieved = any(h.chunk.section_path[:2] == gold_section for h in retrieve(chat, row["question"]))
-        stats = per_kind.setdefault(row["kind"], {"n": 0, "correct": 0, "cites": 0, "cites_right": 0,
-                                                  "cites_sheet": 0, "recall5": 0, "abstained": 0})
-        stats["n"] += 1
-        stats["correct"] += correct
-        stats["cites"] += len(cited_right)
-        stats["cites_right"] += sum(cited_right)
-        stats["cites_sheet"] += sum(cited_sheet)
-        stats["recall5"] += retrieved
-        stats["abstained"] += answer.abstained
-        details.append({"id": row["id"], "correct": correct, "abstained": answer.abstained,
+        for key in (row["kind"], f"split:{split_of(row)}"):
+            stats = per_kind.setdefault(key, {"n": 0, "correct": 0, "cites": 0, "cites_right": 0,
+                                              "cites_sheet": 0, "recall5": 0, "abstained": 0})
+            stats["n"] += 1
+            stats["correct"] += correct
+            stats["cites"] += len(cited_right)
+            stats["cites_right"] += sum(cited_right)
+            stats["cites_sheet"] += sum(cited_sheet)
+            stats["recall5"] += retrieved
+            stats["abstained"] += answer.abstained
+        details.append({"id": row["id"], "split": split_of(row), "correct": correct, "abstained": answer.abstained,
                         "cited": [c.section for c in answer.citations], "expected": row["expected"]})
-    total = {k: sum(s[k] for s in per_kind.values()) for k in ("n", "correct", "cites", "cites_right",
-                                                                "cites_sheet", "recall5", "abstained")}
+    total = {k: sum(s[k] for key, s in per_kind.items() if key.startswith("split:"))
+             for k in ("n", "correct", "cites", "cites_right", "cites_sheet", "recall5", "abstained")}
     def summary(s):
         return {"questions": s["n"], "answer_accuracy": ratio(s["correct"], s["n"]),
                 "citation_precision": ratio(s["cites_right"], s["cites"]),
@@ -103,16 +104,17 @@ def eval_costco(chat: PlanChat) -> dict:
         cited += len(answer.citations)
         cited_right += sum(c.page in gold for c in answer.citations)
         details.append({"id": row["id"], "question": row["question"], "gold_pages": sorted(gold),
+                        "annotated_rows": row["rows"], "document_column": row["labelled_as"],
                         "top5_pages": top_pages, "cited_pages": [c.page for c in answer.citations],
                         "abstained": answer.abstained})
     n = len(rows)
-    return {"questions": n, "recall@5_any_gold_page": ratio(hits5, n), "recall@5_gold_pages": ratio(page_recall, n),
+    return {"questions": n, "annotated_rows": sum(r["rows"] for r in rows), "recall@5_any_gold_page": ratio(hits5, n), "recall@5_gold_pages": ratio(page_recall, n),
             "citation_page_precision": ratio(cited_right, cited), "details": details}
 
 
 # ---------------------------------------------------------------- 3. Climate City Contracts
 def eval_ccc(chats: dict[str, PlanChat]) -> dict:
-    rows = read_jsonl(QUESTIONS / "ccc.jsonl")
+    rows = [r for r in read_jsonl(QUESTIONS / "ccc.jsonl") if in_split(r)]
     groups: dict[str, dict[str, float]] = {}
     misses = []
 
@@ -124,7 +126,10 @@ def eval_ccc(chats: dict[str, PlanChat]) -> dict:
     for row in rows:
         chat = chats[row["plan"]]
         answer = chat.ask(row["question"])
-        keys = ["all", f"plan:{row['plan']}", f"lang:{row['language']}"]
+        split = split_of(row)
+        keys = ["all", f"split:{split}", f"plan:{row['plan']}", f"lang:{row['language']}"]
+        if split == "test":
+            keys.append(f"test lang:{row['language']}")
         if row["answerable"]:
             evidence_chunks = [c for c in chat.stored.chunks if any(contains(c.text, e) for e in row["evidence"])]
             gold_ordinals = {c.ordinal for c in evidence_chunks}
@@ -139,13 +144,13 @@ def eval_ccc(chats: dict[str, PlanChat]) -> dict:
                      cites=len(answer.citations), cites_strict=strict, cites_lenient=lenient,
                      gold_missing=not gold_ordinals)
             if not correct:
-                misses.append({"id": row["id"], "abstained": answer.abstained, "retrieved@5": retrieved,
+                misses.append({"id": row["id"], "split": split, "abstained": answer.abstained, "retrieved@5": retrieved,
                                "gold_found_in_plan": bool(gold_ordinals), "confidence": round(answer.confidence, 3)})
         else:
             for key in keys:
                 bump(key, unanswerable=1, abstained_unanswerable=answer.abstained)
             if not answer.abstained:
-                misses.append({"id": row["id"], "answered_unanswerable": True,
+                misses.append({"id": row["id"], "split": split, "answered_unanswerable": True,
                                "confidence": round(answer.confidence, 3)})
         for key in keys:
             bump(key, abstained_total=answer.abstained)
@@ -233,8 +238,10 @@ def percentile(values: list[float], q: float) -> float:
 def eval_latency(chats: dict[str, PlanChat], n: int, llm: bool, settings) -> dict:
     questions = [(r["plan"], r["question"]) for r in read_jsonl(QUESTIONS / "ccc.jsonl")]
     questions = [q for i, q in enumerate(questions) if i % max(1, len(questions) // n) == 0][:n]
-    for plan, question in questions[:3]:
-        chats[plan].ask(question)  # warm-up: models loaded, caches filled for nothing measured below
+    for plan, question in questions:
+        # warm-up pass: every language's models loaded (the redactor loads a spaCy model per language on
+        # first use), nothing measured; the measured pass below asks the same questions again
+        chats[plan].ask(question)
     timings = []
     for plan, question in questions:
         start = time.perf_counter()
@@ -276,38 +283,53 @@ def eval_llm_latency(sample: PlanChat, settings) -> dict:
 
 
 # ---------------------------------------------------------------- report
+def _step(results: dict, name: str) -> str:
+    step = results["meta"].get("steps", {}).get(name)
+    return f"(run {step['date']}, load average {step['load_average']})" if step else ""
+
+
 def to_markdown(results: dict) -> str:
     lines = ["# Climate-plan chat evaluation", "",
-             f"Run {results['meta']['date']} on {results['meta']['machine']}; generator extractive, retrieval "
-             f"embedder {results['meta']['embedder']}; abstention calibrated on the sample plan only.", ""]
+             f"Machine {results['meta']['machine']}; generator extractive, retrieval embedder "
+             f"{results['meta']['embedder']}.", "",
+             "**Development / test split.** The reranker's weights (evaluation/chat_rerank_dev.py) and the "
+             "abstention models (evaluation/calibrate_abstention.py) were chosen on the development split only: "
+             "the shipped sample plan, the Copenhagen contract's questions and the odd-numbered Dinan sheets. "
+             "The test split, never used for any choice, is the Paris and Stockholm contracts and the "
+             "even-numbered Dinan sheets. Rows `split:test` are the numbers to quote; `all` mixes both.", ""]
     d = results["dinan"]["overall"]
-    lines += ["## 1. Dinan PCAET action sheets (French, gold values from the sheets)", "",
+    lines += [f"## 1. Dinan PCAET action sheets (French, gold values from the sheets) {_step(results, 'dinan')}", "",
               "| questions | answer accuracy | citation precision (section) | citation precision (sheet) | recall@5 |",
               "| --- | --- | --- | --- | --- |",
               f"| {d['questions']} | {d['answer_accuracy']} | {d['citation_precision']} | "
               f"{d['citation_precision_right_sheet']} | {d['retrieval_recall@5']} |", "",
-              "| kind | questions | answer accuracy | citation precision | recall@5 |", "| --- | --- | --- | --- | --- |"]
-    for kind, s in results["dinan"]["by_kind"].items():
+              "| split or kind | questions | answer accuracy | citation precision (section) | citation precision (sheet) "
+              "| recall@5 |", "| --- | --- | --- | --- | --- | --- |"]
+    for kind, s in sorted(results["dinan"]["by_kind"].items(), key=lambda kv: (not kv[0].startswith("split"), kv[0])):
         lines.append(f"| {kind} | {s['questions']} | {s['answer_accuracy']} | {s['citation_precision']} | "
-                     f"{s['retrieval_recall@5']} |")
+                     f"{s['citation_precision_right_sheet']} | {s['retrieval_recall@5']} |")
     c = results["costco"]
-    lines += ["", "## 2. ClimRetrieve, CostCo Climate Action Plan (page-level)", "",
-              "| questions | recall@5 (any gold page) | recall@5 (share of gold pages) | cited-page precision |",
-              "| --- | --- | --- | --- |",
-              f"| {c['questions']} | {c['recall@5_any_gold_page']} | {c['recall@5_gold_pages']} | "
-              f"{c['citation_page_precision']} |", "",
-              "## 3. Climate City Contracts (Copenhagen, Paris, Stockholm; questions in en/fr/da/nl)", "",
+    lines += ["", f"## 2. ClimRetrieve, CostCo Climate Action Plan (page-level) {_step(results, 'costco')}", "",
+              "Every ClimRetrieve row whose annotated passage is verbatim in the CostCo PDF (the Document column "
+              "names CostCo on 10 rows; 4 more rows labelled AT&T/Veolia are CostCo text, 1 CostCo-labelled row is "
+              "Veolia text), grouped per question; gold = the PDF pages holding the passages. All questions are "
+              "generic yes/no disclosure questions (\"Does the company ...\").", "",
+              "| questions | annotated rows | recall@5 (any gold page) | recall@5 (share of gold pages) | "
+              "cited-page precision |", "| --- | --- | --- | --- | --- |",
+              f"| {c['questions']} | {c.get('annotated_rows', '-')} | {c['recall@5_any_gold_page']} | "
+              f"{c['recall@5_gold_pages']} | {c['citation_page_precision']} |", "",
+              f"## 3. Climate City Contracts (Copenhagen, Paris, Stockholm; questions in en/fr/da/nl) "
+              f"{_step(results, 'ccc')}", "",
               "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision | "
               "citation precision (same section) | abstention precision | abstention recall | abstention accuracy |",
               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for key, s in results["ccc"].items():
-        if key == "misses":
-            continue
+    order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)  # noqa: E731
+    for key, s in sorted(((k, v) for k, v in results["ccc"].items() if k != "misses"), key=lambda kv: order(kv[0])):
         lines.append(f"| {key} | {s['answerable']} | {s['unanswerable']} | {s['retrieval_recall@5']} | "
                      f"{s['answer_accuracy']} | {s['citation_precision']} | {s['citation_precision_same_section']} | "
                      f"{s['abstention_precision']} | {s['abstention_recall']} | {s['abstention_accuracy']} |")
     inj = results["injection"]
-    lines += ["", "## 4. Injection, off-topic and abuse suite", "", "| attack | attempts | succeeded |",
+    lines += ["", f"## 4. Injection, off-topic and abuse suite {_step(results, 'injection')}", "", "| attack | attempts | succeeded |",
               "| --- | --- | --- |"]
     for kind, s in inj["question_attacks"].items():
         lines.append(f"| question: {kind} | {s['attempts']} | {s['succeeded']} |")
@@ -315,8 +337,10 @@ def to_markdown(results: dict) -> str:
     lines.append(f"| instruction planted in the plan text | {p['attempts']} | {p['succeeded']} |")
     lat = results["latency"]
     e = lat["extractive"]
-    lines += ["", f"## 5. Latency of `ask` (in process, warm; load average during the run "
-              f"{results['meta']['load_average']})", "", "| mode | questions | p50 | p95 | max |",
+    lines += ["", f"## 5. Latency of `ask` (in process, warm) {_step(results, 'latency')}", "",
+              "Re-run alone with `.venv/bin/python evaluation/chat_eval.py --only latency` (add `--skip-llm` "
+              "for the extractive part only); the other parts keep their results.", "",
+              "| mode | questions | p50 | p95 | max |",
               "| --- | --- | --- | --- | --- |",
               f"| extractive | {e['questions']} | {e['p50_ms']} ms | {e['p95_ms']} ms | {e['max_ms']} ms |"]
     if "llama_cpp" in lat:
@@ -333,22 +357,48 @@ def to_markdown(results: dict) -> str:
     return "\n".join(lines)
 
 
+class LazyChats(dict):
+    """Plans are loaded on first use, so `--only latency` loads only what latency needs."""
+
+    def __init__(self, settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def __missing__(self, name: str) -> PlanChat:
+        self[name] = load_chat(name, settings=self.settings)
+        return self[name]
+
+
+SPLIT = "all"  # --split: dev or test questions only (development runs; results then go to .cache/)
+
+
+def in_split(row: dict) -> bool:
+    return SPLIT == "all" or split_of(row) == SPLIT
+
+
 def main() -> None:
+    global SPLIT
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-llm", action="store_true")
+    parser.add_argument("--skip-llm", action="store_true", help="latency: extractive only, no local LLM")
     parser.add_argument("--latency-n", type=int, default=40)
-    parser.add_argument("--only", nargs="*", help="dinan costco ccc injection latency")
+    parser.add_argument("--only", nargs="*", choices=("dinan", "costco", "ccc", "injection", "latency"),
+                        help="run these parts only; the others keep their last results in chat_eval.json")
+    parser.add_argument("--split", choices=("all", "dev", "test"), default="all",
+                        help="dev/test: only those questions (Dinan, Contracts), written to evaluation/.cache/")
     args = parser.parse_args()
+    SPLIT = args.split
     settings = eval_settings()
-    names = ("sample", "copenhagen", "paris", "stockholm", "costco", "dinan")
-    chats = {name: load_chat(name, settings=settings) for name in names}
-    results: dict = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-                              "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-                              "embedder": settings.embedder_retrieval}}
+    chats = LazyChats(settings)
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": f"{platform.machine()}, {os.cpu_count()} cores", "embedder": settings.embedder_retrieval}
+    results: dict = {"meta": dict(meta, steps={})}
     only = set(args.only or ("dinan", "costco", "ccc", "injection", "latency"))
-    out_json = RESULTS / "chat_eval.json"
+    out_dir = RESULTS if SPLIT == "all" else RESULTS.parent / ".cache"
+    out_json = out_dir / ("chat_eval.json" if SPLIT == "all" else f"chat_eval_{SPLIT}.json")
     if out_json.is_file() and args.only:
-        results = json.loads(out_json.read_text(encoding="utf-8")) | {"meta": results["meta"]}
+        results = json.loads(out_json.read_text(encoding="utf-8"))
+        results["meta"] = dict(results.get("meta", {}), **meta)
+        results["meta"].setdefault("steps", {})
     steps = {"dinan": lambda: eval_dinan(chats["dinan"]), "costco": lambda: eval_costco(chats["costco"]),
              "ccc": lambda: eval_ccc({k: chats[k] for k in ("copenhagen", "paris", "stockholm")}),
              "injection": lambda: eval_injection({k: chats[k] for k in ("sample", "copenhagen")}, settings),
@@ -357,11 +407,14 @@ def main() -> None:
         if name in only:
             start = time.perf_counter()
             results[name] = step()
+            results["meta"]["steps"][name] = {
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "seconds": round(time.perf_counter() - start),
+                "load_average": " ".join(f"{x:.1f}" for x in os.getloadavg())}
             print(f"{name}: done in {time.perf_counter() - start:.0f} s", flush=True)
     results["meta"]["load_average"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     out_json.write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    if all(k in results for k in steps):
+    if SPLIT == "all" and all(k in results for k in steps):
         (RESULTS / "chat_eval.md").write_text(to_markdown(results), encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k not in ("meta",)}, ensure_ascii=False)[:3000])
 

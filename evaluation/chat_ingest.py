@@ -38,6 +38,9 @@ def ingest_all(only: list[str] | None = None) -> None:
         start = time.perf_counter()
         result = ingest_document(document, name=source.name, settings=settings, progress=True)
         state = "ingested" if result.created else "already stored"
+        from civicai.rag import load_chat
+
+        load_chat(source.name, settings=settings).prepare_sentences(progress=True)  # once, saved on disk
         print(f"{source.name}: {state} {result.plan.version}, {result.chunks} chunks, "
               f"{time.perf_counter() - start:.0f} s", flush=True)
 

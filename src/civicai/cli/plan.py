@@ -29,6 +29,10 @@ def ingest(file: Path = typer.Argument(..., help="Plan file: .pdf, .md, .html or
     if not result.created:
         typer.echo(f"{file} is already stored as {info.name} {info.version} (use --force to store it again)")
         return
+    from civicai.rag import load_chat
+
+    # the chat's sentence vectors, encoded once now rather than per question
+    load_chat(info.name, info.version).prepare_sentences(progress=sys.stderr.isatty())
     pages = f", {info.pages} pages" if info.pages else ""
     typer.echo(f"ingested {file} as {info.name} {info.version}{' (current)' if info.is_current else ''}: "
                f"{result.chunks} chunks in {result.sections} sections{pages}, language {info.language}")

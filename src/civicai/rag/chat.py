@@ -143,7 +143,17 @@ class PlanChat:
         if isinstance(highlight, str):
             highlight = get_embedder(highlight, settings.threads)
         public = "\n".join(c.index_text(depth=99) for c in stored.chunks)
-        return cls(stored, index, settings, SentenceRanker(highlight), public)
+        ranker = SentenceRanker(highlight)
+        # sentence vectors saved by `prepare_sentences` (after ingest): no sentence is encoded per question
+        ranker.load_or_encode(stored.chunks, settings.resolved_cache_dir)
+        return cls(stored, index, settings, ranker, public)
+
+    def prepare_sentences(self, progress: bool = False) -> bool:
+        """Encode every quotable sentence of the plan once and keep the vectors on disk (next to the model
+        cache), so `ask` never encodes plan text; run after ingest. Without it, sentences are encoded the first
+        time their passage is retrieved."""
+        return self.ranker.load_or_encode(self.stored.chunks, self.settings.resolved_cache_dir, encode=True,
+                                          progress=progress)
 
     def notice_for(self, question: str) -> str:
         """The "you are talking to an AI" line in the question's language, to show once BEFORE the answer

@@ -6,7 +6,9 @@ If no sentence stands out, the chunk's opening is quoted rather than a guessed s
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +29,7 @@ CITE_MARGIN = {"child": 0.0, "general": 0.05, "expert": 0.15}
 # a further sentence of the cited passage is quoted when it scores this close to its best sentence (experts
 # get more of the surrounding text)
 SENTENCE_MARGIN = {"child": 0.0, "general": 0.1, "expert": 0.5}
+SENTENCE_CACHE_VERSION = 1  # bump when sentence splitting or screening changes (cached vectors then differ)
 LIST_ITEM_WORDS = 12  # a chunk of 3+ lines whose median line is this short is a list (one item per line)
 
 
@@ -44,6 +47,44 @@ class SentenceRanker:
     _cache: dict[int, np.ndarray] = field(default_factory=dict)
     _sentences: dict[int, list[str]] = field(default_factory=dict)
 
+    def cache_file(self, chunks: list[Chunk], folder: Path) -> Path | None:
+        """Where this plan's sentence vectors are kept between processes: keyed by the encoder, the splitter's
+        version and a hash of the chunks' text, so another plan version or encoder never reads stale vectors."""
+        if self.embedder is None:
+            return None
+        digest = hashlib.sha256(f"{self.embedder.model_id}|{SENTENCE_CACHE_VERSION}".encode())
+        for chunk in chunks:
+            digest.update(f"{chunk.ordinal}\x1e{chunk.text}\x1f".encode())
+        return folder / "sentence-vectors" / f"{digest.hexdigest()[:24]}.npz"
+
+    def load_or_encode(self, chunks: list[Chunk], folder: Path, encode: bool = False,
+                       progress: bool = False) -> bool:
+        """Fill the cache for every chunk from disk; with `encode`, encode what is missing (once per plan
+        version, e.g. right after ingest) and save it. Returns True when every chunk is cached."""
+        path = self.cache_file(chunks, folder)
+        if path is None:
+            return False
+        if path.is_file():
+            with np.load(path) as data:
+                ordinals, offsets, vectors = data["ordinals"], data["offsets"], data["vectors"]
+            for i, ordinal in enumerate(ordinals.tolist()):
+                self._cache[ordinal] = vectors[offsets[i]:offsets[i + 1]]
+            return True
+        if not encode:
+            return False
+        todo = [c for c in chunks if self.sentences(c)]
+        texts = [s for c in todo for s in self.sentences(c)]
+        vectors = self.embedder.encode(texts, batch_size=64, progress=progress) if texts \
+            else np.zeros((0, self.embedder.dim), np.float32)
+        offsets = np.cumsum([0] + [len(self.sentences(c)) for c in todo])
+        for i, chunk in enumerate(todo):
+            self._cache[chunk.ordinal] = vectors[offsets[i]:offsets[i + 1]]
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, ordinals=np.array([c.ordinal for c in todo]), offsets=offsets, vectors=vectors)
+        tmp.replace(path)
+        return True
+
     def sentences(self, chunk: Chunk) -> list[str]:
         """The chunk's quotable sentences, split and screened once per process."""
         if chunk.ordinal not in self._sentences:
@@ -55,8 +96,6 @@ class SentenceRanker:
         if self.embedder is None or not sentences:
             return sentences, None
         if chunk.ordinal not in self._cache:
-            if len(self._cache) > 4096:
-                self._cache.clear()
             self._cache[chunk.ordinal] = self.embedder.encode(sentences)
         return sentences, self._cache[chunk.ordinal]
 
@@ -71,8 +110,6 @@ class SentenceRanker:
         todo = [c for c in {c.ordinal: c for c in chunks}.values() if c.ordinal not in self._cache and self.sentences(c)]
         if not todo:
             return
-        if len(self._cache) > 4096:
-            self._cache.clear()
         vectors = self.embedder.encode([s for c in todo for s in self.sentences(c)])
         offset = 0
         for chunk in todo:
