@@ -127,6 +127,48 @@ def ablation(parts: dict, grid: list[dict], embedder_name: str) -> list[dict]:
     return rows
 
 
+# the ten planted topics of the shipped sample, described as staff would (same file as tests/test_pipeline.py)
+SAMPLE_THEMES = [
+    ("car_traffic", "Car traffic", "low-emission zone, parking, speed limits, cars"),
+    ("cycling", "Cycling", "bike lanes, bike parking, cyclists' safety"),
+    ("green_spaces", "Green spaces", "trees, parks, shade, urban heat"),
+    ("public_transport", "Public transport", "bus and tram fares, frequency, night buses"),
+    ("solar_energy", "Solar energy", "solar panels on roofs, energy cooperative, wind"),
+    ("renovation", "Home renovation", "insulation, heat pumps, renovation subsidies"),
+    ("waste", "Waste", "food waste, bins, recycling, repair cafés"),
+    ("flooding", "Flooding", "dikes, floods, drains, flood insurance"),
+    ("energy_poverty", "Energy bills", "energy bills, cost of living, energy poverty"),
+    ("youth_participation", "Youth and participation", "young people, schools, youth council, consultation")]
+# measured with the session 1 rule (calibrated cosine threshold per theme) at commit 11d991e, USE
+SAMPLE_SESSION_1 = {"primary_accuracy": 0.827, "gold_among_labels": 0.874, "labels_per_response": 1.56,
+                    "unassigned": 0.080}
+
+
+def sample_check(params: MappingParams, embedder_name: str) -> dict:
+    """A second held-out set: the shipped multilingual sample (fr/en/nl/de), one gold topic per submission."""
+    import csv
+
+    from civicai.embed import get_embedder
+    from civicai.paths import sample_dir
+    from civicai.pipeline.themes_input import GivenTheme
+
+    folder = sample_dir()
+    gold = {r["id"]: r["theme"] for r in csv.DictReader((folder / "gold.csv").open(encoding="utf-8"))}
+    rows = [r for r in csv.DictReader((folder / "consultation.csv").open(encoding="utf-8"))
+            if gold.get(r["id"]) not in (None, "", "none")]
+    texts, truth = [r["text"] for r in rows], [gold[r["id"]] for r in rows]
+    themes = [GivenTheme(i, label, description) for i, label, description in SAMPLE_THEMES]
+    embedder = get_embedder(embedder_name)
+    result = map_to_themes(embedder.encode(texts), embed_themes(themes, embedder), texts, params, themes=themes)
+    primary = [themes[p].id if p >= 0 else None for p in result.primary]
+    return {"n": len(texts),
+            "primary_accuracy": round(float(np.mean([p == g for p, g in zip(primary, truth)])), 3),
+            "gold_among_labels": round(float(np.mean([g in {themes[t].id for t in ts}
+                                                      for ts, g in zip(result.themes, truth)])), 3),
+            "labels_per_response": round(float(np.mean([len(ts) for ts in result.themes])), 2),
+            "unassigned": round(float(np.mean(result.primary < 0)), 3)}
+
+
 def run_pipeline(part_name: str, params: MappingParams, workdir: Path, embedder: str) -> dict[str, dict]:
     import csv
 
@@ -152,8 +194,8 @@ def main() -> None:
     args = parser.parse_args()
     parts = {name: load_part(name) for name in ("question_part_1", "question_part_2")}
     params, grid = tune_on(parts["question_part_1"], args.embedder, args.extra_embedder)
-    name = args.embedder + (f"+{args.extra_embedder}" if args.extra_embedder else "")
-    results = {"tuned_on": "question_part_1", "embedder": name, "params": params.__dict__, "parts": {},
+    run_name = args.embedder + (f"+{args.extra_embedder}" if args.extra_embedder else "")
+    results = {"tuned_on": "question_part_1", "embedder": run_name, "params": params.__dict__, "parts": {},
                "ablation": ablation(parts, grid, args.embedder)}
     with tempfile.TemporaryDirectory() as tmp:
         for name, part in parts.items():
@@ -173,11 +215,12 @@ def main() -> None:
                            "n": len(rows), "themes": len(part["themes"]), "question": part["question"]})
             results["parts"][name] = scores
     results["grid_top"] = sorted(grid, key=lambda g: -g["f1"])[:10]
+    results["sample"] = sample_check(params, args.embedder)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    suffix = "" if name == "use" else f"_{name.replace('+', '_')}"
+    suffix = "" if run_name == "use" else f"_{run_name.replace('+', '_')}"
     (RESULTS / f"theme_mapping{suffix}.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     lines = ["# Theme mapping vs ThemeFinder gold (gambling_XS)", "",
-             f"civicai `--themes` with the gold theme set (label + description embedded with `{name}`; "
+             f"civicai `--themes` with the gold theme set (label + description embedded with `{run_name}`; "
              "centred, per-theme standardised scores; multi-label; see docs/analysis.md). Parameters tuned on question 1 only; question 2 is "
              "held out. Anchor: ThemeFinder's GPT-based mapping, F1 0.76 vs experts (different data).", "",
              "| question | themes | precision | recall | F1 (micro) | F1 (per response) | labels/response (gold) | "
@@ -193,7 +236,21 @@ def main() -> None:
               "pipeline run above, which maps redacted text):", "",
               "| variant | q1 F1 (tuned) | q2 F1 (held out) |", "| --- | --- | --- |"]
     lines += [f"| {row['variant']} | {row['q1_f1']:.3f} | {row['q2_f1']:.3f} |" for row in results["ablation"]]
+    sample = results["sample"]
+    lines += ["", f"Second held-out set: the shipped sample ({sample['n']} fr/en/nl/de submissions with a gold topic; "
+              "the ten topics described in a few words each, as in tests/test_pipeline.py; raw text, `map_to_themes`, "
+              f"`{args.embedder}` only).", "",
+              "| rule | primary theme = gold | gold among the labels | labels/submission | unassigned |",
+              "| --- | --- | --- | --- | --- |"]
+    if args.embedder == "use":
+        old = SAMPLE_SESSION_1
+        lines.append(f"| session 1 (calibrated cosine threshold per theme) | {old['primary_accuracy']:.3f} | "
+                     f"{old['gold_among_labels']:.3f} | {old['labels_per_response']} | {100 * old['unassigned']:.1f}% |")
+    lines.append(f"| now (parameters above) | {sample['primary_accuracy']:.3f} | {sample['gold_among_labels']:.3f} | "
+                 f"{sample['labels_per_response']} | {100 * sample['unassigned']:.1f}% |")
     lines += ["", f"Chosen parameters: {json.dumps(results['params'])}.",
+              "Stance here is the pipeline's `sentiment` column (the tone classifier), kept for comparison with "
+              "session 1; stance towards the question itself is measured in sentiment_eval.md. "
               "Stance: civicai's sentiment classifier (positive/negative/neutral on the embeddings) is mapped to "
               "AGREE/DISAGREE/UNCLEAR; gold positions are agreement with the question, which is not the same "
               "thing as sentiment, so this measures how far sentiment goes as a stance proxy."]

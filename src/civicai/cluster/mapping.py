@@ -80,7 +80,7 @@ def theme_scores(embeddings: np.ndarray, vectors: np.ndarray, matchable: np.ndar
                  params: MappingParams = MappingParams()) -> np.ndarray:
     """(n, k) standardised closeness of each submission to each theme (steps 1 and 2 of the module doc);
     columns of themes that are not `matchable` (fallback themes) are -inf."""
-    responses, themes = np.asarray(embeddings, dtype=np.float64), np.asarray(vectors, dtype=np.float64)
+    responses, themes = np.asarray(embeddings, dtype=np.float32), np.asarray(vectors, dtype=np.float32)
     n = responses.shape[0]
     if params.center and n >= 2:
         responses = _unit(responses - responses.mean(axis=0))
@@ -91,7 +91,7 @@ def theme_scores(embeddings: np.ndarray, vectors: np.ndarray, matchable: np.ndar
     if n >= params.min_calibration:
         z = (sims - sims.mean(axis=0)) / np.maximum(sims.std(axis=0), 1e-9)
     else:
-        z = (sims - real.mean()) / max(float(real.std()), 1e-9) if real.size > 1 else sims - real.mean()
+        z = (sims - real.mean()) / max(float(real.std()), 1e-9)
     z[:, ~matchable] = -np.inf
     return z
 
