@@ -137,3 +137,21 @@ def test_llm_stream_yields_only_checked_sentences_with_their_citations(sample_ch
         judged = supported_sentences(text.strip(), sources, None, language="en")
         assert judged and all(r.supported for r in judged), text
     assert {c.n for c in final.citations} <= {c.n for c in draft.citations}
+
+
+def test_sentence_vectors_are_encoded_once_and_reloaded_from_disk(sample_chat):
+    import numpy as np
+
+    assert sample_chat.prepare_sentences()
+    path = sample_chat.ranker.cache_file(sample_chat.stored.chunks, sample_chat.settings.resolved_cache_dir)
+    assert path is not None and path.is_file()
+    fresh = PlanChat.from_stored(sample_chat.stored, sample_chat.settings)
+    chunk = next(c for c in sample_chat.stored.chunks if len(fresh.ranker.sentences(c)) >= 2)
+    assert chunk.ordinal in fresh.ranker._cache  # loaded from disk, not encoded on first use
+    recomputed = fresh.ranker.embedder.encode(fresh.ranker.sentences(chunk))
+    assert np.allclose(fresh.ranker._cache[chunk.ordinal], recomputed, atol=1e-5)
+    # another plan text gets another file: stale vectors are never read
+    from dataclasses import replace
+
+    other = [replace(c, text=c.text + " Extra.") if i == 0 else c for i, c in enumerate(sample_chat.stored.chunks)]
+    assert fresh.ranker.cache_file(other, sample_chat.settings.resolved_cache_dir) != path
