@@ -86,13 +86,14 @@ def tune_on(part: dict, embedder_name: str, extra_embedder: str = "") -> tuple[M
 
         second.encode = encode_once
     grid = []
-    for margin, max_themes, min_score, center in itertools.product(
-            [0.25, 0.5, 0.75, 1.0, 1.25, 1.5], [2, 3, 4], [-9.0, 0.0, 0.5, 1.0], [True, False]):
+    for margin, max_themes, min_score, center, lexical in itertools.product(
+            [0.5, 0.75, 1.0, 1.25, 1.5, 2.0], [2, 3], [0.5, 0.0, 1.0, -9.0], [True, False], [0.0, 0.5, 1.0, 1.5]):
         params = MappingParams(margin=margin, max_themes=max_themes, min_score=min_score, center=center,
-                               extra_embedder=extra_embedder)
+                               extra_embedder=extra_embedder, lexical_weight=lexical)
         result = map_to_themes(embeddings, vectors, texts, params, themes=given)
         predicted = {ids[i]: {given[t].id for t in result.themes[i]} for i in range(len(ids)) if result.primary[i] >= 0}
         grid.append({"params": params.__dict__, **multilabel_scores(predicted, part["mapping"])})
+    # ties go to the first in grid order: min_score 0.5 first (keeps an off_topic verdict possible)
     best = max(grid, key=lambda g: (g["f1"], g["f1_per_response"]))
     return MappingParams(**best["params"]), grid
 
@@ -116,8 +117,10 @@ def ablation(parts: dict, grid: list[dict], embedder_name: str) -> list[dict]:
     if embedder_name in SESSION_1:
         rows.append({"variant": "session 1: calibrated cosine threshold per theme", "q1_f1": SESSION_1[embedder_name][0],
                      "q2_f1": SESSION_1[embedder_name][1]})
-    variants = {"per-theme z-scores, fallback themes not matched, relative margin": lambda p: not p["center"],
-                "same + centring (responses and themes)": lambda p: p["center"]}
+    variants = {"per-theme z-scores, fallback themes not matched, relative margin":
+                lambda p: not p["center"] and not p["lexical_weight"],
+                "same + centring (responses and themes)": lambda p: p["center"] and not p["lexical_weight"],
+                "same + character n-gram overlap with the theme's words": lambda p: p["center"] and p["lexical_weight"]}
     for label, allowed in variants.items():
         best = max((g for g in grid if allowed(g["params"])), key=lambda g: (g["f1"], g["f1_per_response"]))
         result = map_to_themes(embeddings, vectors, texts, MappingParams(**best["params"]), themes=given)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from civicai.cluster.mapping import MappingParams, embed_themes, map_to_themes, theme_scores
+from civicai.cluster.mapping import MappingParams, embed_themes, lexical_scores, map_to_themes, theme_scores
 from civicai.pipeline.themes_input import GivenTheme, _theme
 
 GOLD = "outputs/mapping/2025-07-22"
@@ -65,9 +65,11 @@ def test_mapping_beats_the_session_1_rule_on_the_held_out_question(held_out) -> 
     result = map_to_themes(embeddings, vectors, texts, MappingParams(), themes=themes)
     # session 1 (calibrated cosine thresholds) scored 0.378 here; the LLM anchor is 0.76
     assert _micro_f1(result, ids, themes, gold) >= 0.46
-    # the catch-all themes are never matched by similarity: gold never uses them on this question
+    # the catch-all themes are never matched by similarity, only given to what fits no real theme (gold never
+    # uses them on this question): never beside a real theme, and rarely
     fallback = {t for t, theme in enumerate(themes) if theme.fallback_kind}
-    assert not any(fallback & set(chosen) for chosen, reason in zip(result.themes, result.reasons) if not reason)
+    caught = [chosen for chosen in result.themes if fallback & set(chosen)]
+    assert all(len(chosen) == 1 for chosen in caught) and len(caught) <= 0.05 * len(texts)
     # standardising per theme: no theme with a broad description sweeps up most responses
     counts = Counter(t for chosen in result.themes for t in chosen)
     assert max(counts.values()) <= 0.5 * len(texts)
@@ -82,6 +84,20 @@ def test_centring_and_standardising_each_help(held_out) -> None:  # type: ignore
     full = map_to_themes(embeddings, vectors, texts, MappingParams(), themes=themes)
     assert _micro_f1(full, ids, themes, gold) >= _micro_f1(plain, ids, themes, gold) - 0.02
     assert _micro_f1(full, ids, themes, gold) > _micro_f1(no_fallback, ids, themes, gold)
+    # the themes' own words help beyond the embeddings (0.52 without, 0.56 with, when measured)
+    no_words = map_to_themes(embeddings, vectors, texts, MappingParams(lexical_weight=0.0), themes=themes)
+    assert _micro_f1(full, ids, themes, gold) > _micro_f1(no_words, ids, themes, gold)
+
+
+def test_word_overlap_only_reranks_a_submissions_themes(held_out) -> None:  # type: ignore[no-untyped-def]
+    texts, _, themes, _, _, _ = held_out
+    matchable = np.array([not t.fallback_kind for t in themes])
+    french = ["Il faudrait des campagnes de prévention dans les écoles et des limites de dépôt obligatoires."]
+    scores = lexical_scores(texts + french, [" ".join(t.anchor_texts()) for t in themes], matchable)
+    # centred per submission: no response, whatever its language, is pushed up or down as a whole
+    assert np.allclose(scores[:, matchable].mean(axis=1), 0.0, atol=1e-4)
+    assert (scores[:, ~matchable] == 0).all()
+    assert np.abs(scores[:-1, matchable]).max() > 1.0  # English responses do share words with the themes
 
 
 def test_short_and_off_topic_answers_go_to_the_catch_all_themes(held_out, embedder) -> None:  # type: ignore[no-untyped-def]

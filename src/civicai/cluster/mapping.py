@@ -15,6 +15,11 @@ question 2 held out):
    Under `min_calibration` submissions the statistics of one theme are too noisy, and the whole score
    matrix is standardised at once instead.
 3. Optionally (`extra_embedder`, e.g. "e5") the same scores from a second embedder are averaged in.
+4. Words count too: TF-IDF overlap of character 4-6-grams between a submission and the theme's own texts
+   (label, description, keywords, examples), standardised per theme the same way and centred per
+   submission, is added with `lexical_weight`. Centring per submission means it only re-ranks a
+   submission's themes: a response in another language than the descriptions shares no n-grams, and
+   must not fall under `min_score` for that.
 Fallback themes ("None of the above", "No reason given": `GivenTheme.fallback_kind`) are never matched by
 similarity: they take the submissions no real theme fits (off_topic) and those too short to give a reason.
 
@@ -38,8 +43,8 @@ from civicai.errors import InputError
 class MappingParams:
     min_words: int = 3
     # defaults chosen on gambling_XS question 1 (evaluation/theme_mapping.py); question 2 held out
-    margin: float = 1.25  # in per-theme z units: also carry every theme this close to the best one
-    max_themes: int = 3
+    margin: float = 2.0  # in per-theme z units: also carry every theme this close to the best one
+    max_themes: int = 2
     min_score: float = 0.5  # best z below this: off_topic (0 would be: no closer than the theme's average submission)
     center: bool = True
     extra_embedder: str = ""  # "" = the run's embedder alone; "e5": average its scores in (slower, see docs)
@@ -49,6 +54,7 @@ class MappingParams:
     # submission's (set on 3 hand-written off-topic answers against gambling_XS: they sit at -2.3 to -3.0
     # with USE, -4.2 to -6.1 with E5; the 200 real responses at -2.2 or above)
     off_topic_spread: float = 2.3
+    lexical_weight: float = 0.5  # weight of the character n-gram overlap with the theme's own words (step 4)
 
 
 def _unit(matrix: np.ndarray) -> np.ndarray:
@@ -96,6 +102,33 @@ def theme_scores(embeddings: np.ndarray, vectors: np.ndarray, matchable: np.ndar
     return z
 
 
+def lexical_scores(texts: Sequence[str], theme_texts: Sequence[str], matchable: np.ndarray,
+                   params: MappingParams = MappingParams()) -> np.ndarray:
+    """(n, k) step 4 of the module doc. The vocabulary is the themes' own n-grams, so memory stays bounded by
+    what the themes say however many submissions there are; IDF comes from the submissions."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    n, k = len(texts), len(theme_texts)
+    out = np.zeros((n, k), dtype=np.float32)
+    try:
+        vocabulary = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 6)).fit(theme_texts).vocabulary_
+    except ValueError:  # theme texts too short for a single 4-gram
+        return out
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(4, 6), sublinear_tf=True, vocabulary=vocabulary,
+                                 dtype=np.float32).fit([*texts, *theme_texts])
+    themes = vectorizer.transform(theme_texts).T.tocsc()
+    for start in range(0, n, 8192):  # bounded memory on very large runs
+        out[start:start + 8192] = (vectorizer.transform(texts[start:start + 8192]) @ themes).toarray()
+    real = out[:, matchable]
+    if n >= params.min_calibration:
+        z = (out - out.mean(axis=0)) / np.maximum(out.std(axis=0), 1e-9)
+    else:
+        z = (out - real.mean()) / max(float(real.std()), 1e-9)
+    z[:, ~matchable] = 0.0
+    z[:, matchable] -= z[:, matchable].mean(axis=1, keepdims=True)
+    return z
+
+
 def _far_from_everything(best_cosine: np.ndarray, params: MappingParams) -> np.ndarray:
     """True where a submission's raw closeness to its best theme is an outlier on the low side (robust z)."""
     if best_cosine.size < params.min_calibration:
@@ -129,6 +162,9 @@ def map_to_themes(embeddings: np.ndarray, vectors: np.ndarray, texts: Sequence[s
         second = get_embedder(params.extra_embedder)
         score = (score + theme_scores(second.encode(list(texts)), embed_themes(list(themes), second),
                                       matchable, params)) / 2
+    if params.lexical_weight and themes is not None:
+        theme_texts = [" ".join(theme.anchor_texts()) for theme in themes]
+        score = score + params.lexical_weight * lexical_scores(list(texts), theme_texts, matchable, params)
     cosine = embeddings @ vectors.T
     far = _far_from_everything(np.where(matchable, cosine, -np.inf).max(axis=1), params)
     fallback = {kind: kinds.index(kind) for kind in ("other", "no_answer") if kind in kinds and not matchable.all()}
