@@ -26,16 +26,19 @@ def _blobs(seed: int = 0, per: int = 40, dim: int = 64, spread: float = 0.35):
     return x / np.linalg.norm(x, axis=1, keepdims=True), np.array(truth), centres.astype(np.float32)
 
 
-def test_reduce_uses_pca_for_few_points_spectral_by_default_and_is_reproducible():
+def test_reduce_uses_pca_for_few_points_umap_by_default_and_is_reproducible():
     x, _, _ = _blobs(per=10)
     small = reduce_embeddings(x[:30], ReduceParams(pca_below=60))
     assert small.method == "pca" and small.coords.shape == (30, 5)
     a = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3))
     b = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3))
-    assert a.method == "spectral" and a.coords.shape == (30, 5)
+    assert a.method == "umap" and a.coords.shape == (30, 5)
     np.testing.assert_array_equal(a.coords, b.coords)
-    u = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3, method="umap"))
-    assert u.method == "umap" and u.coords.shape == (30, 5)
+    assert a.knn is not None and (a.knn[0][:, 0] == np.arange(30)).all()  # UMAP's convention: self first
+    s = reduce_embeddings(x, ReduceParams(pca_below=20, seed=3, method="spectral"))
+    assert s.method == "spectral" and s.coords.shape == (30, 5)
+    np.testing.assert_array_equal(s.coords, reduce_embeddings(x, ReduceParams(pca_below=20, seed=3,
+                                                                                method="spectral")).coords)
 
 
 def test_exact_knn_matches_brute_force_and_skips_self():

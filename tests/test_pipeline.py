@@ -145,6 +145,20 @@ def test_same_input_and_seed_give_the_same_output(run, sample_dir, tmp_path):
         assert again.path(name).read_bytes() == run.path(name).read_bytes(), name
 
 
+def test_large_runs_discover_themes_on_a_sample_and_everyone_else_still_gets_a_theme_or_a_reason(sample_dir, tmp_path):
+    # fit_sample below the run's size: the path every run above 5,000 distinct submissions takes
+    result = run_analysis(_options(sample_dir, tmp_path / "sampled", resume=False, store=False, fit_sample=60))
+    manifest = json.loads(result.path("run.json").read_text())
+    assert [q["fit_sample"] for q in manifest["questions"]] == [60], manifest["questions"]
+    rows = _rows(result.path("assignments.csv"))
+    distinct = [r for r in rows if not r["duplicate_of"]]
+    assert len(distinct) > 60
+    assert all(r["primary_theme"] or r["unassigned_reason"] for r in rows)
+    assert len({r["primary_theme"] for r in distinct if r["primary_theme"]}) >= 2
+    # submissions outside the sample enter as noise; the closeness rule lets the close ones join a theme
+    assert manifest["questions"][0]["joined_from_noise"] > 0
+
+
 def test_themes_file_maps_onto_the_given_themes(sample_dir, tmp_path):
     gold = {r["id"]: r["theme"] for r in _rows(sample_dir / "gold.csv")}
     given = [{"id": "car_traffic", "label": "Car traffic", "description": "low-emission zone, parking, speed limits, cars"},

@@ -37,8 +37,8 @@ def analyse(
     embedder: Optional[str] = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
     min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size",
                                                    help="Smallest theme (default: ~1% of submissions, 5..100)."),
-    reducer: str = typer.Option("spectral", "--reducer", help="Reduction before clustering: spectral (default: "
-                                                              "fast, best measured), umap (BERTopic's) or pca."),
+    reducer: str = typer.Option("umap", "--reducer", help="Reduction before clustering: umap (default, on the exact "
+                                                          "kNN graph), spectral (seconds at any size) or pca."),
     no_resume: bool = typer.Option(False, "--no-resume", help="Redo every stage even if checkpoints exist."),
     no_store: bool = typer.Option(False, "--no-store", help="Do not write the run to the database."),
     fast_pii: bool = typer.Option(False, "--fast-pii", help="Pattern-only PII redaction (no NER): faster, "
