@@ -25,7 +25,8 @@ similarity: they take the submissions no real theme fits (off_topic) and those t
 
 Measured and not kept (no gain on the held-out question): sentence-level matching (responses average 12-15
 words), self-training a logistic regression on confident matches, moving theme vectors towards their
-confident members, the old calibrated cosine threshold per theme.
+confident members, word-level TF-IDF instead of character n-grams, the old calibrated cosine threshold
+per theme.
 """
 from __future__ import annotations
 
