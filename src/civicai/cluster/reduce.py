@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -135,8 +136,7 @@ def reduce_embeddings(embeddings: np.ndarray, params: ReduceParams = ReduceParam
     if params.method == "spectral":
         coords, knn = _spectral(embeddings, params)
         return Reduced(coords, "spectral", knn)
-    import umap
-
+    umap = _import_umap()
     knn = _umap_knn(embeddings, params.n_neighbors)
     reducer = umap.UMAP(n_components=params.n_components, n_neighbors=knn[0].shape[1], min_dist=params.min_dist,
                         metric=params.metric, random_state=params.seed, n_epochs=params.n_epochs, low_memory=True,
@@ -145,6 +145,28 @@ def reduce_embeddings(embeddings: np.ndarray, params: ReduceParams = ReduceParam
         warnings.simplefilter("ignore")
         coords = reducer.fit_transform(embeddings)
     return Reduced(np.asarray(coords, dtype=np.float32), "umap", knn)
+
+
+@cache
+def _import_umap():
+    """umap-learn with its numba functions cached on disk: UMAP JIT-compiles them in every new process
+    (~10 s on 2 cores, more than the fit itself at 5,000 points); numba's cache is keyed by the source file,
+    so an upgrade recompiles once."""
+    import numba
+    import umap
+    import umap.layouts
+    import umap.spectral
+    import umap.umap_
+    import umap.utils
+
+    for module in (umap.umap_, umap.layouts, umap.spectral, umap.utils):
+        for value in vars(module).values():
+            if isinstance(value, numba.core.registry.CPUDispatcher) and value.__module__ == module.__name__:
+                try:
+                    value.enable_caching()
+                except Exception:  # noqa: BLE001 - no writable cache location: compile as before
+                    pass
+    return umap
 
 
 def _umap_knn(embeddings: np.ndarray, n_neighbors: int) -> tuple[np.ndarray, np.ndarray]:
@@ -165,8 +187,7 @@ def map_2d(embeddings: np.ndarray, reduced: Reduced, params: ReduceParams = Redu
     if reduced.method != "umap" or reduced.knn is None or n > max_umap:
         source = embeddings if reduced.method == "pca" else reduced.coords
         return _pca(source, 2, params.seed)
-    import umap
-
+    umap = _import_umap()
     reducer = umap.UMAP(n_components=2, n_neighbors=reduced.knn[0].shape[1], min_dist=0.1, n_epochs=params.n_epochs,
                         metric=params.metric, random_state=params.seed, low_memory=True,
                         precomputed_knn=(reduced.knn[0], reduced.knn[1], None), verbose=False)
