@@ -147,8 +147,8 @@ def test_sentence_vectors_are_encoded_once_and_reloaded_from_disk(sample_chat):
     assert path is not None and path.is_file()
     fresh = PlanChat.from_stored(sample_chat.stored, sample_chat.settings)
     chunk = next(c for c in sample_chat.stored.chunks if len(fresh.ranker.sentences(c)) >= 2)
-    assert chunk.ordinal in fresh.ranker._cache  # loaded from disk, not encoded on first use
-    recomputed = fresh.ranker.embedder.encode(fresh.ranker.sentences(chunk))
+    assert chunk.ordinal in fresh.ranker._cache  # loaded from disk, not encoded when first retrieved
+    recomputed = fresh.ranker.embedder.encode_passages(fresh.ranker.sentences(chunk))
     assert np.allclose(fresh.ranker._cache[chunk.ordinal], recomputed, atol=1e-5)
     # another plan text gets another file: stale vectors are never read
     from dataclasses import replace

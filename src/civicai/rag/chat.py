@@ -29,12 +29,14 @@ from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 
 log = logging.getLogger("civicai.chat")
 MAX_QUESTION_CHARS = 1000
-HIGHLIGHT_EMBEDDER = "use"
+# Scores plan sentences against the question. E5 (the retrieval embedder) beat USE on the development split
+# (evaluation/chat_rerank_dev.py) and covers Danish; the question is then embedded once for both.
+HIGHLIGHT_EMBEDDER = "e5"
 RERANK_CANDIDATES = 8  # fused hits whose sentences the reranker scores (recall@5 is 0.96, @8 a little more)
 # BM25's vote in the fusion when question and plan languages differ. Chosen on the sample plan's
 # cross-lingual gold questions (0.15 to 1.0 tie there at rank 1, 0 is worse); shared words across languages
 # are mostly cognates and accidents, so the lower end of the tie.
-CROSS_LINGUAL_BM25_WEIGHT = 0.3  # fast multilingual sentence encoder for choosing the quoted sentences
+CROSS_LINGUAL_BM25_WEIGHT = 0.3
 
 
 def detect_question_language(text: str, plan_language: str | None = None) -> str:
@@ -101,7 +103,7 @@ def _redactor():
 class Assessment:
     evidence: QueryEvidence  # fused hits and whole-plan scores
     features: dict[str, float]  # what the abstention model reads
-    question_vector: np.ndarray | None  # fast sentence encoder's vector of the question
+    question_vector: np.ndarray | None  # the sentence encoder's vector of the question
     ranked: list[RankedPassage]  # the top fused hits, reranked by their best sentence
 
 
@@ -119,7 +121,7 @@ class PlanChat:
             self.reranker = Reranker(self.index, self.ranker.sentences)
 
     def sentence_scorer(self, question_vector):
-        """chunk -> cosine of the question and each quotable sentence (fast sentence encoder), or None."""
+        """chunk -> cosine of the question and each quotable sentence (sentence encoder), or None."""
         if question_vector is None:
             return None
 
@@ -141,17 +143,19 @@ class PlanChat:
                         stored.info.version, stored.model_id, embedder.model_id)
             index = PlanIndex.build(stored.chunks, embedder)
         if isinstance(highlight, str):
-            highlight = get_embedder(highlight, settings.threads)
+            # the retrieval embedder may score sentences too: then it is loaded once and the question once
+            highlight = embedder if highlight == embedder.name else get_embedder(highlight, settings.threads)
         public = "\n".join(c.index_text(depth=99) for c in stored.chunks)
         ranker = SentenceRanker(highlight)
-        # sentence vectors saved by `prepare_sentences` (after ingest): no sentence is encoded per question
-        ranker.load_or_encode(stored.chunks, settings.resolved_cache_dir)
+        # every plan sentence is embedded once per plan version and kept on disk: no plan text is embedded
+        # per question (the first load of a new version pays it: about 20 s for 350 sentences on 2 busy cores)
+        ranker.load_or_encode(stored.chunks, settings.resolved_cache_dir, encode=True)
         return cls(stored, index, settings, ranker, public)
 
     def prepare_sentences(self, progress: bool = False) -> bool:
         """Encode every quotable sentence of the plan once and keep the vectors on disk (next to the model
-        cache), so `ask` never encodes plan text; run after ingest. Without it, sentences are encoded the first
-        time their passage is retrieved."""
+        cache), so `ask` never encodes plan text. `from_stored` does it too; calling it right after ingest
+        shows progress and moves the wait to ingest time."""
         return self.ranker.load_or_encode(self.stored.chunks, self.settings.resolved_cache_dir, encode=True,
                                           progress=progress)
 
@@ -212,7 +216,8 @@ class PlanChat:
         """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
         cross = self._cross_lingual(language)
         evidence = self.index.search(question, k=10, bm25_weight=CROSS_LINGUAL_BM25_WEIGHT if cross else 1.0)
-        question_vector = self.ranker.question_vector(question)
+        question_vector = evidence.query_vector if self.ranker.embedder is self.index.embedder \
+            else self.ranker.question_vector(question)
         self.ranker.warm([h.chunk for h in evidence.hits[:RERANK_CANDIDATES]])
         support = self.ranker.best_support(question_vector, [h.chunk for h in evidence.hits[:3]])
         ranked = self.reranker.rerank(question, evidence.hits[:RERANK_CANDIDATES],

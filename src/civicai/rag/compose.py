@@ -1,7 +1,7 @@
 """The extractive answer: the plan's own sentences that answer, stitched readably, each with its citation.
 
 Which sentences of a cited chunk to quote is decided by word overlap with the question plus a fast
-multilingual sentence encoder (USE), so a French question still highlights the right English sentence.
+multilingual sentence encoder (E5, see civicai.rag.rerank), so a French question still highlights the right English sentence.
 If no sentence stands out, the chunk's opening is quoted rather than a guessed sentence.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _is_list(text: str) -> bool:
 
 @dataclass
 class SentenceRanker:
-    """Scores a chunk's sentences against the question with a fast multilingual sentence encoder (USE) plus
+    """Scores a chunk's sentences against the question with a multilingual sentence encoder (E5 by default) plus
     shared words. Sentence vectors are cached per chunk, so a popular passage is encoded once per process."""
 
     embedder: Embedder | None = None
@@ -74,7 +74,7 @@ class SentenceRanker:
             return False
         todo = [c for c in chunks if self.sentences(c)]
         texts = [s for c in todo for s in self.sentences(c)]
-        vectors = self.embedder.encode(texts, batch_size=64, progress=progress) if texts \
+        vectors = self.embedder.encode_passages(texts, batch_size=32, progress=progress) if texts \
             else np.zeros((0, self.embedder.dim), np.float32)
         offsets = np.cumsum([0] + [len(self.sentences(c)) for c in todo])
         for i, chunk in enumerate(todo):
@@ -96,11 +96,11 @@ class SentenceRanker:
         if self.embedder is None or not sentences:
             return sentences, None
         if chunk.ordinal not in self._cache:
-            self._cache[chunk.ordinal] = self.embedder.encode(sentences)
+            self._cache[chunk.ordinal] = self.embedder.encode_passages(sentences)
         return sentences, self._cache[chunk.ordinal]
 
     def question_vector(self, question: str) -> np.ndarray | None:
-        return None if self.embedder is None else self.embedder.encode([question])[0]
+        return None if self.embedder is None else self.embedder.encode_queries([question])[0]
 
     def warm(self, chunks: list[Chunk]) -> None:
         """Encode the sentences of every chunk not yet cached in ONE call: the encoder has a fixed cost per
@@ -110,7 +110,7 @@ class SentenceRanker:
         todo = [c for c in {c.ordinal: c for c in chunks}.values() if c.ordinal not in self._cache and self.sentences(c)]
         if not todo:
             return
-        vectors = self.embedder.encode([s for c in todo for s in self.sentences(c)])
+        vectors = self.embedder.encode_passages([s for c in todo for s in self.sentences(c)])
         offset = 0
         for chunk in todo:
             n = len(self.sentences(chunk))
