@@ -251,7 +251,11 @@ def main() -> None:
                      f"{old['gold_among_labels']:.3f} | {old['labels_per_response']} | {100 * old['unassigned']:.1f}% |")
     lines.append(f"| now (parameters above) | {sample['primary_accuracy']:.3f} | {sample['gold_among_labels']:.3f} | "
                  f"{sample['labels_per_response']} | {100 * sample['unassigned']:.1f}% |")
-    lines += ["", f"Chosen parameters: {json.dumps(results['params'])}.",
+    lines += ["", "Honesty: while exploring (session 2), each candidate step was scored on both questions, so "
+              "question 2 is blind for the parameter values (always chosen on question 1 by this script) but not for "
+              "the choice of which steps to keep; steps that helped question 1 but not question 2 (sentence-level "
+              "matching, self-training, Rocchio) were dropped. The sample was not used to choose anything.",
+              "", f"Chosen parameters: {json.dumps(results['params'])}.",
               "Stance here is the pipeline's `sentiment` column (the tone classifier), kept for comparison with "
               "session 1; stance towards the question itself is measured in sentiment_eval.md. "
               "Stance: civicai's sentiment classifier (positive/negative/neutral on the embeddings) is mapped to "
