@@ -65,3 +65,16 @@ def test_use_with_cpp_tokenizer_matches_the_packaged_encoder():
     ours, reference = adapter.encode(texts), USE(threads=1).encode(texts)
     cosines = (ours * reference).sum(axis=1) / np.linalg.norm(reference, axis=1)
     assert cosines.min() > 0.999
+
+
+def test_use_worker_processes_give_the_same_vectors_in_the_same_order():
+    from civicai.embed.backends import UniversalSentenceEncoder
+
+    texts = [f"Submission {i}: " + ["more bike lanes", "plus de bus la nuit", "meer bomen", "mehr Solardächer"][i % 4]
+             for i in range(1200)] + [""]
+    pooled = UniversalSentenceEncoder(threads=2)
+    pooled.pool_above = 10  # force the worker path on a small input
+    single = UniversalSentenceEncoder(threads=1)
+    a, b = pooled.encode(texts, batch_size=100), single.encode(texts, batch_size=100)
+    assert a.shape == (1201, 512)
+    np.testing.assert_allclose(a, b, atol=1e-5)

@@ -1,3 +1,4 @@
 from civicai.cli import main
 
-main()
+if __name__ == "__main__":  # guarded: worker processes (spawn) import this module without running the CLI
+    main()
