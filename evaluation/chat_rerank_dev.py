@@ -31,10 +31,10 @@ from civicai.paths import sample_dir  # noqa: E402
 from civicai.rag import load_chat  # noqa: E402
 
 NAMES = ("lexical", "value", "sentence", "heading", "passage", "coverage", "fused")
-# sentence scores: E5 cosines sit in a narrow band (differences of a few hundredths), hence large weights
-GRID = {"lexical": (1.0,), "value": (0.4, 0.8), "sentence": (0.0, 2.0, 5.0, 10.0, 20.0),
-        "heading": (2.0, 4.0, 8.0), "passage": (10.0, 20.0, 40.0), "coverage": (0.0, 0.5),
-        "fused": (1.0, 2.0, 4.0)}
+# (with E5 as the sentence encoder instead of USE, try sentence weights 2-20: E5 cosines sit in a narrow band)
+GRID = {"lexical": (1.0,), "value": (0.2, 0.4, 0.8), "sentence": (0.25, 0.5, 1.0),
+        "heading": (2.0, 4.0, 8.0), "passage": (10.0, 20.0, 40.0), "coverage": (0.0, 0.5, 1.0),
+        "fused": (1.0, 2.0, 4.0, 8.0)}
 
 
 def dev_questions() -> list[dict]:
@@ -114,7 +114,7 @@ def main() -> None:
     order = np.argsort(-objective)
     for k in order[:10]:
         print(dict(zip(NAMES, combos[k])), {s: tuple(scores[s][:, k].round(3)) for s in sets})
-    current = [combos.index(c) for c in combos if c == (1.0, 0.4, 5.0, 4.0, 20.0, 0.5, 2.0)]
+    current = [combos.index(c) for c in combos if c == (1.0, 0.4, 0.5, 4.0, 20.0, 0.5, 2.0)]
     for k in current:
         print("defaults", {s: tuple(scores[s][:, k].round(3)) for s in sets})
 

@@ -12,8 +12,8 @@ Features (all cheap, all from retrieval):
   answer_lexical  IDF-weighted share of the question's tokens in the reranker's best sentence (under its heading)
   answer_value  1 when that sentence holds the value type the question asks for (a year, money, a number),
                 or the question asks for none
-  sentence_support  best cosine between the question and one sentence of the top 3 chunks, from the
-                sentence encoder (E5, the retrieval embedder): a sentence that says the answer sits close to the question
+  sentence_support  best cosine between the question and one sentence of the top 3 chunks, from the fast
+                multilingual sentence encoder (USE): a sentence that says the answer sits close to the question
 Two logistic regressions (one for questions in the plan's language, one for other languages, see
 SCOPE_FEATURES), fitted by evaluation/calibrate_abstention.py on the development split only (the shipped
 sample plan's gold questions and the Copenhagen contract's questions), are stored in abstention.json beside

@@ -1,7 +1,7 @@
 """The extractive answer: the plan's own sentences that answer, stitched readably, each with its citation.
 
 Which sentences of a cited chunk to quote is decided by word overlap with the question plus a fast
-multilingual sentence encoder (E5, see civicai.rag.rerank), so a French question still highlights the right English sentence.
+fast multilingual sentence encoder (USE), so a French question still highlights the right English sentence.
 If no sentence stands out, the chunk's opening is quoted rather than a guessed sentence.
 """
 from __future__ import annotations
@@ -40,7 +40,7 @@ def _is_list(text: str) -> bool:
 
 @dataclass
 class SentenceRanker:
-    """Scores a chunk's sentences against the question with a multilingual sentence encoder (E5 by default) plus
+    """Scores a chunk's sentences against the question with a fast multilingual sentence encoder (USE) plus
     shared words. Sentence vectors are cached per chunk, so a popular passage is encoded once per process."""
 
     embedder: Embedder | None = None

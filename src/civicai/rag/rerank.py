@@ -12,8 +12,8 @@ sentence of the top candidates and ranks passages by their best sentence:
   coverage  IDF-weighted share of the question's tokens in the passage plus its neighbours in the same
             section (context: the fact may sit next to the words that name it)
   fused     the passage's RRF score over the best one's (the fusion's own ranking, 0..1)
-  sentence  cosine of question and sentence (E5: the retrieval embedder, so the question is embedded once;
-            plan sentences are embedded once after ingest and kept on disk)
+  sentence  cosine of question and sentence from the fast multilingual sentence encoder (USE; plan sentences
+            are encoded once per plan version and kept on disk)
 
 The weights were chosen on development questions only (evaluation/chat_rerank_dev.py: the Copenhagen
 contract, the odd-numbered Dinan sheets and the shipped sample plan), never on the reported test questions.
@@ -70,11 +70,11 @@ def holds_value(sentence: str, kind: str | None) -> float:
 @dataclass(frozen=True)
 class Weights:
     lexical: float = 1.0
-    heading: float = 8.0
-    value: float = 0.8
+    heading: float = 4.0
+    value: float = 0.4
     passage: float = 20.0
     coverage: float = 0.5
-    sentence: float = 5.0  # E5 sentence cosines differ by hundredths, hence the large weight
+    sentence: float = 0.5
     fused: float = 2.0
 
 
