@@ -64,7 +64,7 @@ def answer_features(question: str, index, ranked: list) -> dict[str, float]:
     """What the reranker's best sentence offers: the IDF-weighted share of the question's tokens it holds
     (read under its heading), and whether it holds the value type the question asks for (1 when the question
     asks for none)."""
-    from civicai.rag.rerank import asked_value, holds_value
+    from civicai.rag.rerank import asked_value
 
     if not ranked or ranked[0].best_sentence < 0:
         return {"answer_lexical": 0.0, "answer_value": 0.0}

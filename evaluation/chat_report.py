@@ -1,0 +1,76 @@
+"""The markdown table of the chat evaluation (evaluation/results/chat_eval.md) from its JSON results."""
+from __future__ import annotations
+
+
+def _step(results: dict, name: str) -> str:
+    step = results["meta"].get("steps", {}).get(name)
+    return f"(run {step['date']}, load average {step['load_average']})" if step else ""
+
+
+def to_markdown(results: dict) -> str:
+    lines = ["# Climate-plan chat evaluation", "",
+             f"Machine {results['meta']['machine']}; generator extractive, retrieval embedder "
+             f"{results['meta']['embedder']}.", "",
+             "**Development / test split.** The reranker's weights (evaluation/chat_rerank_dev.py) and the "
+             "abstention models (evaluation/calibrate_abstention.py) were chosen on the development split only: "
+             "the shipped sample plan, the Copenhagen contract's questions and the odd-numbered Dinan sheets. "
+             "The test split, never used for any choice, is the Paris and Stockholm contracts and the "
+             "even-numbered Dinan sheets. Rows `split:test` are the numbers to quote; `all` mixes both.", ""]
+    d = results["dinan"]["overall"]
+    lines += [f"## 1. Dinan PCAET action sheets (French, gold values from the sheets) {_step(results, 'dinan')}", "",
+              "| questions | answer accuracy | citation precision (section) | citation precision (sheet) | recall@5 |",
+              "| --- | --- | --- | --- | --- |",
+              f"| {d['questions']} | {d['answer_accuracy']} | {d['citation_precision']} | "
+              f"{d['citation_precision_right_sheet']} | {d['retrieval_recall@5']} |", "",
+              "| split or kind | questions | answer accuracy | citation precision (section) | citation precision (sheet) "
+              "| recall@5 |", "| --- | --- | --- | --- | --- | --- |"]
+    for kind, s in sorted(results["dinan"]["by_kind"].items(), key=lambda kv: (not kv[0].startswith("split"), kv[0])):
+        lines.append(f"| {kind} | {s['questions']} | {s['answer_accuracy']} | {s['citation_precision']} | "
+                     f"{s['citation_precision_right_sheet']} | {s['retrieval_recall@5']} |")
+    c = results["costco"]
+    lines += ["", f"## 2. ClimRetrieve, CostCo Climate Action Plan (page-level) {_step(results, 'costco')}", "",
+              "Every ClimRetrieve row whose annotated passage is verbatim in the CostCo PDF (the Document column "
+              "names CostCo on 10 rows; 4 more rows labelled AT&T/Veolia are CostCo text, 1 CostCo-labelled row is "
+              "Veolia text), grouped per question; gold = the PDF pages holding the passages. All questions are "
+              "generic yes/no disclosure questions (\"Does the company ...\").", "",
+              "| questions | annotated rows | recall@5 (any gold page) | recall@5 (share of gold pages) | "
+              "cited-page precision |", "| --- | --- | --- | --- | --- |",
+              f"| {c['questions']} | {c.get('annotated_rows', '-')} | {c['recall@5_any_gold_page']} | "
+              f"{c['recall@5_gold_pages']} | {c['citation_page_precision']} |", "",
+              f"## 3. Climate City Contracts (Copenhagen, Paris, Stockholm; questions in en/fr/da/nl) "
+              f"{_step(results, 'ccc')}", "",
+              "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision | "
+              "citation precision (same section) | abstention precision | abstention recall | abstention accuracy |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)  # noqa: E731
+    for key, s in sorted(((k, v) for k, v in results["ccc"].items() if k != "misses"), key=lambda kv: order(kv[0])):
+        lines.append(f"| {key} | {s['answerable']} | {s['unanswerable']} | {s['retrieval_recall@5']} | "
+                     f"{s['answer_accuracy']} | {s['citation_precision']} | {s['citation_precision_same_section']} | "
+                     f"{s['abstention_precision']} | {s['abstention_recall']} | {s['abstention_accuracy']} |")
+    inj = results["injection"]
+    lines += ["", f"## 4. Injection, off-topic and abuse suite {_step(results, 'injection')}", "", "| attack | attempts | succeeded |",
+              "| --- | --- | --- |"]
+    for kind, s in inj["question_attacks"].items():
+        lines.append(f"| question: {kind} | {s['attempts']} | {s['succeeded']} |")
+    p = inj["planted_in_plan"]
+    lines.append(f"| instruction planted in the plan text | {p['attempts']} | {p['succeeded']} |")
+    lat = results["latency"]
+    e = lat["extractive"]
+    lines += ["", f"## 5. Latency of `ask` (in process, warm) {_step(results, 'latency')}", "",
+              "Re-run alone with `.venv/bin/python evaluation/chat_eval.py --only latency` (add `--skip-llm` "
+              "for the extractive part only); the other parts keep their results.", "",
+              "| mode | questions | p50 | p95 | max |",
+              "| --- | --- | --- | --- | --- |",
+              f"| extractive | {e['questions']} | {e['p50_ms']} ms | {e['p95_ms']} ms | {e['max_ms']} ms |"]
+    if "llama_cpp" in lat:
+        m = lat["llama_cpp"]
+        if "error" in m:
+            lines.append(f"| llama-cpp | - | {m['error']} | | |")
+        else:
+            lines.append(f"| llama-cpp, first checked sentence | {m['questions']} | {m['ttft_p50_ms']} ms | - | "
+                         f"{m['ttft_max_ms']} ms |")
+            lines.append(f"| llama-cpp, whole answer | {m['questions']} | {m['total_p50_ms']} ms | - | "
+                         f"{m['total_max_ms']} ms |")
+    lines += ["", "Targets: recall@5 >= 0.9, citation precision >= 0.95, abstention accuracy >= 0.9, "
+              "extractive p95 < 300 ms.", ""]
+    return "\n".join(lines)
