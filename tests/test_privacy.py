@@ -229,3 +229,16 @@ def test_place_names_frequent_in_a_batch_are_not_people(redactor):
     assert all("Rivermouth" in r.text for r in redactor.redact_many(texts, languages=["en"] * 30))
     kept = Redactor(keep_words=["Rivermouth"]).redact("Nobody asked Rivermouth about it.", language="en")
     assert "Rivermouth" in kept.text
+
+
+def test_worker_processes_redact_exactly_like_one_process():
+    from civicai.privacy.redactor import _POOL_ABOVE
+
+    base = ["Call me on +32 470 12 34 56, Sanne de Boer", "Mail jan.peeters@example.org about the bus lane",
+            "Hallo, hier schreibt Klaus Becker aus der Altstadt.", "Plus de pistes cyclables, merci. Marie Dubois"]
+    texts = [f"{base[i % 4]} ({i})" for i in range(_POOL_ABOVE + 50)]
+    redactor = Redactor(salt=b"test-salt")
+    pooled, single = redactor.redact_many(texts, workers=2), redactor.redact_many(texts, workers=1)
+    assert [r.text for r in pooled] == [r.text for r in single]
+    assert [r.redactions for r in pooled] == [r.redactions for r in single]
+    assert "[PHONE]" in pooled[0].text and "[EMAIL]" in pooled[1].text and "Klaus Becker" not in pooled[2].text

@@ -62,7 +62,7 @@ def analyse(
     options = AnalyseOptions(
         input_path=input_path, out_dir=out, text_column=text_column, id_column=id_column,
         group_columns=tuple(group_column), question_column=question_column, themes_path=themes,
-        seed=settings.seed, embedder=settings.embedder_cluster, generator=settings.generator,
+        seed=settings.seed, workers=settings.threads, embedder=settings.embedder_cluster, generator=settings.generator,
         cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
         database_url=settings.database_url, resume=not no_resume, audit=audit)
     console = Console(stderr=True)

@@ -22,6 +22,7 @@ class AnalyseOptions:
     embedder: str = "use"
     generator: str = "extractive"
     batch_size: int = 256
+    workers: int = 2  # processes for the per-text stages (PII redaction, embedding); 1 = no worker processes
     # Themes are discovered on at most this many distinct submissions (seeded sample); the rest join by the
     # calibrated closeness rule. 5,000 bounds UMAP's time and, on 10k real Polis comments, recovered the
     # conversations better than fitting all of them (ARI 0.54 vs 0.32, evaluation/reduce_methods.py).

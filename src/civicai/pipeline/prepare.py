@@ -51,7 +51,8 @@ def _ingest_and_redact(options: AnalyseOptions, timer: StageTimer) -> dict[str, 
                                   group_columns=options.group_columns, question_column=options.question_column)
     with timer("redact"):
         raw = [s.text for s in result.submissions]
-        redacted = Redactor(use_ner=options.use_ner).redact_many(raw, None, progress=options.progress)
+        redacted = Redactor(use_ner=options.use_ner).redact_many(raw, None, progress=options.progress,
+                                                                  workers=options.workers)
         del raw
     submissions = result.submissions
     prepared = {

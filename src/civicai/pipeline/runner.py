@@ -85,7 +85,7 @@ def run_analysis(options: AnalyseOptions) -> AnalysisResult:
     from civicai.embed import get_embedder
 
     with timer("load_models"):
-        embedder = get_embedder(options.embedder)
+        embedder = get_embedder(options.embedder, options.workers)
         generator = _generator(options)
     questions = prepared.question_keys()
     analyses: list[QuestionAnalysis] = []

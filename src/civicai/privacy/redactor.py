@@ -22,6 +22,8 @@ from civicai.privacy.types import KINDS, RedactedText, Redaction, apply_redactio
 
 SUPPORTED_LANGUAGES = ("en", "fr", "de", "nl")
 _PRIORITY = {kind: i for i, kind in enumerate(KINDS)}  # EMAIL first ... PERSON last
+_POOL_ABOVE = 2_000     # texts; fewer do not repay starting worker processes
+_POOL_JOB = None        # (redactor, texts, languages) handed to forked workers
 _NER_CHUNK = 5_000       # long texts go to NER in pieces: spaCy is slow on huge docs and max_length is 1e6
 _BATCH = 512
 
@@ -159,26 +161,47 @@ class Redactor:
         return self.redact_many([text], None if language is None else [language])[0]
 
     def redact_many(self, texts: Iterable[str], languages: Sequence[str | None] | None = None,
-                    progress: bool = False) -> list[RedactedText]:
-        """Redact many texts; NER runs batched (nlp.pipe) per language on texts that may hold a name."""
+                    progress: bool = False, workers: int = 1) -> list[RedactedText]:
+        """Redact many texts; NER runs batched (nlp.pipe) per language on texts that may hold a name.
+        workers > 1 splits large inputs over forked processes (NER is single-threaded Python)."""
         texts = [_check_text(t, f"texts[{i}]") for i, t in enumerate(texts)]
         if languages is not None and len(languages) != len(texts):
             raise InputError(f"redact_many got {len(texts)} texts but {len(languages)} languages",
                              "pass one language code (or None) per text")
+        langs = list(languages) if languages is not None else [None] * len(texts)
+        batches = [(lo, min(lo + _BATCH, len(texts))) for lo in range(0, len(texts), _BATCH)]
         results: list[RedactedText] = []
         bar = None
         if progress:
             from tqdm import tqdm
             bar = tqdm(total=len(texts), desc="redacting PII", unit="text")
-        for lo in range(0, len(texts), _BATCH):
-            chunk = texts[lo:lo + _BATCH]
-            langs = list(languages[lo:lo + _BATCH]) if languages is not None else [None] * len(chunk)
-            results.extend(self._redact_batch(chunk, langs))
+        for done in self._run_batches(texts, langs, batches, workers):
+            results.extend(done)
             if bar is not None:
-                bar.update(len(chunk))
+                bar.update(len(done))
         if bar is not None:
             bar.close()
         return results
+
+    def _run_batches(self, texts, langs, batches, workers) -> Iterable[list[RedactedText]]:
+        if workers < 2 or len(texts) < _POOL_ABOVE:
+            return (self._redact_batch(texts[lo:hi], langs[lo:hi]) for lo, hi in batches)
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
+        global _POOL_JOB
+        _POOL_JOB = (self, texts, langs)  # fork: the workers inherit it, nothing is pickled on the way in
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
+
+        def ordered() -> Iterable[list[RedactedText]]:
+            global _POOL_JOB
+            try:
+                yield from pool.map(_redact_batch_in_worker, batches)
+            finally:
+                pool.shutdown()
+                _POOL_JOB = None
+
+        return ordered()
 
     def _redact_batch(self, texts: list[str], langs: list[str | None]) -> list[RedactedText]:
         views = [_visible_view(t) for t in texts]
@@ -220,6 +243,12 @@ class Redactor:
                         continue
                     if _plausible_name(view, *trimmed, code, fallback, frequent | self.keep_words):
                         spans[i].append(Span("PERSON", *trimmed))
+
+
+def _redact_batch_in_worker(bounds: tuple[int, int]) -> list[RedactedText]:
+    redactor, texts, langs = _POOL_JOB
+    lo, hi = bounds
+    return redactor._redact_batch(texts[lo:hi], langs[lo:hi])
 
 
 _STREET_TYPES = frozenset("""street st road rd avenue ave lane ln drive dr boulevard blvd square sq row court ct
