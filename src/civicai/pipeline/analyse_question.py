@@ -143,9 +143,13 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
             texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder))
     timer.finished("keywords_labels")
 
-    key = stage_key(key, f"sentiment-{tag}", {})
+    from civicai.sentiment.question import question_statements
+
+    statements = question_statements(question)  # a yes/no question: stance towards it, not tone
+    stats["stance"] = "towards the question" if statements else "tone"
+    key = stage_key(key, f"sentiment-{tag}", {"statements": statements})
     with timer("sentiment"):
-        sentiment = checkpoints.json(f"sentiment-{tag}", key, lambda: _stance(embedder, embeddings))
+        sentiment = checkpoints.json(f"sentiment-{tag}", key, lambda: _stance(embedder, embeddings, statements))
     timer.finished("sentiment")
 
     del embeddings
@@ -168,7 +172,11 @@ def _pca_map(embeddings: np.ndarray, sample: np.ndarray, seed: int) -> np.ndarra
     return out
 
 
-def _stance(embedder: Any, embeddings: np.ndarray) -> list[str]:
+def _stance(embedder: Any, embeddings: np.ndarray, statements: Any) -> list[str]:
+    if statements is not None:
+        from civicai.sentiment.question import stance_towards_question
+
+        return [str(label) for label in stance_towards_question(embeddings, statements, embedder)]
     from civicai.sentiment import StanceClassifier
 
     return [str(label) for label in StanceClassifier.pretrained(embedder).predict(embeddings)]
