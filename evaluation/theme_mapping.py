@@ -256,11 +256,11 @@ def main() -> None:
               "the choice of which steps to keep; steps that helped question 1 but not question 2 (sentence-level "
               "matching, self-training, Rocchio) were dropped. The sample was not used to choose anything.",
               "", f"Chosen parameters: {json.dumps(results['params'])}.",
-              "Stance here is the pipeline's `sentiment` column (the tone classifier), kept for comparison with "
-              "session 1; stance towards the question itself is measured in sentiment_eval.md. "
-              "Stance: civicai's sentiment classifier (positive/negative/neutral on the embeddings) is mapped to "
-              "AGREE/DISAGREE/UNCLEAR; gold positions are agreement with the question, which is not the same "
-              "thing as sentiment, so this measures how far sentiment goes as a stance proxy."]
+              "Stance is the pipeline's `sentiment` column mapped to AGREE/DISAGREE/UNCLEAR against the gold "
+              "positions. Question 1 is a yes/no question, so the pipeline reads agreement with it "
+              "(`civicai.sentiment.question`; its band was chosen on q1's odd ids, see sentiment_eval.md; "
+              "session 1's tone classifier scored 0.44 here). Question 2 is open, so the pipeline falls back to "
+              "tone, which is not agreement (its gold is all AGREE)."]
     (RESULTS / f"theme_mapping{suffix}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
