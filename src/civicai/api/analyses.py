@@ -118,7 +118,8 @@ def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
                              question_column=params.get("question_column"),
                              themes_path=Path(params["themes_path"]) if params.get("themes_path") else None,
                              seed=ctx.settings.seed, embedder=ctx.settings.embedder_cluster,
-                             database_url=ctx.url, progress=False)
+                             database_url=ctx.url, progress=False,
+                             workers=1)  # no forking inside a multi-threaded server; the CLI uses workers
     result = run_analysis(options)
     consultation_id = None
     if result.run_id is not None:
