@@ -82,7 +82,7 @@ def answer_features(question: str, index, ranked: list) -> dict[str, float]:
 SCOPE_FEATURES = {
     "same": ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "sentence_support",
              "answer_lexical", "answer_value"),
-    "cross": ("dense_z", "dense_margin", "idf_coverage", "sentence_support"),
+    "cross": ("dense_z", "dense_margin", "sentence_support"),
 }
 
 
