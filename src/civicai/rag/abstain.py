@@ -78,7 +78,8 @@ def answer_features(question: str, index, ranked: list) -> dict[str, float]:
 # Which features each model reads. A question in another language than the plan shares few words with it
 # and its E5 cosines sit lower for every passage, so absolute scores mean less: the cross-lingual model reads
 # only evidence measured within the question's own score distribution (z-score and margin of the best
-# passage), cognate coverage and the sentence encoder's best match.
+# passage) and the sentence encoder's best match (cognate coverage was dropped: CV accuracy on the enlarged
+# development split 0.869 without it, 0.834 with it).
 SCOPE_FEATURES = {
     "same": ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "sentence_support",
              "answer_lexical", "answer_value"),
