@@ -188,3 +188,21 @@ def test_central_phrase_prefers_short_typical_member():
     vectors = np.array([[0.99, 0.14], [0.97, 0.24]], dtype=np.float32)
     assert central_phrase(texts, vectors, centre) == "Cheaper bus fares now"
     assert word_count("[EMAIL] ok") == 1
+
+
+def test_outsiders_in_a_themes_dense_region_join_it_and_far_ones_do_not():
+    from civicai.cluster.extend import extend_labels
+
+    x, truth, centres = _blobs(per=60)
+    fitted = np.arange(0, len(x), 3)  # every third point was in the discovery sample
+    labels = np.full(len(x), -1)
+    labels[fitted] = truth[fitted]
+    far = np.random.default_rng(5).normal(size=(10, x.shape[1])).astype(np.float32)
+    far /= np.linalg.norm(far, axis=1, keepdims=True)
+    extended = extend_labels(np.vstack([x, far]), np.concatenate([labels, np.full(10, -1)]), fitted)
+    outsiders = np.setdiff1d(np.arange(len(x)), fitted)
+    assert (extended[fitted] == labels[fitted]).all()
+    joined = extended[outsiders] >= 0
+    assert joined.mean() > 0.8  # the sparsest ~10% are left to the honest-outlier rule, like HDBSCAN's noise
+    assert (extended[outsiders][joined] == truth[outsiders][joined]).all()
+    assert (extended[len(x):] == -1).all()  # random directions are nobody's dense region

@@ -14,6 +14,7 @@ import numpy as np
 from civicai.cluster import (assign, cluster_points, map_2d, merge_similar_clusters, parent_groups,
                              reduce_embeddings)
 from civicai.cluster.assign import Assignment, theme_centroids
+from civicai.cluster.extend import extend_labels
 from civicai.cluster.mapping import embed_themes, map_to_themes
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
@@ -103,6 +104,8 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
                 found = cluster_points(reduced["coords"], options.cluster).labels
                 fitted = embeddings if reduced["sample"].size == m else embeddings[reduced["sample"]]
                 labels[reduced["sample"]] = merge_similar_clusters(fitted, found, options.cluster.merge_similarity)
+                if reduced["sample"].size < m:  # outsiders in a theme's dense region join it, as HDBSCAN would
+                    labels = extend_labels(embeddings, labels, reduced["sample"])
                 return labels
 
             labels = checkpoints.array(f"cluster-{tag}", key, compute_labels)
