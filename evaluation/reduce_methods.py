@@ -7,6 +7,8 @@ same USE embeddings; only the reduction changes:
 - 10,000 submissions at scale: every accepted Polis comment except vtaiwan, 1-3 comments of one
   conversation joined per submission (as evaluation/analysis_speed.py builds its input); truth = conversation;
 - the shipped sample end to end (`civicai analyse` with --reducer), truth = its gold.csv topics.
+`umap-fit5000` is what the pipeline does above 5,000 submissions: UMAP + HDBSCAN on a seeded sample of 5,000,
+themes carried to the rest by density (`civicai.cluster.extend`), then the honest-outlier rule.
 Each (set, method) runs in a fresh process so UMAP's numba compilation is counted as a user would pay it.
 
     .venv/bin/python evaluation/reduce_methods.py [--methods spectral umap pca] [--skip-sample]
@@ -75,9 +77,21 @@ def one_run(name: str, method: str) -> dict:
 
     texts, truth, embeddings = load_set(name)
     start = time.perf_counter()
-    coords = reduce_embeddings(embeddings, ReduceParams(method=method, seed=0)).coords
+    # "umap-fit5000": what the pipeline does above 5,000 submissions (AnalyseOptions.fit_sample): discover on
+    # a seeded sample, carry the themes over by density (cluster.extend), then the honest-outlier rule
+    base, _, fit = method.partition("-fit")
+    n = len(texts)
+    sample = np.arange(n)
+    if fit and n > int(fit):
+        sample = np.sort(np.random.default_rng(0).choice(n, int(fit), replace=False))
+    coords = reduce_embeddings(embeddings[sample], ReduceParams(method=base, seed=0)).coords
     reduce_s = time.perf_counter() - start
-    labels = cluster_points(coords, ClusterParams()).labels
+    labels = np.full(n, -1)
+    labels[sample] = cluster_points(coords, ClusterParams()).labels
+    if sample.size < n:
+        from civicai.cluster.extend import extend_labels
+
+        labels = extend_labels(embeddings, labels, sample)
     primary = np.asarray(assign(embeddings, labels, texts, AssignParams()).primary)
     return {"set": name, "method": method, "n": len(texts), "reduce_s": round(reduce_s, 1),
             "ari": round(float(adjusted_rand_score(truth, primary)), 3),
@@ -111,7 +125,7 @@ def sample_run(method: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--methods", nargs="+", default=["spectral", "umap", "pca"])
+    parser.add_argument("--methods", nargs="+", default=["spectral", "umap", "umap-fit5000", "pca"])
     parser.add_argument("--sets", nargs="+", default=["tuning0", "tuning1", "tuning2", "tuning3", "scale10k"])
     parser.add_argument("--skip-sample", action="store_true")
     parser.add_argument("--child", nargs=2, metavar=("SET", "METHOD"), help=argparse.SUPPRESS)
@@ -127,13 +141,15 @@ def main() -> None:
     for name in args.sets:
         load_set(name)  # embed once, outside the timed children
         for method in args.methods:
+            if "-fit" in method and len(load_set(name)[0]) <= int(method.partition("-fit")[2]):
+                continue  # the same as the plain method on a set this small
             done = subprocess.run([sys.executable, __file__, "--child", name, method], capture_output=True, text=True)
             if done.returncode:
                 raise SystemExit(done.stderr[-2000:])
             rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(rows[-1], flush=True)
     if not args.skip_sample:
-        for method in args.methods:
+        for method in [m for m in args.methods if "-fit" not in m]:
             rows.append(sample_run(method))
             print(rows[-1], flush=True)
     result = {"rows": rows, "load_average_at_end": os.getloadavg()[0], "date": time.strftime("%Y-%m-%d %H:%M UTC",
@@ -151,7 +167,7 @@ def main() -> None:
     tuning = [r for r in rows if r["set"].startswith("tuning")]
     if tuning:
         lines += ["", "Mean over the tuning mixes:", "", "| method | ARI | unassigned |", "| --- | --- | --- |"]
-        for method in args.methods:
+        for method in [m for m in args.methods if "-fit" not in m]:
             mine = [r for r in tuning if r["method"] == method]
             lines.append(f"| {method} | {np.mean([r['ari'] for r in mine]):.3f} | "
                          f"{100 * np.mean([r['unassigned'] for r in mine]):.1f}% |")
