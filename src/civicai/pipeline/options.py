@@ -23,9 +23,9 @@ class AnalyseOptions:
     generator: str = "extractive"
     batch_size: int = 256
     workers: int = 2  # processes for the per-text stages (PII redaction, embedding); 1 = no worker processes
-    # Themes are discovered on at most this many distinct submissions (seeded sample); the rest join by the
-    # calibrated closeness rule. 5,000 bounds UMAP's time and, on 10k real Polis comments, recovered the
-    # conversations better than fitting all of them (ARI 0.54 vs 0.32, evaluation/reduce_methods.py).
+    # Themes are discovered on at most this many distinct submissions (seeded sample); the rest join by density
+    # (cluster.extend) or the calibrated closeness rule. 5,000 bounds UMAP's time; on 10k real Polis comments it
+    # matched fitting all of them (ARI 0.41 vs 0.42, evaluation/reduce_methods.py, umap-fit5000).
     fit_sample: int = 5000
     reduce: ReduceParams = field(default_factory=ReduceParams)
     cluster: ClusterParams = field(default_factory=ClusterParams)
