@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from civicai.cluster.reduce import nearest
 from civicai.errors import InputError
 
 
@@ -24,22 +25,6 @@ class ExtendParams:
     def __post_init__(self) -> None:
         if not 0.5 <= self.min_share <= 1.0:
             raise InputError(f"min_share must be in [0.5, 1], got {self.min_share}", "use e.g. 0.6")
-
-
-def _neighbours(queries: np.ndarray, reference: np.ndarray, k: int, exclude_self: bool,
-                block: int = 4096) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and cosines of the k nearest reference rows for each query row (blocked)."""
-    idx = np.empty((queries.shape[0], k), dtype=np.int64)
-    sim = np.empty((queries.shape[0], k), dtype=np.float32)
-    for start in range(0, queries.shape[0], block):
-        s = queries[start:start + block] @ reference.T
-        if exclude_self:
-            rows = np.arange(s.shape[0])
-            s[rows, start + rows] = -np.inf
-        part = np.argpartition(-s, k - 1, axis=1)[:, :k]
-        idx[start:start + block] = part
-        sim[start:start + block] = np.take_along_axis(s, part, axis=1)
-    return idx, sim
 
 
 def extend_labels(embeddings: np.ndarray, labels: np.ndarray, fitted: np.ndarray,
@@ -58,12 +43,12 @@ def extend_labels(embeddings: np.ndarray, labels: np.ndarray, fitted: np.ndarray
     k = params.n_neighbors
     # How close the sample's clustered members sit to their own neighbours: the density bar
     members = np.flatnonzero(ref_labels >= 0)
-    _, own = _neighbours(reference[members], reference, k + 1, exclude_self=False)
+    _, own = nearest(reference[members], reference, k + 1)
     own_mean = np.sort(own, axis=1)[:, :-1].mean(axis=1)  # drop the largest: the member itself
     bar = float(np.quantile(own_mean, params.density_quantile))
     for start in range(0, outsiders.size, 8192):
         rows = outsiders[start:start + 8192]
-        idx, sim = _neighbours(embeddings[rows], reference, k, exclude_self=False)
+        idx, sim = nearest(embeddings[rows], reference, k)
         votes = ref_labels[idx]
         for r, (v, s) in enumerate(zip(votes, sim)):
             clustered = v[v >= 0]

@@ -74,23 +74,32 @@ def _pca(embeddings: np.ndarray, n_components: int, seed: int) -> np.ndarray:
     return coords.astype(np.float32)
 
 
-def exact_knn(embeddings: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Exact cosine k nearest neighbours of unit vectors (self excluded), in row blocks so memory stays
-    at block x n. Exact beats approximate here: one BLAS product per block, no index to build or compile."""
-    n = embeddings.shape[0]
-    k = min(k, n - 1)
-    indices = np.empty((n, k), dtype=np.int64)
-    distances = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, block):
-        sims = embeddings[start:start + block] @ embeddings.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, start + rows] = -np.inf  # not your own neighbour
+def nearest(queries: np.ndarray, reference: np.ndarray, k: int, *, self_offset: int | None = None,
+            block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Exact cosine k nearest `reference` rows of each query row (unit vectors), most similar first, in row
+    blocks so memory stays at block x len(reference). With `self_offset`, query row i is reference row
+    self_offset + i and is not its own neighbour. Exact beats approximate here: one BLAS product per block,
+    no index to build or JIT-compile. Returns (indices, cosine similarities)."""
+    indices = np.empty((queries.shape[0], k), dtype=np.int64)
+    sims_out = np.empty((queries.shape[0], k), dtype=np.float32)
+    for start in range(0, queries.shape[0], block):
+        sims = queries[start:start + block] @ reference.T
+        if self_offset is not None:
+            rows = np.arange(sims.shape[0])
+            sims[rows, self_offset + start + rows] = -np.inf
         part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         part_sims = np.take_along_axis(sims, part, axis=1)
         order = np.argsort(-part_sims, axis=1, kind="stable")
         indices[start:start + block] = np.take_along_axis(part, order, axis=1)
-        distances[start:start + block] = np.clip(1.0 - np.take_along_axis(part_sims, order, axis=1), 0.0, 2.0)
-    return indices, distances
+        sims_out[start:start + block] = np.take_along_axis(part_sims, order, axis=1)
+    return indices, sims_out
+
+
+def exact_knn(embeddings: np.ndarray, k: int, block: int = 2048) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's k nearest other rows: (indices, cosine distances), nearest first."""
+    k = min(k, embeddings.shape[0] - 1)
+    indices, sims = nearest(embeddings, embeddings, k, self_offset=0, block=block)
+    return indices, np.clip(1.0 - sims, 0.0, 2.0)
 
 
 def _spectral(embeddings: np.ndarray, params: ReduceParams) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
