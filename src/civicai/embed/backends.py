@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 
-from civicai.embed.base import Embedder
+from civicai.embed.base import Embedder, normalise_rows
 from civicai.registry import resolve_model
 
 
@@ -19,7 +19,7 @@ class UniversalSentenceEncoder(Embedder):
     name = "use"
     model_id = "use-multilingual-v3"
     dim = 512
-    pool_above = 2000  # texts; below this, starting workers (~2 s each) costs more than it saves
+    pool_above = 2000  # texts; below this, forking workers costs more than it saves
 
     def __init__(self, threads: int = 2) -> None:
         resolved = resolve_model(self.model_id)  # verify checksums before trusting the package
@@ -33,35 +33,27 @@ class UniversalSentenceEncoder(Embedder):
         if self.workers < 2 or len(texts) < self.pool_above or isinstance(texts, str):
             return super()._encode(texts, kind, batch_size, progress)
         import warnings
-        from concurrent.futures import ProcessPoolExecutor
         from concurrent.futures.process import BrokenProcessPool
-        from multiprocessing import get_context
 
         from tqdm.auto import tqdm
 
-        global _WORKER_MODEL
+        from civicai.parallel import fork_map
+
         chunk = max(batch_size, 500)
         pieces = [[t if t.strip() else " " for t in texts[i:i + chunk]] for i in range(0, len(texts), chunk)]
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         bar = tqdm(total=len(texts), desc=f"embedding ({self.name}, {self.workers} processes)", unit="text",
                    disable=not progress)
-        # fork: workers inherit the loaded model (no reload, no re-import of the caller's __main__ as spawn
-        # would); BLAS is single-threaded here, so there is no BLAS thread pool state to copy mid-flight
-        _WORKER_MODEL = self._model
         try:
-            with ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) as pool:
-                for i, vectors in enumerate(pool.map(_worker_encode, pieces)):
-                    out[i * chunk:i * chunk + len(vectors)] = vectors
-                    bar.update(len(vectors))
+            for i, vectors in enumerate(fork_map(_encode_piece, pieces, self.workers, self._model)):
+                out[i * chunk:i * chunk + len(vectors)] = vectors
+                bar.update(len(vectors))
         except (BrokenProcessPool, OSError) as exc:  # e.g. no fork allowed: same result, one process
             warnings.warn(f"embedding workers failed ({exc}); embedding in one process", RuntimeWarning)
             return super()._encode(texts, kind, batch_size, progress)
         finally:
             bar.close()
-            _WORKER_MODEL = None
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        np.divide(out, norms, out=out, where=norms > 0)
-        return out
+        return normalise_rows(out)
 
     def describe(self) -> dict:
         return {**super().describe(), "tokenizer": self.tokenizer, "blas_threads": 1, "workers": self.workers}
@@ -87,11 +79,8 @@ def _load_use(package_dir):
     return model, tokenizer
 
 
-_WORKER_MODEL = None  # set in the parent just before forking; the workers inherit it
-
-
-def _worker_encode(texts: list[str]) -> np.ndarray:
-    return np.asarray(_WORKER_MODEL.encode(texts), dtype=np.float32)
+def _encode_piece(model, texts: list[str]) -> np.ndarray:
+    return np.asarray(model.encode(texts), dtype=np.float32)
 
 
 class E5Small(Embedder):

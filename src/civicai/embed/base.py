@@ -8,6 +8,13 @@ import numpy as np
 from tqdm.auto import tqdm
 
 
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """L2-normalise each row in place (all-zero rows stay zero) and return the array."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.divide(vectors, norms, out=vectors, where=norms > 0)
+    return vectors
+
+
 class Embedder(ABC):
     """Turns texts into L2-normalised float32 vectors; `encode_queries`/`encode_passages` add asymmetric prefixes
     where the model was trained with them (E5), and equal `encode` elsewhere."""
@@ -28,9 +35,7 @@ class Embedder(ABC):
         for start in tqdm(starts, desc=f"embedding ({self.name})", unit="batch", disable=not progress):
             batch = [t if t.strip() else " " for t in texts[start:start + batch_size]]
             out[start:start + len(batch)] = self._encode_batch(batch, kind)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        np.divide(out, norms, out=out, where=norms > 0)
-        return out
+        return normalise_rows(out)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 64, progress: bool = False) -> np.ndarray:
         return self._encode(texts, "symmetric", batch_size, progress)

@@ -23,7 +23,6 @@ from civicai.privacy.types import KINDS, RedactedText, Redaction, apply_redactio
 SUPPORTED_LANGUAGES = ("en", "fr", "de", "nl")
 _PRIORITY = {kind: i for i, kind in enumerate(KINDS)}  # EMAIL first ... PERSON last
 _POOL_ABOVE = 2_000     # texts; fewer do not repay starting worker processes
-_POOL_JOB = None        # (redactor, texts, languages) handed to forked workers
 _NER_CHUNK = 5_000       # long texts go to NER in pieces: spaCy is slow on huge docs and max_length is 1e6
 _BATCH = 512
 
@@ -186,22 +185,9 @@ class Redactor:
     def _run_batches(self, texts, langs, batches, workers) -> Iterable[list[RedactedText]]:
         if workers < 2 or len(texts) < _POOL_ABOVE:
             return (self._redact_batch(texts[lo:hi], langs[lo:hi]) for lo, hi in batches)
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
+        from civicai.parallel import fork_map
 
-        global _POOL_JOB
-        _POOL_JOB = (self, texts, langs)  # fork: the workers inherit it, nothing is pickled on the way in
-        pool = ProcessPoolExecutor(workers, mp_context=get_context("fork"))
-
-        def ordered() -> Iterable[list[RedactedText]]:
-            global _POOL_JOB
-            try:
-                yield from pool.map(_redact_batch_in_worker, batches)
-            finally:
-                pool.shutdown()
-                _POOL_JOB = None
-
-        return ordered()
+        return fork_map(_redact_slice, batches, workers, (self, texts, langs))
 
     def _redact_batch(self, texts: list[str], langs: list[str | None]) -> list[RedactedText]:
         views = [_visible_view(t) for t in texts]
@@ -245,8 +231,8 @@ class Redactor:
                         spans[i].append(Span("PERSON", *trimmed))
 
 
-def _redact_batch_in_worker(bounds: tuple[int, int]) -> list[RedactedText]:
-    redactor, texts, langs = _POOL_JOB
+def _redact_slice(job: tuple[Redactor, list[str], list[str | None]], bounds: tuple[int, int]) -> list[RedactedText]:
+    redactor, texts, langs = job
     lo, hi = bounds
     return redactor._redact_batch(texts[lo:hi], langs[lo:hi])
 
