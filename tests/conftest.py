@@ -83,8 +83,26 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-u
         yield url
     finally:
         dispose_engine(url)
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop_database(admin, name)
+
+
+def _drop_database(admin, name: str) -> None:  # type: ignore[no-untyped-def]
+    """DROP ... WITH (FORCE) ends our own leftover connections, but a non-superuser may not end an autovacuum
+    worker that happens to be busy on the fresh database (InsufficientPrivilege): wait for it and retry."""
+    import time
+
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(20):
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except DBAPIError:
+            if attempt == 19:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture
