@@ -16,6 +16,7 @@ from civicai.cluster import (assign, cluster_points, map_2d, merge_similar_clust
 from civicai.cluster.assign import Assignment, theme_centroids
 from civicai.cluster.extend import extend_labels
 from civicai.cluster.mapping import embed_themes, map_to_themes
+from civicai.sentiment.question import question_statements
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
 from civicai.pipeline.options import AnalyseOptions
@@ -145,8 +146,6 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         theme_json = checkpoints.json(f"themes-{tag}", key, lambda: _describe_themes(
             texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder))
     timer.finished("keywords_labels")
-
-    from civicai.sentiment.question import question_statements
 
     statements = question_statements(question)  # a yes/no question: stance towards it, not tone
     stats["stance"] = "towards the question" if statements else "tone"
