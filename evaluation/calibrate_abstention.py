@@ -19,7 +19,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from chat_data import QUESTIONS, read_jsonl, split_of  # noqa: E402
+from chat_data import ccc_questions, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
@@ -37,7 +37,7 @@ FEATURE_CACHE = HERE / ".cache" / "calibration_features.json"
 def collect() -> tuple[np.ndarray, np.ndarray, list[dict]]:
     settings = eval_settings()
     rows = [dict(r, plan="sample") for r in read_jsonl(sample_dir() / "plan" / "questions.jsonl")]
-    rows += [r for r in read_jsonl(QUESTIONS / "ccc.jsonl") if split_of(r) == "dev"]
+    rows += [r for r in ccc_questions() if split_of(r) == "dev"]
     chats = {}
     xs, ys = [], []
     for row in rows:

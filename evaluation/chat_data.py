@@ -88,6 +88,13 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def ccc_questions() -> list[dict]:
+    """Every Climate City Contract question: ccc.jsonl (Copenhagen, Paris, Stockholm) and the extra
+    development sets (ccc_*.jsonl, other contracts), in file order."""
+    files = [QUESTIONS / "ccc.jsonl"] + sorted(QUESTIONS.glob("ccc_*.jsonl"))
+    return [row for path in files if path.is_file() for row in read_jsonl(path)]
+
+
 def _norm(text: str) -> str:
     from civicai.rag.tokenize import fold
 
@@ -136,14 +143,17 @@ def plan_sources() -> list[PlanSource]:
         PlanSource("copenhagen", ccc / "copenhagen.md"),
         PlanSource("paris", ccc / "paris.md"),
         PlanSource("stockholm", ccc / "stockholm.md"),
+        PlanSource("aarhus", ccc / "Aarhus.md"),
+        PlanSource("rotterdam", ccc / "Rotterdam.md"),
         PlanSource("costco", shared_plans() / "climretrieve" / "CostCo_Climate_Action_Plan.pdf"),
         PlanSource("dinan", None),
     ]
 
 
 def split_of(row: dict) -> str:
-    """'dev' or 'test'. Development (weights and thresholds chosen here): the Copenhagen contract and the
-    odd-numbered Dinan sheets. Test (reported, never tuned on): Paris, Stockholm, the even-numbered sheets."""
+    """'dev' or 'test'. Development (weights and thresholds chosen here): the Copenhagen, Aarhus and Rotterdam
+    contracts and the odd-numbered Dinan sheets. Test (reported, never tuned on): Paris, Stockholm, the
+    even-numbered sheets."""
     if row.get("plan") in ("paris", "stockholm"):
         return "test"
     if str(row.get("id", "")).startswith("dinan-"):

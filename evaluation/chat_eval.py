@@ -23,7 +23,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, climretrieve_costco, dinan_questions, read_jsonl, split_of  # noqa: E402
+from chat_data import QUESTIONS, ccc_questions, climretrieve_costco, dinan_questions, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from chat_report import to_markdown  # noqa: E402
 
@@ -114,7 +114,7 @@ def eval_costco(chat: PlanChat) -> dict:
 
 # ---------------------------------------------------------------- 3. Climate City Contracts
 def eval_ccc(chats: dict[str, PlanChat]) -> dict:
-    rows = [r for r in read_jsonl(QUESTIONS / "ccc.jsonl") if in_split(r)]
+    rows = [r for r in ccc_questions() if in_split(r)]
     groups: dict[str, dict[str, float]] = {}
     misses = []
 
@@ -325,7 +325,7 @@ def main() -> None:
         results["meta"] = dict(results.get("meta", {}), **meta)
         results["meta"].setdefault("steps", {})
     steps = {"dinan": lambda: eval_dinan(chats["dinan"]), "costco": lambda: eval_costco(chats["costco"]),
-             "ccc": lambda: eval_ccc({k: chats[k] for k in ("copenhagen", "paris", "stockholm")}),
+             "ccc": lambda: eval_ccc(chats),
              "injection": lambda: eval_injection({k: chats[k] for k in ("sample", "copenhagen")}, settings),
              "latency": lambda: eval_latency(chats, args.latency_n, not args.skip_llm, settings)}
     for name, step in steps.items():

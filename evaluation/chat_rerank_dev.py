@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from chat_data import QUESTIONS, dinan_questions, read_jsonl, split_of  # noqa: E402
+from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from chat_eval import contains  # noqa: E402
 
@@ -39,7 +39,7 @@ GRID = {"lexical": (1.0,), "value": (0.2, 0.4, 0.8), "sentence": (0.25, 0.5, 1.0
 
 def dev_questions() -> list[dict]:
     rows = []
-    for r in read_jsonl(QUESTIONS / "ccc.jsonl"):
+    for r in ccc_questions():
         if r["answerable"] and split_of(r) == "dev":
             rows.append({"set": "ccc", "plan": r["plan"], "question": r["question"],
                          "gold_chunk": lambda c, r=r: any(contains(c.text, e) for e in r["evidence"]),
