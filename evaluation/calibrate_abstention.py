@@ -1,8 +1,9 @@
 """Fit the abstention model (src/civicai/rag/abstention.json) on calibration questions only.
 
 Calibration data (the development split): the shipped sample plan's gold questions
-(src/civicai/data/sample/plan/questions.jsonl, answerable and unanswerable, five languages) and the Copenhagen
-contract's questions in evaluation/questions/ccc.jsonl (answerable and unanswerable, en/fr/da/nl). The test
+(src/civicai/data/sample/plan/questions.jsonl, answerable and unanswerable, five languages), the Copenhagen
+contract's questions in evaluation/questions/ccc.jsonl and the Aarhus and Rotterdam contracts' questions in
+evaluation/questions/ccc_dev.jsonl (answerable and unanswerable, en/fr/da/nl/de). The test
 split reported in evaluation/chat_eval.py (Paris and Stockholm contracts, even-numbered Dinan sheets,
 ClimRetrieve) is NOT used here.
 

@@ -101,39 +101,51 @@ def _norm(text: str) -> str:
     return re.sub(r"[^a-z0-9%]", "", fold(text.replace("’", "'")))
 
 
-def climretrieve_costco() -> list[dict]:
-    """Every ClimRetrieve row whose relevant passage is in the CostCo report, grouped per question.
+# The ClimRetrieve reports shipped in ../shared/data whose annotated passages are found in the PDF
+# (the two BHP reports have no annotated rows in ClimRetrieve_base.xlsx).
+CLIMRETRIEVE_REPORTS = {"costco": "CostCo_Climate_Action_Plan.pdf", "rio-tinto": "Rio_Tinto_Climate_Change_Report_2023.pdf",
+                        "ct-reit": "CT_REIT_2022_ESG_Report.pdf"}
 
-    The Document column names CostCo on only 10 rows (4 questions), one of them a Veolia passage that is not
-    in the CostCo PDF. So a row counts when its relevant passage (first 120 normalised characters) is found
-    verbatim on a page of the CostCo PDF, whatever its Document column says (4 rows labelled AT&T and Veolia
-    are CostCo text); the gold page is the PDF page that holds it (pypdf page numbers, as ingest keeps them).
+
+def climretrieve_questions() -> list[dict]:
+    """Every ClimRetrieve row whose relevant passage is in one of the shipped reports, grouped per report and
+    question.
+
+    The Document column is not reliable (CostCo: 10 rows named, one of them a Veolia passage, and 4 CostCo
+    passages labelled AT&T and Veolia), so a row counts for the report whose PDF holds its relevant passage
+    (first 120 normalised characters, verbatim); the gold page is the PDF page that holds it (pypdf page
+    numbers, as ingest keeps them; the sheet's Page column counts printed page labels in some reports).
     """
     import openpyxl
     from pypdf import PdfReader
 
     root = shared_plans() / "climretrieve"
-    pages = [_norm(page.extract_text() or "") for page in PdfReader(root / "CostCo_Climate_Action_Plan.pdf").pages]
+    pages = {plan: [_norm(page.extract_text() or "") for page in PdfReader(root / pdf).pages]
+             for plan, pdf in CLIMRETRIEVE_REPORTS.items()}
     book = openpyxl.load_workbook(root / "ClimRetrieve_base.xlsx", read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     col = {name: header.index(name) for name in ("Document", "Question", "Page", "Relevant")}
-    grouped: dict[str, dict] = {}
+    grouped: dict[tuple[str, str], dict] = {}
     for row in rows[1:]:
         question = str(row[col["Question"]] or "").strip()
         key = _norm(str(row[col["Relevant"]] or ""))[:120]
         if not question or len(key) < 30:
             continue
-        found = [number for number, text in enumerate(pages, start=1) if key in text]
-        if not found:
-            continue
-        entry = grouped.setdefault(question, {"pages": set(), "rows": 0, "labelled": set()})
-        entry["pages"].add(found[0])
-        entry["rows"] += 1
-        entry["labelled"].add(str(row[col["Document"]]))
-    return [{"id": f"costco-{i:02d}", "question": q, "language": "en", "gold_pages": sorted(e["pages"]),
-             "rows": e["rows"], "labelled_as": sorted(e["labelled"])}
-            for i, (q, e) in enumerate(sorted(grouped.items()), start=1)]
+        for plan, texts in pages.items():
+            found = [number for number, text in enumerate(texts, start=1) if key in text]
+            if not found:
+                continue
+            entry = grouped.setdefault((plan, question), {"pages": set(), "rows": 0, "labelled": set()})
+            entry["pages"].add(found[0])
+            entry["rows"] += 1
+            entry["labelled"].add(str(row[col["Document"]]))
+    out = []
+    for plan in CLIMRETRIEVE_REPORTS:
+        questions = sorted((q, e) for (p, q), e in grouped.items() if p == plan)
+        out += [{"id": f"{plan}-{i:02d}", "plan": plan, "question": q, "language": "en", "gold_pages": sorted(e["pages"]),
+                 "rows": e["rows"], "labelled_as": sorted(e["labelled"])} for i, (q, e) in enumerate(questions, start=1)]
+    return out
 
 
 def plan_sources() -> list[PlanSource]:
@@ -145,7 +157,7 @@ def plan_sources() -> list[PlanSource]:
         PlanSource("stockholm", ccc / "stockholm.md"),
         PlanSource("aarhus", ccc / "Aarhus.md"),
         PlanSource("rotterdam", ccc / "Rotterdam.md"),
-        PlanSource("costco", shared_plans() / "climretrieve" / "CostCo_Climate_Action_Plan.pdf"),
+        *(PlanSource(plan, shared_plans() / "climretrieve" / pdf) for plan, pdf in CLIMRETRIEVE_REPORTS.items()),
         PlanSource("dinan", None),
     ]
 

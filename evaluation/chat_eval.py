@@ -23,7 +23,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, ccc_questions, climretrieve_costco, dinan_questions, read_jsonl, split_of  # noqa: E402
+from chat_data import QUESTIONS, ccc_questions, climretrieve_questions, dinan_questions, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from chat_report import to_markdown  # noqa: E402
 
@@ -89,27 +89,37 @@ def eval_dinan(chat: PlanChat) -> dict:
             "misses": [d for d in details if not d["correct"]][:25]}
 
 
-# ---------------------------------------------------------------- 2. ClimRetrieve CostCo pages
-def eval_costco(chat: PlanChat) -> dict:
-    rows = climretrieve_costco()
-    hits5 = page_recall = cited = cited_right = 0
+# ---------------------------------------------------------------- 2. ClimRetrieve report pages
+def eval_climretrieve(chats: dict[str, PlanChat]) -> dict:
+    """Page-level recall@5 per report (CostCo is the one the issue names) and over all three."""
+    groups: dict[str, dict[str, float]] = {}
     details = []
-    for row in rows:
+    for row in climretrieve_questions():
+        chat = chats[row["plan"]]
         gold = set(row["gold_pages"])
         top_pages = [h.chunk.page for h in retrieve(chat, row["question"])]
         found = gold & set(top_pages)
-        hits5 += bool(found)
-        page_recall += len(found) / len(gold)
         answer = chat.ask(row["question"], audience="expert")
-        cited += len(answer.citations)
-        cited_right += sum(c.page in gold for c in answer.citations)
+        for key in (row["plan"], "all"):
+            stats = groups.setdefault(key, {"questions": 0, "rows": 0, "hit": 0, "share": 0.0, "cited": 0, "cited_right": 0,
+                                            "abstained": 0})
+            stats["questions"] += 1
+            stats["rows"] += row["rows"]
+            stats["hit"] += bool(found)
+            stats["share"] += len(found) / len(gold)
+            stats["cited"] += len(answer.citations)
+            stats["cited_right"] += sum(c.page in gold for c in answer.citations)
+            stats["abstained"] += answer.abstained
         details.append({"id": row["id"], "question": row["question"], "gold_pages": sorted(gold),
                         "annotated_rows": row["rows"], "document_column": row["labelled_as"],
                         "top5_pages": top_pages, "cited_pages": [c.page for c in answer.citations],
                         "abstained": answer.abstained})
-    n = len(rows)
-    return {"questions": n, "annotated_rows": sum(r["rows"] for r in rows), "recall@5_any_gold_page": ratio(hits5, n), "recall@5_gold_pages": ratio(page_recall, n),
-            "citation_page_precision": ratio(cited_right, cited), "details": details}
+    summary = {key: {"questions": s["questions"], "annotated_rows": s["rows"],
+                     "recall@5_any_gold_page": ratio(s["hit"], s["questions"]),
+                     "recall@5_gold_pages": ratio(s["share"], s["questions"]),
+                     "citation_page_precision": ratio(s["cited_right"], s["cited"]), "abstained": s["abstained"]}
+               for key, s in groups.items()}
+    return {"reports": summary, "details": details}
 
 
 # ---------------------------------------------------------------- 3. Climate City Contracts
@@ -306,7 +316,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-llm", action="store_true", help="latency: extractive only, no local LLM")
     parser.add_argument("--latency-n", type=int, default=40)
-    parser.add_argument("--only", nargs="*", choices=("dinan", "costco", "ccc", "injection", "latency"),
+    parser.add_argument("--only", nargs="*", choices=("dinan", "climretrieve", "ccc", "injection", "latency"),
                         help="run these parts only; the others keep their last results in chat_eval.json")
     parser.add_argument("--split", choices=("all", "dev", "test"), default="all",
                         help="dev/test: only those questions (Dinan, Contracts), written to evaluation/.cache/")
@@ -317,14 +327,14 @@ def main() -> None:
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "embedder": settings.embedder_retrieval}
     results: dict = {"meta": dict(meta, steps={})}
-    only = set(args.only or ("dinan", "costco", "ccc", "injection", "latency"))
+    only = set(args.only or ("dinan", "climretrieve", "ccc", "injection", "latency"))
     out_dir = RESULTS if SPLIT == "all" else RESULTS.parent / ".cache"
     out_json = out_dir / ("chat_eval.json" if SPLIT == "all" else f"chat_eval_{SPLIT}.json")
     if out_json.is_file() and args.only:
         results = json.loads(out_json.read_text(encoding="utf-8"))
         results["meta"] = dict(results.get("meta", {}), **meta)
         results["meta"].setdefault("steps", {})
-    steps = {"dinan": lambda: eval_dinan(chats["dinan"]), "costco": lambda: eval_costco(chats["costco"]),
+    steps = {"dinan": lambda: eval_dinan(chats["dinan"]), "climretrieve": lambda: eval_climretrieve(chats),
              "ccc": lambda: eval_ccc(chats),
              "injection": lambda: eval_injection({k: chats[k] for k in ("sample", "copenhagen")}, settings),
              "latency": lambda: eval_latency(chats, args.latency_n, not args.skip_llm, settings)}

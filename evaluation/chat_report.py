@@ -27,16 +27,19 @@ def to_markdown(results: dict) -> str:
     for kind, s in sorted(results["dinan"]["by_kind"].items(), key=lambda kv: (not kv[0].startswith("split"), kv[0])):
         lines.append(f"| {kind} | {s['questions']} | {s['answer_accuracy']} | {s['citation_precision']} | "
                      f"{s['citation_precision_right_sheet']} | {s['retrieval_recall@5']} |")
-    c = results["costco"]
-    lines += ["", f"## 2. ClimRetrieve, CostCo Climate Action Plan (page-level) {_step(results, 'costco')}", "",
-              "Every ClimRetrieve row whose annotated passage is verbatim in the CostCo PDF (the Document column "
-              "names CostCo on 10 rows; 4 more rows labelled AT&T/Veolia are CostCo text, 1 CostCo-labelled row is "
-              "Veolia text), grouped per question; gold = the PDF pages holding the passages. All questions are "
-              "generic yes/no disclosure questions (\"Does the company ...\").", "",
-              "| questions | annotated rows | recall@5 (any gold page) | recall@5 (share of gold pages) | "
-              "cited-page precision |", "| --- | --- | --- | --- | --- |",
-              f"| {c['questions']} | {c.get('annotated_rows', '-')} | {c['recall@5_any_gold_page']} | "
-              f"{c['recall@5_gold_pages']} | {c['citation_page_precision']} |", "",
+    lines += ["", f"## 2. ClimRetrieve reports (page-level) {_step(results, 'climretrieve')}", "",
+              "Every ClimRetrieve row whose annotated passage is verbatim in one of the three shipped report PDFs "
+              "(CostCo Climate Action Plan, Rio Tinto Climate Change Report 2023, CT REIT 2022 ESG Report), grouped "
+              "per report and question; gold = the PDF pages holding the passages. The Document column is not "
+              "trusted (4 CostCo passages are labelled AT&T/Veolia, 1 CostCo-labelled row is Veolia text). All "
+              "questions are generic yes/no disclosure questions (\"Does the company ...\"). The two BHP reports "
+              "have no annotated rows.", "",
+              "| report | questions | annotated rows | recall@5 (any gold page) | recall@5 (share of gold pages) | "
+              "cited-page precision | abstained |", "| --- | --- | --- | --- | --- | --- | --- |"]
+    for report, c in results["climretrieve"]["reports"].items():
+        lines.append(f"| {report} | {c['questions']} | {c['annotated_rows']} | {c['recall@5_any_gold_page']} | "
+                     f"{c['recall@5_gold_pages']} | {c['citation_page_precision']} | {c['abstained']} |")
+    lines += ["",
               f"## 3. Climate City Contracts (Copenhagen, Paris, Stockholm; questions in en/fr/da/nl) "
               f"{_step(results, 'ccc')}", "",
               "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision | "

@@ -30,18 +30,19 @@ from chat_eval import contains  # noqa: E402
 from civicai.paths import sample_dir  # noqa: E402
 from civicai.rag import load_chat  # noqa: E402
 
-NAMES = ("lexical", "value", "sentence", "heading", "passage", "coverage", "fused")
+NAMES = ("lexical", "value", "sentence", "heading", "passage", "coverage", "fused", "dense_sentence")
 # (with E5 as the sentence encoder instead of USE, try sentence weights 2-20: E5 cosines sit in a narrow band)
 GRID = {"lexical": (1.0,), "value": (0.2, 0.4, 0.8), "sentence": (0.25, 0.5, 1.0),
         "heading": (2.0, 4.0, 8.0), "passage": (10.0, 20.0, 40.0), "coverage": (0.0, 0.5, 1.0),
-        "fused": (1.0, 2.0, 4.0, 8.0)}
+        "fused": (1.0, 2.0, 4.0, 8.0), "dense_sentence": (0.0, 5.0, 10.0, 20.0)}
 
 
 def dev_questions() -> list[dict]:
     rows = []
     for r in ccc_questions():
         if r["answerable"] and split_of(r) == "dev":
-            rows.append({"set": "ccc", "plan": r["plan"], "question": r["question"],
+            rows.append({"set": "ccc" if r["language"] == "en" else "ccc-other-language", "plan": r["plan"],
+                         "question": r["question"],
                          "gold_chunk": lambda c, r=r: any(contains(c.text, e) for e in r["evidence"]),
                          "gold_sentence": lambda s, r=r: any(contains(s, e) for e in r["evidence"])})
     for r in dinan_questions():
@@ -70,14 +71,14 @@ def collect(candidates: int) -> list[dict]:
         evidence, question_vector = assessed.evidence, assessed.question_vector
         hits = evidence.hits[:candidates]
         use_scores = chat.sentence_scorer(question_vector)
-        feats = chat.reranker.features(redacted, hits, use_scores)
+        feats = chat.reranker.features(chat.keywords(redacted, language), hits, use_scores, chat.dense_sentence_scorer(evidence.query_vector))
         rows_f, chunk_of, gold_s, gold_c = [], [], [], []
         for i, (hit, f) in enumerate(zip(hits, feats)):
             sentences = chat.reranker.sentences_of(hit.chunk)
             gc = row["gold_chunk"](hit.chunk)
             for j, sentence in enumerate(sentences):
                 rows_f.append([f["lexical"][j], f["value"][j], f["sentence"][j], f["heading"], f["passage"],
-                               f["coverage"], f["fused"]])
+                               f["coverage"], f["fused"], f["dense_sentence"][j]])
                 chunk_of.append(i)
                 gold_s.append(gc and row["gold_sentence"](sentence))
                 gold_c.append(gc)
@@ -114,7 +115,7 @@ def main() -> None:
     order = np.argsort(-objective)
     for k in order[:10]:
         print(dict(zip(NAMES, combos[k])), {s: tuple(scores[s][:, k].round(3)) for s in sets})
-    current = [combos.index(c) for c in combos if c == (1.0, 0.4, 0.5, 4.0, 20.0, 0.5, 2.0)]
+    current = [combos.index(c) for c in combos if c == (1.0, 0.4, 0.5, 4.0, 20.0, 0.5, 2.0, 0.0)]
     for k in current:
         print("defaults", {s: tuple(scores[s][:, k].round(3)) for s in sets})
 

@@ -20,6 +20,7 @@ from civicai.plans.repository import StoredPlan
 from civicai.rag.abstain import features, load_model
 from civicai.rag.compose import (SentenceRanker, closest_sections, compose_abstention, compose_answer,
                                  quotable_sentences)
+from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
@@ -38,6 +39,8 @@ RERANK_CANDIDATES = 8  # fused hits whose sentences the reranker scores (recall@
 # cross-lingual gold questions (0.15 to 1.0 tie there at rank 1, 0 is worse); shared words across languages
 # are mostly cognates and accidents, so the lower end of the tie.
 CROSS_LINGUAL_BM25_WEIGHT = 0.3
+# ... and when the glossary gave the question words in the plan's language (civicai.rag.glossary)
+EXPANDED_BM25_WEIGHT = 0.3
 
 
 def detect_question_language(text: str, plan_language: str | None = None) -> str:
@@ -116,6 +119,10 @@ class PlanChat:
     ranker: SentenceRanker
     public_text: str = ""  # the plan's text: names it contains are public, never redacted from questions
     reranker: Reranker | None = None
+    # the plan's sentences under the retrieval embedder (E5, multilingual incl. Danish, which USE lacks):
+    # abstention evidence only (how well the best sentence matches, and how it stands out from the plan)
+    dense_sentences: SentenceRanker | None = None
+    query_expansion: bool = True  # glossary terms for questions in another language than the plan's
 
     def __post_init__(self) -> None:
         if self.reranker is None:
@@ -123,13 +130,11 @@ class PlanChat:
 
     def sentence_scorer(self, question_vector):
         """chunk -> cosine of the question and each quotable sentence (sentence encoder), or None."""
-        if question_vector is None:
-            return None
+        return self.ranker.scorer(question_vector)
 
-        def score(chunk):
-            _, vectors = self.ranker.sentence_vectors(chunk)
-            return None if vectors is None else vectors @ question_vector
-        return score
+    def dense_sentence_scorer(self, query_vector):
+        """chunk -> E5 cosine of the question and each quotable sentence, or None."""
+        return self.dense_sentences.scorer(query_vector) if self.dense_sentences is not None else None
 
     @classmethod
     def from_stored(cls, stored: StoredPlan, settings: Settings | None = None,
@@ -151,14 +156,17 @@ class PlanChat:
         # every plan sentence is embedded once per plan version and kept on disk: no plan text is embedded
         # per question (the first load of a new version pays it: a few seconds for 350 sentences)
         ranker.load_or_encode(stored.chunks, settings.resolved_cache_dir, encode=True)
-        return cls(stored, index, settings, ranker, public)
+        dense = ranker if highlight is embedder else SentenceRanker(embedder)
+        dense.load_or_encode(stored.chunks, settings.resolved_cache_dir, encode=True)
+        return cls(stored, index, settings, ranker, public, dense_sentences=dense)
 
     def prepare_sentences(self, progress: bool = False) -> bool:
         """Encode every quotable sentence of the plan once and keep the vectors on disk (next to the model
         cache), so `ask` never encodes plan text. `from_stored` does it too; calling it right after ingest
         shows progress and moves the wait to ingest time."""
-        return self.ranker.load_or_encode(self.stored.chunks, self.settings.resolved_cache_dir, encode=True,
-                                          progress=progress)
+        rankers = [self.ranker] + ([self.dense_sentences] if self.dense_sentences not in (None, self.ranker) else [])
+        return all([r.load_or_encode(self.stored.chunks, self.settings.resolved_cache_dir, encode=True,
+                                     progress=progress) for r in rankers])
 
     def notice_for(self, question: str) -> str:
         """The "you are talking to an AI" line in the question's language, to show once BEFORE the answer
@@ -216,15 +224,30 @@ class PlanChat:
     def assess(self, question: str, language: str) -> Assessment:
         """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
         cross = self._cross_lingual(language)
-        evidence = self.index.search(question, k=10, bm25_weight=CROSS_LINGUAL_BM25_WEIGHT if cross else 1.0)
+        keywords = self.keywords(question, language)
+        bm25_weight = 1.0 if not cross else EXPANDED_BM25_WEIGHT if keywords != question else CROSS_LINGUAL_BM25_WEIGHT
+        query_vector = self.index.embedder.encode_queries([question])[0]
+        evidence = self.index.search(keywords, k=10, query_vector=query_vector, bm25_weight=bm25_weight)
         question_vector = evidence.query_vector if self.ranker.embedder is self.index.embedder \
             else self.ranker.question_vector(question)
         self.ranker.warm([h.chunk for h in evidence.hits[:RERANK_CANDIDATES]])
         support = self.ranker.best_support(question_vector, [h.chunk for h in evidence.hits[:3]])
-        ranked = self.reranker.rerank(question, evidence.hits[:RERANK_CANDIDATES],
-                                      self.sentence_scorer(question_vector))
-        values = features(question, evidence, cross, support, ranked)
+        ranked = self.reranker.rerank(keywords, evidence.hits[:RERANK_CANDIDATES],
+                                      self.sentence_scorer(question_vector),
+                                      self.dense_sentence_scorer(evidence.query_vector))
+        dense = self.dense_sentences
+        dense_support = dense.best_support(evidence.query_vector, [h.chunk for h in evidence.hits[:RERANK_CANDIDATES]]) \
+            if dense is not None else 0.0
+        dense_support_z = dense.support_z(evidence.query_vector) if dense is not None else 0.0
+        values = features(keywords, evidence, cross, support, ranked, dense_support, dense_support_z)
         return Assessment(evidence, values, question_vector, ranked)
+
+    def keywords(self, question: str, language: str) -> str:
+        """What word matching (BM25, reranking, abstention) reads: words are matched in the plan's language, so
+        a question in another one gains the glossary's terms for it (the embedder reads the question as asked)."""
+        if self.query_expansion and self._cross_lingual(language):
+            return expand_question(question, language, self.stored.info.language)
+        return question
 
     def _cross_lingual(self, language: str) -> bool:
         plan_language = (self.stored.info.language or "")[:2]
