@@ -27,6 +27,16 @@ def _page_of_marker(markdown: str, needle: str) -> int:
     return pages[-1]
 
 
+def test_pdf_ligatures_become_plain_letters(shared_data):
+    """Real report PDFs set "fi"/"fl" as ligature glyphs; keyword search must see "significant"."""
+    pdf = shared_data / "plans" / "climretrieve" / "CostCo_Climate_Action_Plan.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf} not found")
+    text = " ".join(block.text for block in parse_document(pdf).blocks)
+    assert not set(text) & {"\ufb00", "\ufb01", "\ufb02", "\ufb03", "\ufb04"}
+    assert "significant" in text
+
+
 def test_markdown_honours_page_markers_and_headings(sample_md):
     doc = parse_document(sample_md)
     source = sample_md.read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from civicai.errors import InputError
@@ -208,7 +209,8 @@ def parse_pdf(path: Path) -> ParsedDocument:
 
     try:
         reader = PdfReader(str(path))
-        pages = [page.extract_text() or "" for page in reader.pages]
+        # NFKC: PDFs set "fi" and "fl" as ligature glyphs ("signiﬁcant"), which no keyword search matches
+        pages = [unicodedata.normalize("NFKC", page.extract_text() or "") for page in reader.pages]
     except (PdfReadError, OSError, ValueError) as exc:
         raise InputError(f"{path} could not be read as a PDF: {exc}", "check the file is a valid PDF") from exc
     title = None
