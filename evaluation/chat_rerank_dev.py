@@ -29,12 +29,13 @@ from chat_eval import contains  # noqa: E402
 
 from civicai.paths import sample_dir  # noqa: E402
 from civicai.rag import load_chat  # noqa: E402
+from civicai.rag.rerank import DEFAULT_WEIGHTS  # noqa: E402
 
-NAMES = ("lexical", "value", "sentence", "heading", "passage", "coverage", "fused", "dense_sentence")
+NAMES = ("lexical", "value", "sentence", "heading", "passage", "coverage", "fused")
 # (with E5 as the sentence encoder instead of USE, try sentence weights 2-20: E5 cosines sit in a narrow band)
 GRID = {"lexical": (1.0,), "value": (0.2, 0.4, 0.8), "sentence": (0.25, 0.5, 1.0),
         "heading": (2.0, 4.0, 8.0), "passage": (10.0, 20.0, 40.0), "coverage": (0.0, 0.5, 1.0),
-        "fused": (1.0, 2.0, 4.0, 8.0), "dense_sentence": (0.0, 5.0, 10.0, 20.0)}
+        "fused": (1.0, 2.0, 4.0, 8.0)}
 
 
 def dev_questions() -> list[dict]:
@@ -71,14 +72,14 @@ def collect(candidates: int) -> list[dict]:
         evidence, question_vector = assessed.evidence, assessed.question_vector
         hits = evidence.hits[:candidates]
         use_scores = chat.sentence_scorer(question_vector)
-        feats = chat.reranker.features(chat.keywords(redacted, language), hits, use_scores, chat.dense_sentence_scorer(evidence.query_vector))
+        feats = chat.reranker.features(chat.keywords(redacted, language), hits, use_scores)
         rows_f, chunk_of, gold_s, gold_c = [], [], [], []
         for i, (hit, f) in enumerate(zip(hits, feats)):
             sentences = chat.reranker.sentences_of(hit.chunk)
             gc = row["gold_chunk"](hit.chunk)
             for j, sentence in enumerate(sentences):
                 rows_f.append([f["lexical"][j], f["value"][j], f["sentence"][j], f["heading"], f["passage"],
-                               f["coverage"], f["fused"], f["dense_sentence"][j]])
+                               f["coverage"], f["fused"]])
                 chunk_of.append(i)
                 gold_s.append(gc and row["gold_sentence"](sentence))
                 gold_c.append(gc)
@@ -115,7 +116,8 @@ def main() -> None:
     order = np.argsort(-objective)
     for k in order[:10]:
         print(dict(zip(NAMES, combos[k])), {s: tuple(scores[s][:, k].round(3)) for s in sets})
-    current = [combos.index(c) for c in combos if c == (1.0, 0.4, 0.5, 4.0, 20.0, 0.5, 2.0, 0.0)]
+    shipped = tuple(getattr(DEFAULT_WEIGHTS, name) for name in NAMES)
+    current = [combos.index(c) for c in combos if c == shipped]
     for k in current:
         print("defaults", {s: tuple(scores[s][:, k].round(3)) for s in sets})
 

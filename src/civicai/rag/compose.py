@@ -46,7 +46,6 @@ class SentenceRanker:
     embedder: Embedder | None = None
     _cache: dict[int, np.ndarray] = field(default_factory=dict)
     _sentences: dict[int, list[str]] = field(default_factory=dict)
-    _matrix: np.ndarray | None = None
 
     def cache_file(self, chunks: list[Chunk], folder: Path) -> Path | None:
         """Where this plan's sentence vectors are kept between processes: keyed by the encoder, the splitter's
@@ -127,21 +126,6 @@ class SentenceRanker:
             _, vectors = self.sentence_vectors(chunk)
             return None if vectors is None else vectors @ question_vector
         return score
-
-    def plan_matrix(self) -> np.ndarray | None:
-        """Every cached sentence vector of the plan in one matrix (built once): how the best sentence stands
-        out from all the plan's sentences is an abstention feature."""
-        if self._matrix is None and self._cache:
-            self._matrix = np.concatenate([v for v in self._cache.values() if len(v)])
-        return self._matrix
-
-    def support_z(self, question_vector: np.ndarray | None) -> float:
-        """(best - mean) / std of the question's cosine with every sentence of the plan."""
-        matrix = self.plan_matrix()
-        if question_vector is None or matrix is None or len(matrix) < 2:
-            return 0.0
-        sims = matrix @ question_vector
-        return float((sims.max() - sims.mean()) / (sims.std() or 1e-6))
 
     def best_support(self, question_vector: np.ndarray | None, chunks: list[Chunk]) -> float:
         """The highest question-sentence cosine over the chunks (an abstention feature)."""
