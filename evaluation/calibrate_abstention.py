@@ -3,7 +3,8 @@
 Calibration data (the development split): the shipped sample plan's gold questions
 (src/civicai/data/sample/plan/questions.jsonl, answerable and unanswerable, five languages), the Copenhagen
 contract's questions in evaluation/questions/ccc.jsonl and the Aarhus and Rotterdam contracts' questions in
-evaluation/questions/ccc_dev.jsonl (answerable and unanswerable, en/fr/da/nl/de). The test
+evaluation/questions/ccc_dev.jsonl (answerable and unanswerable, en/fr/da/nl/de), and the odd-numbered Dinan
+PCAET sheets' questions (answerable). The test
 split reported in evaluation/chat_eval.py (Paris and Stockholm contracts, even-numbered Dinan sheets,
 ClimRetrieve) is NOT used here.
 
@@ -20,7 +21,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
-from chat_data import ccc_questions, read_jsonl, split_of  # noqa: E402
+from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
@@ -39,6 +40,9 @@ def collect() -> tuple[np.ndarray, np.ndarray, list[dict]]:
     settings = eval_settings()
     rows = [dict(r, plan="sample") for r in read_jsonl(sample_dir() / "plan" / "questions.jsonl")]
     rows += [r for r in ccc_questions() if split_of(r) == "dev"]
+    # the odd-numbered Dinan sheets (French plan, French questions; all answerable): without them the model
+    # never sees an answer that is a bare amount under a "Moyens financiers" heading
+    rows += [dict(r, plan="dinan") for r in dinan_questions() if split_of(r) == "dev"]
     chats = {}
     xs, ys = [], []
     for row in rows:
