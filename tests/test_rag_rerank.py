@@ -53,6 +53,14 @@ def test_value_type_is_read_from_the_sentence():
     assert holds_value("85 km of protected lanes.", "number") == 1.0
 
 
+def test_a_value_the_question_already_states_is_not_an_answer():
+    given = frozenset({"2030"})  # "Since when has the city aimed at climate neutrality by 2030?"
+    assert holds_value("The city will be climate neutral by 2030.", "year", given) == 0.0
+    assert holds_value("Since 2008 the city has aimed at neutrality by 2030.", "year", given) == 1.0
+    assert holds_value("12,000 homes are connected by 2030.", "number", frozenset({"12,000", "2030"})) == 0.0
+    assert holds_value("619 homes are gas-free by 2030.", "number", given) == 1.0
+
+
 def test_general_answers_cite_one_section_and_quote_the_value(sample_chat, sample_dir):
     english = [q for q in _gold(sample_dir) if q["language"] == "en" and q["answerable"]]
     with_value = 0

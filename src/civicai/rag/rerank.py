@@ -40,6 +40,7 @@ _ASKS_NUMBER = re.compile(r"\b(how many|how much|what share|what percentage|what
                           r"welcher anteil|hoeveel|welk deel|welk percentage|hoe groot|hvor mange|hvor meget|"
                           r"hvor stor|hvilken andel)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_DIGITS = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*")
 _NUMBER = re.compile(r"\d")
 _MONEY = re.compile(r"(€|\$|£|\b(?:eur|euros?|dkk|sek|kr|nok|k€|m€|md€|mio|mia|mrd|million\w*|billion\w*|"
                     r"milliard\w*|budget)\b)", re.IGNORECASE)
@@ -57,9 +58,14 @@ def asked_value(question: str) -> str | None:
     return None
 
 
-def holds_value(sentence: str, kind: str | None) -> float:
+def holds_value(sentence: str, kind: str | None, given: frozenset[str] = frozenset()) -> float:
+    """1.0 when the sentence holds a value of the asked kind. Numbers the question itself states (`given`) do
+    not count: "Since when has the city aimed at neutrality by 2030?" is not answered by a sentence whose only
+    year is 2030."""
     if kind is None:
         return 0.0
+    if given:
+        sentence = _DIGITS.sub(lambda m: " " if m.group(0) in given else m.group(0), sentence)
     if kind == "year":
         return float(bool(_YEAR.search(sentence)))
     if kind == "money":
@@ -132,6 +138,7 @@ class Reranker:
         weights = {t: self.index.idf(t) for t in q_tokens}
         total = sum(weights.values()) or 1.0
         kind = asked_value(question)
+        given = frozenset(_DIGITS.findall(question))
         best_dense = max((h.dense for h in hits), default=0.0)
         best_rrf = max((h.rrf for h in hits), default=1.0) or 1.0
         out = []
@@ -143,7 +150,7 @@ class Reranker:
             tokens = [s | heading_tokens for s in self.sentence_tokens(chunk)]
             lexical = np.array([sum(w for t, w in weights.items() if t in s) / total for s in tokens],
                                dtype=np.float32)
-            value = np.array([holds_value(s, kind) for s in sentences], dtype=np.float32)
+            value = np.array([holds_value(s, kind, given) for s in sentences], dtype=np.float32)
             heading = sum(w for t, w in weights.items() if t in heading_tokens) / total
             context = self._context_tokens(chunk)
             coverage = sum(w for t, w in weights.items() if t in context) / total
