@@ -103,7 +103,8 @@ def _norm(text: str) -> str:
 
 # The ClimRetrieve reports shipped in ../shared/data whose annotated passages are found in the PDF
 # (the two BHP reports have no annotated rows in ClimRetrieve_base.xlsx).
-CLIMRETRIEVE_REPORTS = {"costco": "CostCo_Climate_Action_Plan.pdf", "rio-tinto": "Rio_Tinto_Climate_Change_Report_2023.pdf",
+CLIMRETRIEVE_REPORTS = {"costco": "CostCo_Climate_Action_Plan.pdf",
+                        "rio-tinto": "Rio_Tinto_Climate_Change_Report_2023.pdf",
                         "ct-reit": "CT_REIT_2022_ESG_Report.pdf"}
 
 
@@ -143,8 +144,9 @@ def climretrieve_questions() -> list[dict]:
     out = []
     for plan in CLIMRETRIEVE_REPORTS:
         questions = sorted((q, e) for (p, q), e in grouped.items() if p == plan)
-        out += [{"id": f"{plan}-{i:02d}", "plan": plan, "question": q, "language": "en", "gold_pages": sorted(e["pages"]),
-                 "rows": e["rows"], "labelled_as": sorted(e["labelled"])} for i, (q, e) in enumerate(questions, start=1)]
+        out += [{"id": f"{plan}-{i:02d}", "plan": plan, "question": q, "language": "en",
+                 "gold_pages": sorted(e["pages"]), "rows": e["rows"], "labelled_as": sorted(e["labelled"])}
+                for i, (q, e) in enumerate(questions, start=1)]
     return out
 
 

@@ -101,8 +101,8 @@ def eval_climretrieve(chats: dict[str, PlanChat]) -> dict:
         found = gold & set(top_pages)
         answer = chat.ask(row["question"], audience="expert")
         for key in (row["plan"], "all"):
-            stats = groups.setdefault(key, {"questions": 0, "rows": 0, "hit": 0, "share": 0.0, "cited": 0, "cited_right": 0,
-                                            "abstained": 0})
+            stats = groups.setdefault(key, {"questions": 0, "rows": 0, "hit": 0, "share": 0.0, "cited": 0,
+                                            "cited_right": 0, "abstained": 0})
             stats["questions"] += 1
             stats["rows"] += row["rows"]
             stats["hit"] += bool(found)

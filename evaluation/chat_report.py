@@ -41,7 +41,8 @@ def to_markdown(results: dict) -> str:
         lines.append(f"| {report} | {c['questions']} | {c['annotated_rows']} | {c['recall@5_any_gold_page']} | "
                      f"{c['recall@5_gold_pages']} | {c['citation_page_precision']} | {c['abstained']} |")
     lines += ["",
-              f"## 3. Climate City Contracts (test: Paris, Stockholm; development: Copenhagen, Aarhus, Rotterdam; questions in en/fr/da/nl/de) "
+              "## 3. Climate City Contracts (test: Paris, Stockholm; development: Copenhagen, Aarhus, Rotterdam; "
+              f"questions in en/fr/da/nl/de) "
               f"{_step(results, 'ccc')}", "",
               "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision | "
               "citation precision (same section) | abstention precision | abstention recall | abstention accuracy |",

@@ -18,8 +18,9 @@ Features (all cheap, all from retrieval):
                 multilingual sentence encoder (USE): a sentence that says the answer sits close to the question
 Two logistic regressions (one for questions in the plan's language, one for other languages, see
 SCOPE_FEATURES), fitted by evaluation/calibrate_abstention.py on the development split only (the shipped
-sample plan's gold questions and the Copenhagen, Aarhus and Rotterdam contracts' questions), are stored in abstention.json beside
-this file, each with its probability threshold (5-fold cross-validated balanced accuracy).
+sample plan's gold questions, the Copenhagen, Aarhus and Rotterdam contracts' questions and the odd-numbered
+Dinan sheets), are stored in abstention.json beside this file, each with its probability threshold (5-fold
+cross-validated balanced accuracy).
 """
 from __future__ import annotations
 

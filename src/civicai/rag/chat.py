@@ -131,7 +131,6 @@ class PlanChat:
         """chunk -> cosine of the question and each quotable sentence (sentence encoder), or None."""
         return self.ranker.scorer(question_vector)
 
-
     @classmethod
     def from_stored(cls, stored: StoredPlan, settings: Settings | None = None,
                     embedder: Embedder | None = None, highlight: Embedder | None | str = HIGHLIGHT_EMBEDDER) -> PlanChat:
