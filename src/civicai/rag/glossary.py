@@ -10,6 +10,7 @@ open a longer word ("fjernvarme" in "fjernvarmenettet").
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -77,7 +78,10 @@ def _compile(concepts, source: str) -> list[tuple[dict, re.Pattern]]:
 
 @lru_cache(maxsize=1)
 def default_glossary() -> Glossary:
-    return Glossary.read() if GLOSSARY_FILE.is_file() else Glossary((), ())
+    if not GLOSSARY_FILE.is_file():  # a packaging fault: questions in other languages lose keyword search
+        logging.getLogger("civicai.chat").warning("%s is missing: no cross-language query expansion", GLOSSARY_FILE)
+        return Glossary((), ())
+    return Glossary.read()
 
 
 def expand_question(question: str, question_language: str, plan_language: str | None) -> str:
