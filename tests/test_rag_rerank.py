@@ -40,6 +40,7 @@ def sample_chat(sample_dir):
     ("Wie viele Trinkbrunnen sollen aufgestellt werden?", "number"),
     ("Hoeveel bomen plant de stad?", "number"),
     ("What is the Climate Ambassador programme?", None),
+    ("What support do households get when their car is banned from the zone?", None),  # "when" as a conjunction
 ])
 def test_asked_value_type_in_five_languages(question, kind):
     assert asked_value(question) == kind

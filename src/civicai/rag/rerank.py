@@ -51,7 +51,9 @@ def asked_value(question: str) -> str | None:
     text = fold(question)
     if _ASKS_MONEY.search(text):
         return "money"
-    if _ASKS_YEAR.search(text):
+    # "when" asks for a date where it opens the question ("When will ...", "By when ...", "Since when ...");
+    # later it is usually a conjunction ("What support do households get when their car is banned?")
+    if _ASKS_YEAR.search(" ".join(text.split()[:4])):
         return "year"
     if _ASKS_NUMBER.search(text):
         return "number"

@@ -18,6 +18,15 @@ _EXTRA_STOP = {"plan", "city", "what", "which", "how", "does", "quel", "quelle",
                "hvordan", "wat", "welke", "hoe", "the", "will", "would", "should", "can"}
 
 
+# Units written out in one place and as a symbol in another ("kilometres" in the question, "85 km" in the
+# plan) become one token (on accent-folded text).
+_UNITS = {**dict.fromkeys(("kilometre", "kilometres", "kilometer", "kilometers", "kilometern"), "km"),
+          **dict.fromkeys(("tonne", "tonnes", "ton", "tons", "tonnen", "tonnage"), "tonnes"),
+          **dict.fromkeys(("megawatt", "megawatts"), "mw"), **dict.fromkeys(("gigawatt", "gigawatts"), "gw"),
+          **dict.fromkeys(("hectare", "hectares", "hektar", "hektaren"), "hectares")}
+_UNIT_SYMBOLS = frozenset(_UNITS.values())
+
+
 def fold(text: str) -> str:
     """Lowercase and strip accents: 'Énergie' -> 'energie', 'København' -> 'kobenhavn'."""
     text = text.lower().replace("ø", "o").replace("æ", "ae").replace("ß", "ss").replace("œ", "oe")
@@ -42,6 +51,9 @@ def tokenize(text: str, prefixes: bool = True) -> list[str]:
     stops = stop_words()
     tokens: list[str] = []
     for word in _WORD.findall(fold(text)):
+        if word in _UNITS or word in _UNIT_SYMBOLS:
+            tokens.append(_UNITS.get(word, word))  # kept even where a stop list has it ("km")
+            continue
         if word in stops or (len(word) < 2 and not word.isdigit()):
             continue
         tokens.append(word)
