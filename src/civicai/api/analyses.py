@@ -138,7 +138,7 @@ def run_plan_ingest_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, An
     result = ingest_file(params["path"], name=params["name"], settings=ctx.settings)
     from civicai.rag import load_chat
 
-    # the plan's sentence vectors (USE and E5) are encoded here, in the background job, not on the first question
+    # the plan's sentence vectors are encoded here, in the background job, not on the first question
     load_chat(result.plan.name, result.plan.version, settings=ctx.settings).prepare_sentences()
     return {"plan_id": result.plan.id, "name": result.plan.name, "version": result.plan.version,
             "chunks": result.chunks, "created": result.created}
