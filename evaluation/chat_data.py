@@ -95,6 +95,27 @@ def ccc_questions() -> list[dict]:
     return [row for path in files if path.is_file() for row in read_jsonl(path)]
 
 
+def quote_key(quote: str) -> str:
+    """A cited quote's key in citation_judgements.jsonl: the first 12 hex digits of sha1 of its normalised text."""
+    return hashlib.sha1(norm(quote).encode("utf-8")).hexdigest()[:12]
+
+
+def norm(text: str) -> str:
+    """Compare plan strings robustly: accents folded, punctuation and spaces dropped."""
+    from civicai.rag.tokenize import fold
+
+    return re.sub(r"[^a-z0-9%€]", "", fold(text.replace("’", "'")))
+
+
+def ccc_judgements() -> dict[tuple[str, str], str]:
+    """Blind assessor labels ("yes", "partial", "no") for cited quotes, keyed by (question id, quote_key):
+    does the quote answer the question? (pooled judging; see questions/README.md)."""
+    path = QUESTIONS / "citation_judgements.jsonl"
+    if not path.is_file():
+        return {}
+    return {(r["id"], r["quote_sha"]): r["label"] for r in read_jsonl(path)}
+
+
 def _norm(text: str) -> str:
     from civicai.rag.tokenize import fold
 

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import sys
 import time
 from pathlib import Path
@@ -23,20 +22,15 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, ccc_questions, climretrieve_questions, dinan_questions, read_jsonl, split_of  # noqa: E402
+from chat_data import (QUESTIONS, ccc_judgements, ccc_questions, climretrieve_questions, dinan_questions,  # noqa: E402
+                       norm, quote_key, read_jsonl, split_of)  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from chat_report import to_markdown  # noqa: E402
 
 from civicai.plans.types import Block, ParsedDocument  # noqa: E402
 from civicai.rag import PlanChat, load_chat  # noqa: E402
-from civicai.rag.tokenize import fold  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
-
-
-def norm(text: str) -> str:
-    """Compare plan strings robustly: accents folded, punctuation and spaces dropped."""
-    return re.sub(r"[^a-z0-9%€]", "", fold(text.replace("’", "'")))
 
 
 def contains(haystack: str, needle: str) -> bool:
@@ -125,6 +119,7 @@ def eval_climretrieve(chats: dict[str, PlanChat]) -> dict:
 # ---------------------------------------------------------------- 3. Climate City Contracts
 def eval_ccc(chats: dict[str, PlanChat]) -> dict:
     rows = [r for r in ccc_questions() if in_split(r)]
+    judged = ccc_judgements()
     groups: dict[str, dict[str, float]] = {}
     misses = []
 
@@ -149,9 +144,12 @@ def eval_ccc(chats: dict[str, PlanChat]) -> dict:
             strict = sum(c.chunk in gold_ordinals for c in answer.citations)
             lenient = sum(c.chunk in gold_ordinals or c.section in gold_sections for c in answer.citations)
             correct = (not answer.abstained) and any(contains(answer.answer, e) for e in row["evidence"])
+            # the assessor's label of each quote shown (pooled judging); an unjudged quote counts as wrong
+            labels = [judged.get((row["id"], quote_key(c.quote))) for c in answer.citations]
             for key in keys:
                 bump(key, answerable=1, recall5=retrieved, answered=not answer.abstained, correct=correct,
                      cites=len(answer.citations), cites_strict=strict, cites_lenient=lenient,
+                     cites_judged_yes=labels.count("yes"), cites_unjudged=labels.count(None),
                      gold_missing=not gold_ordinals)
             if not correct:
                 misses.append({"id": row["id"], "split": split, "abstained": answer.abstained, "retrieved@5": retrieved,
@@ -174,6 +172,8 @@ def eval_ccc(chats: dict[str, PlanChat]) -> dict:
                 "answer_accuracy": ratio(s.get("correct", 0), s.get("answerable", 0)),
                 "citation_precision": ratio(s.get("cites_strict", 0), s.get("cites", 0)),
                 "citation_precision_same_section": ratio(s.get("cites_lenient", 0), s.get("cites", 0)),
+                "citation_precision_judged": ratio(s.get("cites_judged_yes", 0), s.get("cites", 0)),
+                "citations_unjudged": int(s.get("cites_unjudged", 0)),
                 "abstention_precision": ratio(right_abstentions, abstained),
                 "abstention_recall": ratio(right_abstentions, s.get("unanswerable", 0)),
                 "abstention_accuracy": ratio(s.get("answered", 0) + right_abstentions, n),

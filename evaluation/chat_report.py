@@ -44,14 +44,19 @@ def to_markdown(results: dict) -> str:
               "## 3. Climate City Contracts (test: Paris, Stockholm; development: Copenhagen, Aarhus, Rotterdam; "
               f"questions in en/fr/da/nl/de) "
               f"{_step(results, 'ccc')}", "",
-              "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision | "
-              "citation precision (same section) | abstention precision | abstention recall | abstention accuracy |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+              "Citation precision (gold strings): the cited passage holds one of the question's evidence strings. "
+              "Citation precision (judged): a blind assessor judged that the quote shown answers the question "
+              "(questions/README.md: pooled judging; a quote nobody judged counts as wrong, `unjudged` says how many).",
+              "",
+              "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision (gold strings) | "
+              "citation precision (same section) | citation precision (judged) | unjudged | abstention precision | "
+              "abstention recall | abstention accuracy |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)  # noqa: E731
     for key, s in sorted(((k, v) for k, v in results["ccc"].items() if k != "misses"), key=lambda kv: order(kv[0])):
         lines.append(f"| {key} | {s['answerable']} | {s['unanswerable']} | {s['retrieval_recall@5']} | "
                      f"{s['answer_accuracy']} | {s['citation_precision']} | {s['citation_precision_same_section']} | "
-                     f"{s['abstention_precision']} | {s['abstention_recall']} | {s['abstention_accuracy']} |")
+                     f"{s.get('citation_precision_judged')} | {s.get('citations_unjudged')} | {s['abstention_precision']} | {s['abstention_recall']} | {s['abstention_accuracy']} |")
     inj = results["injection"]
     lines += ["", f"## 4. Injection, off-topic and abuse suite {_step(results, 'injection')}", "", "| attack | attempts | succeeded |",
               "| --- | --- | --- |"]
