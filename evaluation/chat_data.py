@@ -95,6 +95,13 @@ def ccc_questions() -> list[dict]:
     return [row for path in files if path.is_file() for row in read_jsonl(path)]
 
 
+def yesno_questions() -> list[dict]:
+    """Yes/no questions ("Does the plan ...?", "Is there ...?") over the same contracts (yesno.jsonl): same fields
+    as the contract questions, `kind` "yesno"; the split follows the plan (Paris and Stockholm are test)."""
+    path = QUESTIONS / "yesno.jsonl"
+    return read_jsonl(path) if path.is_file() else []
+
+
 def quote_key(quote: str) -> str:
     """A cited quote's key in citation_judgements.jsonl: the first 12 hex digits of sha1 of its normalised text."""
     return hashlib.sha1(norm(quote).encode("utf-8")).hexdigest()[:12]

@@ -23,7 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chat_data import (QUESTIONS, ccc_judgements, ccc_questions, climretrieve_questions, dinan_questions,  # noqa: E402
-                       norm, quote_key, read_jsonl, split_of)  # noqa: E402
+                       norm, quote_key, read_jsonl, split_of, yesno_questions)  # noqa: E402
 from chat_ingest import eval_settings  # noqa: E402
 from chat_report import to_markdown  # noqa: E402
 
@@ -117,8 +117,9 @@ def eval_climretrieve(chats: dict[str, PlanChat]) -> dict:
 
 
 # ---------------------------------------------------------------- 3. Climate City Contracts
-def eval_ccc(chats: dict[str, PlanChat]) -> dict:
-    rows = [r for r in ccc_questions() if in_split(r)]
+def eval_ccc(chats: dict[str, PlanChat], questions: list[dict]) -> dict:
+    """Contract questions (ccc*.jsonl) or the yes/no set (yesno.jsonl): recall@5, citations, abstention."""
+    rows = [r for r in questions if in_split(r)]
     judged = ccc_judgements()
     groups: dict[str, dict[str, float]] = {}
     misses = []
@@ -316,7 +317,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--skip-llm", action="store_true", help="latency: extractive only, no local LLM")
     parser.add_argument("--latency-n", type=int, default=40)
-    parser.add_argument("--only", nargs="*", choices=("dinan", "climretrieve", "ccc", "injection", "latency"),
+    parser.add_argument("--only", nargs="*", choices=("dinan", "climretrieve", "ccc", "yesno", "injection", "latency"),
                         help="run these parts only; the others keep their last results in chat_eval.json")
     parser.add_argument("--split", choices=("all", "dev", "test"), default="all",
                         help="dev/test: only those questions (Dinan, Contracts), written to evaluation/.cache/")
@@ -327,7 +328,7 @@ def main() -> None:
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "machine": f"{platform.machine()}, {os.cpu_count()} cores", "embedder": settings.embedder_retrieval}
     results: dict = {"meta": dict(meta, steps={})}
-    only = set(args.only or ("dinan", "climretrieve", "ccc", "injection", "latency"))
+    only = set(args.only or ("dinan", "climretrieve", "ccc", "yesno", "injection", "latency"))
     out_dir = RESULTS if SPLIT == "all" else RESULTS.parent / ".cache"
     out_json = out_dir / ("chat_eval.json" if SPLIT == "all" else f"chat_eval_{SPLIT}.json")
     if out_json.is_file() and args.only:
@@ -335,7 +336,8 @@ def main() -> None:
         results["meta"] = dict(results.get("meta", {}), **meta)
         results["meta"].setdefault("steps", {})
     steps = {"dinan": lambda: eval_dinan(chats["dinan"]), "climretrieve": lambda: eval_climretrieve(chats),
-             "ccc": lambda: eval_ccc(chats),
+             "ccc": lambda: eval_ccc(chats, ccc_questions()),
+             "yesno": lambda: eval_ccc(chats, yesno_questions()),
              "injection": lambda: eval_injection({k: chats[k] for k in ("sample", "copenhagen")}, settings),
              "latency": lambda: eval_latency(chats, args.latency_n, not args.skip_llm, settings)}
     for name, step in steps.items():

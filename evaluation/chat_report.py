@@ -7,6 +7,20 @@ def _step(results: dict, name: str) -> str:
     return f"(run {step['date']}, load average {step['load_average']})" if step else ""
 
 
+def _question_table(groups: dict) -> list[str]:
+    lines = ["| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision (gold strings) | "
+             "citation precision (same section) | citation precision (judged) | unjudged | abstention precision | "
+             "abstention recall | abstention accuracy |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)  # noqa: E731
+    for key, s in sorted(((k, v) for k, v in groups.items() if k != "misses"), key=lambda kv: order(kv[0])):
+        lines.append(f"| {key} | {s['answerable']} | {s['unanswerable']} | {s['retrieval_recall@5']} | "
+                     f"{s['answer_accuracy']} | {s['citation_precision']} | {s['citation_precision_same_section']} | "
+                     f"{s.get('citation_precision_judged')} | {s.get('citations_unjudged')} | "
+                     f"{s['abstention_precision']} | {s['abstention_recall']} | {s['abstention_accuracy']} |")
+    return lines
+
+
 def to_markdown(results: dict) -> str:
     lines = ["# Climate-plan chat evaluation", "",
              f"Machine {results['meta']['machine']}; generator extractive, retrieval embedder "
@@ -48,15 +62,13 @@ def to_markdown(results: dict) -> str:
               "Citation precision (judged): a blind assessor judged that the quote shown answers the question "
               "(questions/README.md: pooled judging; a quote nobody judged counts as wrong, `unjudged` says how many).",
               "",
-              "| group | answerable | unanswerable | recall@5 | answer accuracy | citation precision (gold strings) | "
-              "citation precision (same section) | citation precision (judged) | unjudged | abstention precision | "
-              "abstention recall | abstention accuracy |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)  # noqa: E731
-    for key, s in sorted(((k, v) for k, v in results["ccc"].items() if k != "misses"), key=lambda kv: order(kv[0])):
-        lines.append(f"| {key} | {s['answerable']} | {s['unanswerable']} | {s['retrieval_recall@5']} | "
-                     f"{s['answer_accuracy']} | {s['citation_precision']} | {s['citation_precision_same_section']} | "
-                     f"{s.get('citation_precision_judged')} | {s.get('citations_unjudged')} | {s['abstention_precision']} | {s['abstention_recall']} | {s['abstention_accuracy']} |")
+              *_question_table(results["ccc"])]
+    if "yesno" in results:
+        lines += ["", "## 3b. Yes/no questions on the same contracts (\"Does the plan ...?\", \"Is there ...?\"; test: "
+                  f"Paris, Stockholm) {_step(results, 'yesno')}", "",
+                  "Written blind to the system (questions/README.md); answerable = the plan addresses the point, with "
+                  "evidence strings; the others are on topic but the plan does not address them.", "",
+                  *_question_table(results["yesno"])]
     inj = results["injection"]
     lines += ["", f"## 4. Injection, off-topic and abuse suite {_step(results, 'injection')}", "", "| attack | attempts | succeeded |",
               "| --- | --- | --- |"]
