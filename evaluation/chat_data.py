@@ -114,19 +114,13 @@ def norm(text: str) -> str:
     return re.sub(r"[^a-z0-9%€]", "", fold(text.replace("’", "'")))
 
 
-def ccc_judgements() -> dict[tuple[str, str], str]:
+def citation_judgements() -> dict[tuple[str, str], str]:
     """Blind assessor labels ("yes", "partial", "no") for cited quotes, keyed by (question id, quote_key):
     does the quote answer the question? (pooled judging; see questions/README.md)."""
     path = QUESTIONS / "citation_judgements.jsonl"
     if not path.is_file():
         return {}
     return {(r["id"], r["quote_sha"]): r["label"] for r in read_jsonl(path)}
-
-
-def _norm(text: str) -> str:
-    from civicai.rag.tokenize import fold
-
-    return re.sub(r"[^a-z0-9%]", "", fold(text.replace("’", "'")))
 
 
 # The ClimRetrieve reports shipped in ../shared/data whose annotated passages are found in the PDF
@@ -149,7 +143,7 @@ def climretrieve_questions() -> list[dict]:
     from pypdf import PdfReader
 
     root = shared_plans() / "climretrieve"
-    pages = {plan: [_norm(page.extract_text() or "") for page in PdfReader(root / pdf).pages]
+    pages = {plan: [norm(page.extract_text() or "") for page in PdfReader(root / pdf).pages]
              for plan, pdf in CLIMRETRIEVE_REPORTS.items()}
     book = openpyxl.load_workbook(root / "ClimRetrieve_base.xlsx", read_only=True)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
@@ -158,7 +152,7 @@ def climretrieve_questions() -> list[dict]:
     grouped: dict[tuple[str, str], dict] = {}
     for row in rows[1:]:
         question = str(row[col["Question"]] or "").strip()
-        key = _norm(str(row[col["Relevant"]] or ""))[:120]
+        key = norm(str(row[col["Relevant"]] or ""))[:120]
         if not question or len(key) < 30:
             continue
         for plan, texts in pages.items():

@@ -22,8 +22,8 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import (QUESTIONS, ccc_judgements, ccc_questions, climretrieve_questions, dinan_questions,  # noqa: E402
-                       norm, quote_key, read_jsonl, split_of, yesno_questions)  # noqa: E402
+from chat_data import (QUESTIONS, ccc_questions, citation_judgements, climretrieve_questions,  # noqa: E402
+                       dinan_questions, norm, quote_key, read_jsonl, split_of, yesno_questions)
 from chat_ingest import eval_settings  # noqa: E402
 from chat_report import to_markdown  # noqa: E402
 
@@ -120,7 +120,7 @@ def eval_climretrieve(chats: dict[str, PlanChat]) -> dict:
 def eval_ccc(chats: dict[str, PlanChat], questions: list[dict]) -> dict:
     """Contract questions (ccc*.jsonl) or the yes/no set (yesno.jsonl): recall@5, citations, abstention."""
     rows = [r for r in questions if in_split(r)]
-    judged = ccc_judgements()
+    judged = citation_judgements()
     groups: dict[str, dict[str, float]] = {}
     misses = []
 
