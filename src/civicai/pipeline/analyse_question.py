@@ -16,13 +16,13 @@ from civicai.cluster import (assign, cluster_points, map_2d, merge_similar_clust
 from civicai.cluster.assign import Assignment, theme_centroids
 from civicai.cluster.extend import extend_labels
 from civicai.cluster.mapping import embed_themes, map_to_themes
-from civicai.sentiment.question import question_statements
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
 from civicai.pipeline.options import AnalyseOptions
 from civicai.pipeline.prepare import Prepared
 from civicai.pipeline.themes_input import GivenTheme
 from civicai.pipeline.timing import StageTimer
+from civicai.sentiment.question import question_statements
 from civicai.summarise import keyword_label, mmr_select, quote_eligibility, theme_text
 
 
