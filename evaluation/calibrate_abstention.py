@@ -20,17 +20,16 @@ from pathlib import Path
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of  # noqa: E402
-from chat_ingest import eval_settings  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.model_selection import StratifiedKFold, cross_val_predict  # noqa: E402
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from civicai.paths import sample_dir  # noqa: E402
-from civicai.rag import load_chat  # noqa: E402
-from civicai.rag.abstain import (CALIBRATION_FILE, FEATURES, SCOPE_FEATURES, AbstentionModel,  # noqa: E402
-                                 AbstentionPolicy)
-from civicai.rag.chat import detect_question_language, redact_question  # noqa: E402
+from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of
+from chat_ingest import eval_settings
+from civicai.paths import sample_dir
+from civicai.rag import load_chat
+from civicai.rag.abstain import CALIBRATION_FILE, FEATURES, SCOPE_FEATURES, AbstentionModel, AbstentionPolicy
+from civicai.rag.chat import detect_question_language, redact_question
 
 HERE = Path(__file__).resolve().parent
 FEATURE_CACHE = HERE / ".cache" / "calibration_features.json"

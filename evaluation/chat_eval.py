@@ -22,13 +22,22 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import (QUESTIONS, ccc_questions, citation_judgements, climretrieve_questions,  # noqa: E402
-                       dinan_questions, norm, quote_key, read_jsonl, split_of, yesno_questions)
-from chat_ingest import eval_settings  # noqa: E402
-from chat_report import to_markdown  # noqa: E402
-
-from civicai.plans.types import Block, ParsedDocument  # noqa: E402
-from civicai.rag import PlanChat, load_chat  # noqa: E402
+from chat_data import (
+    QUESTIONS,
+    ccc_questions,
+    citation_judgements,
+    climretrieve_questions,
+    dinan_questions,
+    norm,
+    quote_key,
+    read_jsonl,
+    split_of,
+    yesno_questions,
+)
+from chat_ingest import eval_settings
+from chat_report import to_markdown
+from civicai.plans.types import Block, ParsedDocument
+from civicai.rag import PlanChat, load_chat
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

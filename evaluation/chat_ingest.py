@@ -14,11 +14,10 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # OpenMP spin-waiting colla
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import CACHE, dinan_document, plan_sources  # noqa: E402
-
-from civicai.config import get_settings  # noqa: E402
-from civicai.plans.ingest import ingest_document  # noqa: E402
-from civicai.plans.parsers import parse_document  # noqa: E402
+from chat_data import CACHE, dinan_document, plan_sources
+from civicai.config import get_settings
+from civicai.plans.ingest import ingest_document
+from civicai.plans.parsers import parse_document
 
 
 def eval_settings():

@@ -12,7 +12,7 @@ def _question_table(groups: dict) -> list[str]:
              "citation precision (same section) | citation precision (judged) | unjudged | abstention precision | "
              "abstention recall | abstention accuracy |",
              "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)  # noqa: E731
+    order = lambda key: (0 if key == "split:test" else 1 if key.startswith("test lang") else 2, key)
     for key, s in sorted(((k, v) for k, v in groups.items() if k != "misses"), key=lambda kv: order(kv[0])):
         lines.append(f"| {key} | {s['answerable']} | {s['unanswerable']} | {s['retrieval_recall@5']} | "
                      f"{s['answer_accuracy']} | {s['citation_precision']} | {s['citation_precision_same_section']} | "

@@ -22,14 +22,14 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of  # noqa: E402
-from chat_ingest import eval_settings  # noqa: E402
-from chat_eval import contains  # noqa: E402
+import numpy as np
 
-from civicai.paths import sample_dir  # noqa: E402
-from civicai.rag import load_chat  # noqa: E402
-from civicai.rag.rerank import DEFAULT_WEIGHTS  # noqa: E402
+from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of
+from chat_eval import contains
+from chat_ingest import eval_settings
+from civicai.paths import sample_dir
+from civicai.rag import load_chat
+from civicai.rag.rerank import DEFAULT_WEIGHTS
 
 NAMES = ("lexical", "value", "sentence", "heading", "passage", "coverage", "fused")
 # (with E5 as the sentence encoder instead of USE, try sentence weights 2-20: E5 cosines sit in a narrow band)

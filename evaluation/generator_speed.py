@@ -36,7 +36,7 @@ def measure(model_id: str, threads: int, repeats: int, max_tokens: int) -> dict:
     request = GenerationRequest("grounded_answer", {"question": QUESTION, "passages": [source],
                                                     "language": "English"}, extractive=source, max_tokens=max_tokens)
     start = time.perf_counter()
-    llama = generator._model()[0]  # noqa: SLF001 - the benchmark reads llama.cpp's own timers
+    llama = generator._model()[0]
     load_s = time.perf_counter() - start
     runs = []
     for _ in range(repeats):

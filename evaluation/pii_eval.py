@@ -28,10 +28,10 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from civicai.paths import sample_dir, shared_data_dir  # noqa: E402
-from civicai.privacy import KINDS, Redactor, scan_for_pii  # noqa: E402
-from civicai.privacy.ner import ner_model_info  # noqa: E402
-from civicai.text.language import detect_many  # noqa: E402
+from civicai.paths import sample_dir, shared_data_dir
+from civicai.privacy import KINDS, Redactor, scan_for_pii
+from civicai.privacy.ner import ner_model_info
+from civicai.text.language import detect_many
 
 OUT = Path(__file__).parent / "results"
 KIND_ALIASES = {"NAME": "PERSON", "PER": "PERSON", "E-MAIL": "EMAIL", "MAIL": "EMAIL", "TELEPHONE": "PHONE",

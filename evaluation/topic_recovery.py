@@ -28,8 +28,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from civicai.cluster import (AssignParams, ClusterParams, ReduceParams, assign, cluster_points,  # noqa: E402
-                             merge_similar_clusters, reduce_embeddings)
+from civicai.cluster import (  # noqa: E402
+    AssignParams,
+    ClusterParams,
+    ReduceParams,
+    assign,
+    cluster_points,
+    merge_similar_clusters,
+    reduce_embeddings,
+)
 from civicai.paths import shared_data_dir  # noqa: E402
 
 REPORTED_MIX = ["15-per-hour-seattle", "canadian-electoral-reform", "london.youth.policing", "scoop-hivemind.ubi",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sample_data.writer import write_all  # noqa: E402
+from sample_data.writer import write_all
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src" / "civicai" / "data" / "sample"
 

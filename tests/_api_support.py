@@ -23,9 +23,9 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="session")
 def analysis_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from civicai.pipeline import AnalyseOptions, run_analysis
-
     import os
+
+    from civicai.pipeline import AnalyseOptions, run_analysis
 
     # CIVICAI_TEST_RUN_CACHE: a folder kept between test sessions while developing (stages resume from checkpoints)
     cache = os.environ.get("CIVICAI_TEST_RUN_CACHE")
@@ -73,11 +73,11 @@ class Server:
     consultation_id: int
 
     @property
-    def ctx(self):  # noqa: ANN201
+    def ctx(self):
         return self.app.state.civicai
 
 
-def make_app(url: str, home: Path, **options):  # noqa: ANN003, ANN201
+def make_app(url: str, home: Path, **options):
     from civicai.api import ApiOptions, create_app
     from civicai.config import get_settings
 

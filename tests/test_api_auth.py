@@ -11,7 +11,7 @@ from _api_support import PASSWORD, add_user, login, login_page_token, make_app, 
 
 
 @pytest.fixture
-def app_client(migrated_db_url: str, tmp_path: Path):  # noqa: ANN201
+def app_client(migrated_db_url: str, tmp_path: Path):
     app = make_app(migrated_db_url, tmp_path / "home")
     add_user(migrated_db_url, "staff1", "staff")
     add_user(migrated_db_url, "audit1", "auditor")
@@ -19,7 +19,7 @@ def app_client(migrated_db_url: str, tmp_path: Path):  # noqa: ANN201
         yield app, client
 
 
-def test_health_and_openapi_are_public(app_client) -> None:  # noqa: ANN001
+def test_health_and_openapi_are_public(app_client) -> None:
     _, client = app_client
     health = client.get("/health")
     assert health.status_code == 200 and health.json()["status"] == "ok"
@@ -33,7 +33,7 @@ def test_health_and_openapi_are_public(app_client) -> None:  # noqa: ANN001
     assert index.status_code == 200 and "/chat/" in index.text and "/staff/" in index.text
 
 
-def test_dev_mode_creates_a_random_admin_password_once(app_client, migrated_db_url: str, tmp_path: Path) -> None:  # noqa: ANN001
+def test_dev_mode_creates_a_random_admin_password_once(app_client, migrated_db_url: str, tmp_path: Path) -> None:
     app, client = app_client
     password = app.state.civicai.first_admin_password
     assert password and len(password) >= 16
@@ -55,7 +55,7 @@ def test_production_mode_has_no_default_account(db_url: str, tmp_path: Path) -> 
         assert session.query(User).count() == 0
 
 
-def test_login_errors_and_session(app_client) -> None:  # noqa: ANN001
+def test_login_errors_and_session(app_client) -> None:
     _, client = app_client
     assert client.get("/api/auth/me").status_code == 401
     wrong = client.post("/api/auth/login", json={"username": "staff1", "password": "not the password"})
@@ -74,7 +74,7 @@ def test_login_errors_and_session(app_client) -> None:  # noqa: ANN001
     assert client.get("/api/auth/me").status_code == 401
 
 
-def test_password_is_stored_as_argon2_hash(app_client, migrated_db_url: str) -> None:  # noqa: ANN001
+def test_password_is_stored_as_argon2_hash(app_client, migrated_db_url: str) -> None:
     from civicai.store.db import session_scope
     from civicai.store.schema import User
 
@@ -83,7 +83,7 @@ def test_password_is_stored_as_argon2_hash(app_client, migrated_db_url: str) -> 
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
-def test_expired_or_tampered_session_is_refused(app_client) -> None:  # noqa: ANN001
+def test_expired_or_tampered_session_is_refused(app_client) -> None:
     app, client = app_client
     login(client, "staff1")
     good = client.cookies.get("civicai_session")
@@ -97,7 +97,7 @@ def test_expired_or_tampered_session_is_refused(app_client) -> None:  # noqa: AN
     assert client.get("/api/auth/me").status_code == 401
 
 
-def test_csrf_needed_for_cookie_state_changes(app_client) -> None:  # noqa: ANN001
+def test_csrf_needed_for_cookie_state_changes(app_client) -> None:
     _, client = app_client
     token = login(client, "staff1")
     del client.headers["X-CSRF-Token"]
@@ -112,7 +112,7 @@ def test_csrf_needed_for_cookie_state_changes(app_client) -> None:  # noqa: ANN0
     assert cross.status_code == 403 and "cross-site" in cross.json()["detail"]
 
 
-def test_api_tokens_for_scripts(app_client, migrated_db_url: str) -> None:  # noqa: ANN001
+def test_api_tokens_for_scripts(app_client, migrated_db_url: str) -> None:
     from civicai.store.db import session_scope
     from civicai.store.schema import ApiToken
 
@@ -138,7 +138,7 @@ def test_api_tokens_for_scripts(app_client, migrated_db_url: str) -> None:  # no
     assert client.delete("/api/auth/tokens/99999", headers=bearer).status_code == 401
 
 
-def test_users_admin_only(app_client) -> None:  # noqa: ANN001
+def test_users_admin_only(app_client) -> None:
     app, client = app_client
     login(client, "staff1")
     assert client.get("/api/users").status_code == 403
@@ -158,7 +158,7 @@ def test_users_admin_only(app_client) -> None:  # noqa: ANN001
     assert {u["username"] for u in client.get("/api/users").json()} >= {"admin", "staff1", "x1"}
 
 
-def test_login_form_page(app_client) -> None:  # noqa: ANN001
+def test_login_form_page(app_client) -> None:
     _, client = app_client
     token = login_page_token(client)
     forged = client.post("/login", data={"username": "staff1", "password": PASSWORD, "csrf_token": "forged"},
@@ -205,9 +205,8 @@ def test_upload_limits(migrated_db_url: str, tmp_path: Path) -> None:
 
 
 def test_chat_rate_limit_per_client(migrated_db_url: str, tmp_path: Path, plan_source_url: str) -> None:
+    from _api_support import copy_plan
     from civicai.api.security import RateLimit
-
-    from _api_support import copy_plan  # noqa: E402
 
     copy_plan(plan_source_url, migrated_db_url)
     app = make_app(migrated_db_url, tmp_path / "home", rate_limit=RateLimit(per_minute=2, burst=2))
@@ -220,7 +219,7 @@ def test_chat_rate_limit_per_client(migrated_db_url: str, tmp_path: Path, plan_s
         assert second.post("/api/chat", json=question).status_code == 200  # another resident is not starved
 
 
-def test_chat_without_a_plan_says_so(app_client) -> None:  # noqa: ANN001
+def test_chat_without_a_plan_says_so(app_client) -> None:
     _, client = app_client
     response = client.post("/api/chat", json={"question": "When will the buses be electric?"})
     assert response.status_code == 503 and "not loaded" in response.json()["detail"]

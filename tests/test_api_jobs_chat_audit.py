@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from _api_support import (SMALL_CSV, Server, add_user, analysis_dir, copy_plan, login, make_app,  # noqa: F401
-                          plan_source_url, server)
+from _api_support import SMALL_CSV, Server, add_user, analysis_dir, copy_plan, login, make_app, plan_source_url, server  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
@@ -156,7 +155,7 @@ def test_audit_endpoints(server: Server) -> None:  # noqa: F811
         shutil.rmtree(out, ignore_errors=True)
 
 
-def _check_audit_endpoints(server: Server, result) -> None:  # noqa: ANN001, F811
+def _check_audit_endpoints(server: Server, result) -> None:  # noqa: F811
     c = server.client
     c.headers.pop("X-CSRF-Token", None)
     assert c.get("/api/audits").status_code == 401

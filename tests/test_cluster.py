@@ -4,8 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from civicai.cluster import (AssignParams, ClusterParams, ReduceParams, assign, calibrate_thresholds,
-                             cluster_points, parent_groups, reduce_embeddings, word_count)
+from civicai.cluster import (
+    AssignParams,
+    ClusterParams,
+    ReduceParams,
+    assign,
+    calibrate_thresholds,
+    cluster_points,
+    parent_groups,
+    reduce_embeddings,
+    word_count,
+)
 from civicai.cluster.mapping import MappingParams, map_to_themes
 from civicai.keywords import ctfidf_keywords
 from civicai.summarise import central_phrase, mmr_select

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from civicai.dedup import find_duplicates, normalise
-from civicai.dedup import minhash
+from civicai.dedup import find_duplicates, minhash, normalise
 from civicai.errors import InputError
 from civicai.ingest import read_submissions
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from civicai.testing import ServerStartError, free_port, running_server
 from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan, plan_source_url  # noqa: F401
+from civicai.testing import ServerStartError, free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -46,7 +46,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, plan_source_url: str) 
 
 
 @pytest.fixture(scope="module")
-def browser():  # noqa: ANN201
+def browser():
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -56,11 +56,11 @@ def browser():  # noqa: ANN201
         instance.close()
 
 
-def shot(page, name: str) -> None:  # noqa: ANN001
+def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def login(page, base: str, user: str = "staff1", target: str = "/staff/") -> None:  # noqa: ANN001
+def login(page, base: str, user: str = "staff1", target: str = "/staff/") -> None:
     page.goto(base + target)
     page.fill("#username", user)
     page.fill("#password", PASSWORD)
@@ -69,13 +69,13 @@ def login(page, base: str, user: str = "staff1", target: str = "/staff/") -> Non
     page.wait_for_selector("text=Signed in as", timeout=90_000)
 
 
-def choose(page, elem_id: str, option: str) -> None:  # noqa: ANN001
+def choose(page, elem_id: str, option: str) -> None:
     """Pick an option of a Gradio dropdown by its text."""
     page.click(f"#{elem_id} input")
     page.locator("ul[role=listbox] li", has_text=option).first.click()
 
 
-def test_anonymous_visitor_is_refused_staff(live_server: str, browser) -> None:  # noqa: ANN001
+def test_anonymous_visitor_is_refused_staff(live_server: str, browser) -> None:
     context = browser.new_context()
     page = context.new_page()
     page.goto(live_server + "/staff/")
@@ -87,7 +87,7 @@ def test_anonymous_visitor_is_refused_staff(live_server: str, browser) -> None: 
     context.close()
 
 
-def test_staff_upload_analyse_review_and_triage(live_server: str, browser) -> None:  # noqa: ANN001
+def test_staff_upload_analyse_review_and_triage(live_server: str, browser) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     login(page, live_server)
@@ -145,7 +145,7 @@ def test_staff_upload_analyse_review_and_triage(live_server: str, browser) -> No
     context.close()
 
 
-def test_resident_chat_shows_a_citation(live_server: str, browser) -> None:  # noqa: ANN001
+def test_resident_chat_shows_a_citation(live_server: str, browser) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(live_server + "/chat/")

@@ -197,7 +197,7 @@ def test_unknown_extension(tmp_path: Path) -> None:
 
 
 def test_broken_utf8_rejects_only_broken_rows(tmp_path: Path) -> None:
-    good = "id,comment\n1,Très bien pour le vélo.\n2,Größere Gehwege bitte.\n".encode("utf-8")
+    good = "id,comment\n1,Très bien pour le vélo.\n2,Größere Gehwege bitte.\n".encode()
     broken = b"3,Caf\xe9 au coin: the \xff\xfe bytes are broken here.\n4,Fine row about buses.\n"
     (tmp_path / "mixed.csv").write_bytes(good + broken)
     result = read_submissions(tmp_path / "mixed.csv")

@@ -10,7 +10,6 @@ from civicai.errors import BackendUnavailableError, CivicaiError, InputError
 from civicai.llm import ExtractiveGenerator, GenerationRequest, Generator, get_generator, load_prompt
 from civicai.llm.grounding import filter_supported, supported_sentences
 from civicai.llm.prompts import available_prompts
-from civicai.paths import prompts_dir
 
 PASSAGES = [  # short passages written for these tests (the real-plan cases read ../shared/data)
     "The city will plant 12,000 street trees between 2025 and 2030 to cool the hottest districts.",
@@ -202,7 +201,7 @@ def flaky_proxy(openai_server_url: str):  # type: ignore[no-untyped-def]
     state = {"fail": 0, "seen": 0}
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state["seen"] += 1
             if state["fail"] > 0:

@@ -51,7 +51,7 @@ def test_all_outputs_are_written_with_the_documented_columns(run):
     themes = json.loads(run.path("themes.json").read_text(encoding="utf-8"))
     assert themes, "the sample has ten topics; at least one theme must be found"
     for theme in themes:
-        assert THEME_FIELDS <= set(theme)
+        assert set(theme) >= THEME_FIELDS
         assert theme["size"] == len(theme["submission_ids"]) and theme["weight"] >= theme["size"]
         assert sum(theme["sentiment"].values()) == theme["size"]
         assert sum(theme["languages"].values()) == theme["size"]

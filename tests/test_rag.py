@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from civicai.cli import app  # noqa: E402
-from civicai.config import get_settings  # noqa: E402
-from civicai.plans.ingest import ingest_file  # noqa: E402
-from civicai.rag import AnswerKind, load_chat  # noqa: E402
+from civicai.cli import app
+from civicai.config import get_settings
+from civicai.plans.ingest import ingest_file
+from civicai.rag import AnswerKind, load_chat
 
 runner = CliRunner()
 JSON_KEYS = {"answer", "language", "abstained", "citations", "plan", "version", "notice"}

@@ -10,12 +10,12 @@ from typer.testing import CliRunner
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from civicai.cli import app  # noqa: E402
-from civicai.plans.ingest import ingest_file  # noqa: E402
-from civicai.rag import PlanChat, load_chat  # noqa: E402
-from civicai.rag.abstain import SCOPE_FEATURES, load_model  # noqa: E402
-from civicai.rag.phrases import phrase  # noqa: E402
-from civicai.rag.rerank import asked_value, holds_value  # noqa: E402
+from civicai.cli import app
+from civicai.plans.ingest import ingest_file
+from civicai.rag import PlanChat, load_chat
+from civicai.rag.abstain import SCOPE_FEATURES, load_model
+from civicai.rag.phrases import phrase
+from civicai.rag.rerank import asked_value, holds_value
 
 runner = CliRunner()
 

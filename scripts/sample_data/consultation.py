@@ -70,7 +70,7 @@ class Row:
     age_band: str = ""
     pii: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""  # "", "campaign", "duplicate", "junk"
-    duplicate_of: "Row | None" = None
+    duplicate_of: Row | None = None
     id: str = ""
 
 

@@ -123,7 +123,7 @@ def _pdf():
     pdf.add_font("DejaVu", "I", str(FONT_DIR / "DejaVuSans-Oblique.ttf"))
     pdf.set_title(TITLE)
     pdf.set_author("City of Rivermouth, Climate Office")
-    pdf.set_creation_date(dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.timezone.utc))  # reproducible bytes
+    pdf.set_creation_date(dt.datetime(2025, 3, 14, 12, 0, tzinfo=dt.UTC))  # reproducible bytes
     return pdf
 
 

@@ -23,7 +23,7 @@ class StoredUpload:
     size: int
 
 
-def store_upload(ctx: AppContext, filename: str | None, chunks, *, limit: int | None = None) -> StoredUpload:  # noqa: ANN001
+def store_upload(ctx: AppContext, filename: str | None, chunks, *, limit: int | None = None) -> StoredUpload:
     """Save an upload (an iterable of byte chunks) under HOME/uploads/<id>/, refusing it once it passes the limit."""
     name = safe_upload_name(filename)
     limit = limit or ctx.options.max_upload_bytes
@@ -69,7 +69,7 @@ def upload_path(ctx: AppContext, upload_id: str) -> Path:
 _REDACTOR = None
 
 
-def _redactor():  # noqa: ANN202
+def _redactor():
     """One Redactor per process (loading the spaCy models takes seconds)."""
     global _REDACTOR
     if _REDACTOR is None:

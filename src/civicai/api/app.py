@@ -17,7 +17,7 @@ from civicai.api.analyses import UploadTooLarge, run_analysis_job, run_plan_inge
 from civicai.api.auditsvc import run_audit_job
 from civicai.api.chatsvc import ChatUnavailable
 from civicai.api.context import ApiOptions, AppContext
-from civicai.api.deps import READERS, STAFF, SAFE_METHODS, resolve_principal
+from civicai.api.deps import READERS, SAFE_METHODS, STAFF, resolve_principal
 from civicai.api.jobs import JobManager
 from civicai.api.security import SESSION_COOKIE, AuthError, RateLimiter, SessionSigner, load_secret_key
 from civicai.config import Settings, get_settings
@@ -77,7 +77,7 @@ def _install_handlers(app: FastAPI) -> None:
 class GuardMiddleware(BaseHTTPMiddleware):
     """Security headers; cross-site state changes refused; login pages for /staff and /audit."""
 
-    async def dispatch(self, request: Request, call_next):  # noqa: ANN001, ANN201
+    async def dispatch(self, request: Request, call_next):
         ctx: AppContext = request.app.state.civicai
         origin = request.headers.get("origin")
         if request.method not in SAFE_METHODS and origin and origin != "null" and SESSION_COOKIE in request.cookies:
@@ -164,7 +164,7 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     _bootstrap_admin(ctx)
 
     @contextlib.asynccontextmanager
-    async def lifespan(app: FastAPI):  # noqa: ANN202
+    async def lifespan(app: FastAPI):
         yield
         ctx.jobs.shutdown()
 

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civicai.store.db import get_or_raise
 from civicai.errors import InputError
 from civicai.paths import models_dir
+from civicai.store.db import get_or_raise
 from civicai.store.schema import AnalysisRun, Audit
 
 REPORT_JSON = "bias_report.json"

@@ -42,7 +42,7 @@ def answer_slot(ctx: AppContext) -> threading.BoundedSemaphore:
     return _slots.setdefault(id(ctx), threading.BoundedSemaphore(ctx.options.chat_concurrency))
 
 
-def get_chat(ctx: AppContext, session: Session | None = None):  # noqa: ANN201
+def get_chat(ctx: AppContext, session: Session | None = None):
     """The PlanChat for the current version of the configured plan, built once per (database, plan version);
     a newly ingested current version is picked up on the next question."""
     from civicai.rag import load_chat

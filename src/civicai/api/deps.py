@@ -24,7 +24,7 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def resolve_principal(ctx: AppContext, session: Session, headers, cookies) -> Principal | None:  # noqa: ANN001
+def resolve_principal(ctx: AppContext, session: Session, headers, cookies) -> Principal | None:
     """The caller from a bearer API token or a signed session cookie; None when anonymous or expired."""
     auth = headers.get("authorization") or ""
     if auth.lower().startswith("bearer "):

@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from civicai.store.db import get_or_raise
 from civicai.errors import CivicaiError
-from civicai.store.db import session_scope
+from civicai.store.db import get_or_raise, session_scope
 from civicai.store.schema import Job, JobStatus
 
 log = logging.getLogger("civicai.jobs")

@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from civicai.store.db import get_or_raise
 from civicai.errors import InputError
+from civicai.store.db import get_or_raise
 from civicai.store.schema import AnalysisRun, Consultation, Submission, Theme, ThemeMembership
 
 MAX_PAGE = 500

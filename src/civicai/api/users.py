@@ -8,8 +8,15 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from civicai.api.security import (ROLES, AuthError, hash_api_token, hash_password, new_api_token, token_expiry,
-                                  verify_password)
+from civicai.api.security import (
+    ROLES,
+    AuthError,
+    hash_api_token,
+    hash_password,
+    new_api_token,
+    token_expiry,
+    verify_password,
+)
 from civicai.errors import InputError
 from civicai.store.schema import ApiToken, Role, User
 

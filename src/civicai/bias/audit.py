@@ -21,6 +21,8 @@ from civicai.bias.schema import SCHEMA_VERSION, validate_report
 from civicai.bias.stats import ALPHA, BAND, Finding, apply_flags, compare
 from civicai.bias.verdict import verdict_lines
 from civicai.errors import InputError
+from civicai.paths import models_dir
+from civicai.registry import manifest
 
 
 @dataclass
@@ -107,11 +109,6 @@ def _group_sizes(run: AuditRun, columns: list[str], k: int) -> dict[str, dict[st
 
 def _models(run: AuditRun) -> list[dict[str, Any]]:
     """Model-manifest entries this run used (named in run.json, or the embedder), with their cards."""
-    try:
-        from civicai.paths import models_dir
-        from civicai.registry import manifest
-    except ImportError:
-        return []
     text = json.dumps(run.manifest).lower()
     used = []
     for entry in manifest():

@@ -103,10 +103,7 @@ class LeakScanner:
 
 
 def scan_outputs(run_dir: Path, extra_files: list[Path] = ()) -> LeakageResult:
-    try:
-        scanner = LeakScanner()
-    except ImportError as exc:
-        return LeakageResult(skipped=f"civicai.privacy unavailable: {exc}")
+    scanner = LeakScanner()
     for name in ("themes.json", "assignments.csv", "rejected.csv", "report.html"):
         scanner.scan_file(run_dir / name)
     for path in extra_files:

@@ -38,13 +38,7 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 for _name in COMMAND_MODULES:
-    try:
-        _module = importlib.import_module(f"civicai.cli.{_name}")
-    except ModuleNotFoundError as _exc:  # a command group not written yet; the others still work
-        if _exc.name != f"civicai.cli.{_name}":
-            raise
-        continue
-    _module.register(app)
+    importlib.import_module(f"civicai.cli.{_name}").register(app)
 
 
 def main() -> None:

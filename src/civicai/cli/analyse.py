@@ -5,7 +5,6 @@ The project ships a sample to try it on: src/civicai/data/sample/consultation.cs
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -16,26 +15,26 @@ def register(app: typer.Typer) -> None:
 
 
 def analyse(
-    input_path: Optional[Path] = typer.Argument(None, metavar="INPUT",
+    input_path: Path | None = typer.Argument(None, metavar="INPUT",
                                                 help="CSV/XLSX/JSON/JSONL file or a Polis/ThemeFinder export folder. "
                                                      "Try the shipped sample with --sample."),
     out: Path = typer.Option(..., "--out", "-o", help="Folder for themes.json, assignments.csv, rejected.csv, "
                                                       "report.html, map.csv and run.json."),
     sample: bool = typer.Option(False, "--sample", help="Analyse the shipped sample consultation "
                                                         "(src/civicai/data/sample/consultation.csv)."),
-    text_column: Optional[str] = typer.Option(None, "--text-column", help="Column with the submission text "
+    text_column: str | None = typer.Option(None, "--text-column", help="Column with the submission text "
                                                                           "(detected when omitted)."),
-    id_column: Optional[str] = typer.Option(None, "--id-column", help="Column with the submission id."),
+    id_column: str | None = typer.Option(None, "--id-column", help="Column with the submission id."),
     group_column: list[str] = typer.Option([], "--group-column", help="Demographic/group column kept for the "
                                                                        "bias audit (repeatable)."),
-    question_column: Optional[str] = typer.Option(None, "--question-column", help="Column naming the question "
+    question_column: str | None = typer.Option(None, "--question-column", help="Column naming the question "
                                                                                   "(multi-question exports)."),
-    themes: Optional[Path] = typer.Option(None, "--themes", help="THEMES.json: map onto these themes instead of "
+    themes: Path | None = typer.Option(None, "--themes", help="THEMES.json: map onto these themes instead of "
                                                                  "discovering them."),
-    seed: Optional[int] = typer.Option(None, "--seed", help="Random seed (same input + seed = same output)."),
-    generator: Optional[str] = typer.Option(None, "--generator", help="extractive (default), llama-cpp or openai."),
-    embedder: Optional[str] = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
-    min_cluster_size: Optional[int] = typer.Option(None, "--min-cluster-size",
+    seed: int | None = typer.Option(None, "--seed", help="Random seed (same input + seed = same output)."),
+    generator: str | None = typer.Option(None, "--generator", help="extractive (default), llama-cpp or openai."),
+    embedder: str | None = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
+    min_cluster_size: int | None = typer.Option(None, "--min-cluster-size",
                                                    help="Smallest theme (default: ~1% of submissions, 5..100)."),
     reducer: str = typer.Option("umap", "--reducer", help="Reduction before clustering: umap (default, on the exact "
                                                           "kNN graph), spectral (seconds at any size) or pca."),

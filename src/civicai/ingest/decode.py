@@ -60,7 +60,7 @@ def reject_binary(path: Path, head: bytes, expected: str) -> None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             raise InputError(f"{path} is {what}, not {expected}",
-                             f"export the submissions as CSV, XLSX, JSON or JSONL and pass that file")
+                             "export the submissions as CSV, XLSX, JSON or JSONL and pass that file")
     if head.startswith(b"PK\x03\x04"):
         raise InputError(f"{path} is a ZIP archive (perhaps an Excel workbook), not {expected}",
                          "if it is an Excel workbook, rename it to .xlsx; otherwise unzip it first")

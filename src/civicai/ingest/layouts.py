@@ -13,11 +13,11 @@ THEMEFINDER_COLUMNS = {"responseid", "response"}
 
 
 def is_polis(columns: list[str]) -> bool:
-    return POLIS_COLUMNS <= {normalise_name(c) for c in columns}
+    return {normalise_name(c) for c in columns} >= POLIS_COLUMNS
 
 
 def is_themefinder(columns: list[str]) -> bool:
-    return THEMEFINDER_COLUMNS <= {normalise_name(c) for c in columns}
+    return {normalise_name(c) for c in columns} >= THEMEFINDER_COLUMNS
 
 
 def polis_opinion_groups(comments_csv: Path) -> dict[str, str]:

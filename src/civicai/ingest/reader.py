@@ -11,8 +11,7 @@ from typing import Any
 
 from civicai.errors import InputError
 from civicai.ingest import layouts, tabular
-from civicai.ingest.columns import (detect_id_column, detect_question_column, detect_text_column,
-                                    resolve_column)
+from civicai.ingest.columns import detect_id_column, detect_question_column, detect_text_column, resolve_column
 from civicai.ingest.decode import check_file, detect_encoding, reject_binary
 from civicai.ingest.rowcheck import clean_text, has_broken_bytes, junk_reason
 from civicai.ingest.types import IngestResult, RawSubmission, RejectedRow

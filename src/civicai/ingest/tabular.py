@@ -103,8 +103,9 @@ def read_csv(path: Path, encoding: TextEncoding) -> Table:
 
 
 def read_xlsx(path: Path) -> Table:
-    from openpyxl import load_workbook
     from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)

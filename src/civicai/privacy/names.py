@@ -9,27 +9,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from functools import cache
 from collections.abc import Iterator
+from functools import cache
 
 from civicai.privacy.patterns import CAP, CAPWORD, LETTER, SEP, Span
 
 # Words small NER models tag as people though they are not: greetings, sign-offs, imperative verbs
 # that open a sentence, titles and office names. Lower-cased; compared per token.
-DENY_WORDS: frozenset[str] = frozenset("""
-bonjour bonsoir salut coucou merci cordialement contactez contacter madame monsieur mademoiselle mme mlle m
-cher chère chers chères bien amicalement salutations sincères bises svp stp voilà voici oui non
-hello hi hey dear thanks thank regards sincerely cheers best kind yours faithfully please contact call
-mr mrs ms miss dr prof sir madam mayor councillor council minister president director
-hallo guten tag morgen abend liebe lieber sehr geehrte geehrter herr frau hr fr mfg grüße grüsse gruß gruße grusse gruesse gruss grüßen grüssen
-danke bitte viele herzliche freundlichen freundliche beste bürgermeister bürgermeisterin stadtrat
-gemeinderat präsident präsidentin minister ministerin
-hoi beste geachte dag goedemorgen goedemiddag groet groeten groetjes vriendelijke hartelijke bedankt dank
-graag meneer mevrouw dhr mevr mw heer burgemeester wethouder gemeente raad voorzitter
-maire adjoint adjointe bourgmestre échevin échevine mesdames messieurs schepen ladies gentlemen
-everyone all team neighbours neighbors citizens residents voisins habitants nachbarn buren bewoners président présidente directeur directrice conseiller conseillère préfet ministre
-docteur maître citoyen citoyenne habitant habitante riverain riveraine
-""".split())
+DENY_WORDS: frozenset[str] = frozenset(["bonjour", "bonsoir", "salut", "coucou", "merci", "cordialement", "contactez", "contacter", "madame", "monsieur", "mademoiselle", "mme", "mlle", "m", "cher", "chère", "chers", "chères", "bien", "amicalement", "salutations", "sincères", "bises", "svp", "stp", "voilà", "voici", "oui", "non", "hello", "hi", "hey", "dear", "thanks", "thank", "regards", "sincerely", "cheers", "best", "kind", "yours", "faithfully", "please", "contact", "call", "mr", "mrs", "ms", "miss", "dr", "prof", "sir", "madam", "mayor", "councillor", "council", "minister", "president", "director", "hallo", "guten", "tag", "morgen", "abend", "liebe", "lieber", "sehr", "geehrte", "geehrter", "herr", "frau", "hr", "fr", "mfg", "grüße", "grüsse", "gruß", "gruße", "grusse", "gruesse", "gruss", "grüßen", "grüssen", "danke", "bitte", "viele", "herzliche", "freundlichen", "freundliche", "beste", "bürgermeister", "bürgermeisterin", "stadtrat", "gemeinderat", "präsident", "präsidentin", "minister", "ministerin", "hoi", "beste", "geachte", "dag", "goedemorgen", "goedemiddag", "groet", "groeten", "groetjes", "vriendelijke", "hartelijke", "bedankt", "dank", "graag", "meneer", "mevrouw", "dhr", "mevr", "mw", "heer", "burgemeester", "wethouder", "gemeente", "raad", "voorzitter", "maire", "adjoint", "adjointe", "bourgmestre", "échevin", "échevine", "mesdames", "messieurs", "schepen", "ladies", "gentlemen", "everyone", "all", "team", "neighbours", "neighbors", "citizens", "residents", "voisins", "habitants", "nachbarn", "buren", "bewoners", "président", "présidente", "directeur", "directrice", "conseiller", "conseillère", "préfet", "ministre", "docteur", "maître", "citoyen", "citoyenne", "habitant", "habitante", "riverain", "riveraine"])
 
 _NAME = rf"(?:{CAPWORD})(?:{SEP}+(?:(?:van|von|de|der|den|du|des|la|le|ten|ter|zu|da|di|del|dos|bin|ibn|mac){SEP}+){{0,2}}{CAPWORD}){{0,3}}"
 _GAP = r"[ \t]*[,:;.!-]?[ \t]*(?:\r?\n[ \t]*){0,3}"
@@ -77,9 +64,7 @@ CUE_TITLE = re.compile(rf"(?:(?i:\b(?:(?:{_TITLE_ABBR})\b\.?|(?:{_TITLE_WORD})\b
 _INTRO_ANCHORS = ("hier ", "i am", "i'm", "suis", "bin", "ben", " met ", "name", "called", "signed", "sincerely", "regards", "wishes", "yours", "cheers", "appelle",
                   "nomme", "nom est", "moi c", "cordialement", "vous", "salutations", "amiti", "sign", "hei",
                   "grü", "grue", "gruss", "gruß", "mfg", "gez.", "heet", "naam", "groet", "mvg")
-_TITLE_WORDS = frozenset("""mr mrs ms miss mx dr prof sir dear hello hi mme mlle madame monsieur mademoiselle
-docteur maître maitre bonjour cher chère chere herr frau hr fr dhr mevr mw mevrouw meneer heer beste hoi
-geachte""".split())
+_TITLE_WORDS = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dear", "hello", "hi", "mme", "mlle", "madame", "monsieur", "mademoiselle", "docteur", "maître", "maitre", "bonjour", "cher", "chère", "chere", "herr", "frau", "hr", "fr", "dhr", "mevr", "mw", "mevrouw", "meneer", "heer", "beste", "hoi", "geachte"])
 _WORD = re.compile(r"[^\W\d_]+")
 
 # A capitalised word that does not open a sentence: a hint that a name may be present (pre-check
@@ -94,10 +79,8 @@ _TOKEN = re.compile(r"\S+")
 @cache
 def common_words() -> frozenset[str]:
     """Stop words of en/fr/de/nl (from the stop-words package): never a name on their own."""
-    try:
-        from stop_words import get_stop_words
-    except ImportError:
-        return frozenset()
+    from stop_words import get_stop_words  # imported here: only name detection needs the lists
+
     return frozenset(w.casefold() for lang in ("en", "fr", "de", "nl") for w in get_stop_words(lang))
 
 

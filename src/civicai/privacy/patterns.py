@@ -11,8 +11,13 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from civicai.privacy.checksums import (
-    IBAN_LENGTHS, belgian_rrn_is_valid, card_prefix_is_plausible, dutch_bsn_is_valid,
-    french_nir_is_valid, iban_is_valid, luhn_is_valid,
+    IBAN_LENGTHS,
+    belgian_rrn_is_valid,
+    card_prefix_is_plausible,
+    dutch_bsn_is_valid,
+    french_nir_is_valid,
+    iban_is_valid,
+    luhn_is_valid,
 )
 
 

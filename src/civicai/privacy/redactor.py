@@ -237,9 +237,8 @@ def _redact_slice(job: tuple[Redactor, list[str], list[str | None]], bounds: tup
     return redactor._redact_batch(texts[lo:hi], langs[lo:hi])
 
 
-_STREET_TYPES = frozenset("""street st road rd avenue ave lane ln drive dr boulevard blvd square sq row court ct
-way place pl close crescent terrace rue avenue allée chemin quai straat laan weg plein gracht straße strasse""".split())
-_PARTICLES = frozenset("van von de der den du des la le ten ter zu da di del dos het 't".split())
+_STREET_TYPES = frozenset(["street", "st", "road", "rd", "avenue", "ave", "lane", "ln", "drive", "dr", "boulevard", "blvd", "square", "sq", "row", "court", "ct", "way", "place", "pl", "close", "crescent", "terrace", "rue", "avenue", "allée", "chemin", "quai", "straat", "laan", "weg", "plein", "gracht", "straße", "strasse"])
+_PARTICLES = frozenset(["van", "von", "de", "der", "den", "du", "des", "la", "le", "ten", "ter", "zu", "da", "di", "del", "dos", "het", "'t"])
 _CAPITALISED = re.compile(rf"(?<![\w-]){CAP}{LETTER}{{2,}}")
 
 

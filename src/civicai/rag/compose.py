@@ -14,11 +14,11 @@ import numpy as np
 
 from civicai.embed import Embedder
 from civicai.plans.sentences import split_sentences
-from civicai.rag.guard import is_instruction_like
 from civicai.plans.types import Chunk
+from civicai.rag.guard import is_instruction_like
 from civicai.rag.index import Hit
-from civicai.rag.rerank import RankedPassage
 from civicai.rag.phrases import language_name, phrase
+from civicai.rag.rerank import RankedPassage
 from civicai.rag.types import Citation
 
 # audience -> (max citations, max sentences per quote, max words per quote)

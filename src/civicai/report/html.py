@@ -2,12 +2,10 @@
 script, works offline); every value goes through Jinja2 autoescaping, so a submission cannot inject markup."""
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import jinja2
-
 
 TEMPLATE = "analysis_report.html.j2"
 SENTIMENT_ORDER = ("positive", "neutral", "negative")

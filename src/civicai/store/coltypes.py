@@ -5,7 +5,7 @@ These types hide the differences so the ORM models (schema.py) and the migration
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer
@@ -21,7 +21,7 @@ BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC (the only kind of datetime the store keeps)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -41,7 +41,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value.isoformat()} has no time zone; "
                              "pass an aware one, e.g. datetime.now(timezone.utc)")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         # SQLite stores text; drop the offset so values sort and compare as plain UTC strings.
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
@@ -49,5 +49,5 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)

@@ -10,7 +10,6 @@ candidate among the groups still owed one. Relevance still orders the picks with
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 
@@ -30,7 +29,7 @@ def group_quotas(member_groups: Sequence[str], k: int, min_share: float = MIN_SH
         return {}
     # ties broken by group name so the result never depends on member order
     order = sorted(counts, key=lambda g: (-counts[g], g))
-    quotas = {g: 0 for g in order}
+    quotas = dict.fromkeys(order, 0)
     for g in order:
         if counts[g] / total >= min_share - 1e-9 and sum(quotas.values()) < k:
             quotas[g] = 1

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civicai.store.db import get_or_raise
 from civicai.errors import InputError
+from civicai.store.db import get_or_raise
 from civicai.store.schema import Submission, SubmissionStatus, TriageEvent
 
 STATUSES = tuple(s.value for s in SubmissionStatus)

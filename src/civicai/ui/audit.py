@@ -18,7 +18,7 @@ def _num(value: object) -> str:
 
 
 def build_audit(ctx: AppContext) -> gr.Blocks:
-    def on_load(request: gr.Request):  # noqa: ANN202
+    def on_load(request: gr.Request):
         me = who(ctx, request, READERS)
         with session_scope(ctx.url) as session:
             audits = auditsvc.audit_rows(session)
@@ -54,7 +54,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
                          f'<a href="{base}.json" download>JSON</a></li>')
         return "<ul>" + "".join(items) + "</ul>"
 
-    def on_audit(evt: gr.SelectData, request: gr.Request):  # noqa: ANN202
+    def on_audit(evt: gr.SelectData, request: gr.Request):
         who(ctx, request, READERS)
         row = evt.row_value or []
         if not row or not str(row[0]).isdigit():
@@ -77,7 +77,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         return (f"### Audit {row[0]}: verdict\n{text}\n\n**Flagged findings ({len(findings)})**\n\n" +
                 ("\n".join(lines) or "None.")), summary
 
-    def on_run(evt: gr.SelectData, request: gr.Request):  # noqa: ANN202
+    def on_run(evt: gr.SelectData, request: gr.Request):
         who(ctx, request, READERS)
         row = evt.row_value or []
         if not row:
@@ -87,7 +87,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         link = f'<a href="/api/runs/{int(row[0])}/manifest" download="run{int(row[0])}.json">Download run.json</a>'
         return json.loads(json.dumps(manifest, default=str)), link, int(row[0])
 
-    def on_audit_run(run_id, request: gr.Request):  # noqa: ANN001, ANN202
+    def on_audit_run(run_id, request: gr.Request):
         me = who(ctx, request, STAFF)
         if not run_id:
             raise gr.Error("Select a run in the table first.")
@@ -99,7 +99,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
             raise friendly(exc) from exc
         return f"Audit of run {int(run_id)} started (job {job_id}); reload this page when it is done."
 
-    def on_card(name: str | None, request: gr.Request):  # noqa: ANN202
+    def on_card(name: str | None, request: gr.Request):
         who(ctx, request, READERS)
         if not name:
             return ""

@@ -43,7 +43,7 @@ def _client(request: gr.Request | None) -> tuple[str, str]:
 
 
 def build_chat(ctx: AppContext) -> gr.Blocks:
-    def respond(question: str, history: list[dict], audience_label: str, request: gr.Request):  # noqa: ANN202
+    def respond(question: str, history: list[dict], audience_label: str, request: gr.Request):
         question = (question or "").strip()
         if not question:
             raise gr.Error("Please type a question about the climate plan.")

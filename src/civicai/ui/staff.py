@@ -17,29 +17,28 @@ from civicai.triage import STATUSES, UNSET, TriageChange, bulk_update, update_su
 from civicai.ui import staff_data as data
 from civicai.ui.common import esc, friendly, header_html, progress_html, who
 
-
 MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "30%"]
 SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
 
 
-def _file_chunks(path: str):  # noqa: ANN202
+def _file_chunks(path: str):
     with open(path, "rb") as handle:
         while block := handle.read(1 << 20):
             yield block
 
 
-def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many small callbacks)
-    def guard(request: gr.Request):  # noqa: ANN202
+def build_staff(ctx: AppContext) -> gr.Blocks:
+    def guard(request: gr.Request):
         return who(ctx, request, STAFF)
 
     # --- callbacks: upload and jobs -------------------------------------------------------------------
-    def on_load(request: gr.Request):  # noqa: ANN202
+    def on_load(request: gr.Request):
         me = guard(request)
         choices = data.consultation_choices(ctx)
         return header_html("civicai · staff workspace", me.username, me.role), \
             gr.update(choices=choices, value=choices[0] if choices else None)
 
-    def on_upload(path: str | None, request: gr.Request):  # noqa: ANN202
+    def on_upload(path: str | None, request: gr.Request):
         guard(request)
         if not path:
             return None, pd.DataFrame(), "", *(gr.update(choices=[], value=None),) * 4
@@ -59,7 +58,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                 gr.update(choices=groups, value=[]),
                 gr.update(choices=[""] + columns, value=info["question_column"] or ""))
 
-    def on_start(upload_id, text_col, id_col, groups, question_col, request: gr.Request):  # noqa: ANN001, ANN202
+    def on_start(upload_id, text_col, id_col, groups, question_col, request: gr.Request):
         me = guard(request)
         if not upload_id:
             raise gr.Error("Upload a file first.")
@@ -78,14 +77,14 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         gr.Info(f"Analysis started (job {job_id}). You can reload the page: the progress is kept.")
         return refresh_jobs()
 
-    def refresh_jobs():  # noqa: ANN202
+    def refresh_jobs():
         table, active = data.jobs_frame(ctx)
         if active is None:
             return progress_html(0, "no analysis yet"), table
         label = f"job {active['id']} ({active['kind']}): {active['status']} · {active['message'] or ''}"
         return progress_html(active["progress"], label), table
 
-    def on_resume(job_id, request: gr.Request):  # noqa: ANN001, ANN202
+    def on_resume(job_id, request: gr.Request):
         guard(request)
         try:
             ctx.jobs.resume(int(job_id or 0))
@@ -94,7 +93,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         return refresh_jobs()
 
     # --- callbacks: overview --------------------------------------------------------------------------
-    def on_consultation(value):  # noqa: ANN001, ANN202
+    def on_consultation(value):
         runs = data.run_choices(ctx, data.choice_id(value))
         groups = []
         if data.choice_id(value) is not None:
@@ -103,7 +102,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                           for v in vs][:200]
         return gr.update(choices=runs, value=runs[0] if runs else None), gr.update(choices=[""] + groups, value="")
 
-    def on_run(consultation, run):  # noqa: ANN001, ANN202
+    def on_run(consultation, run):
         run_id = data.choice_id(run)
         table, bars = data.themes_frame(ctx, run_id)
         themes = data.theme_choices(ctx, run_id)
@@ -112,7 +111,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
                 gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", ""))
 
     # --- callbacks: theme detail and review -----------------------------------------------------------
-    def on_theme(theme, run, status, language, sentiment, group):  # noqa: ANN001, ANN202
+    def on_theme(theme, run, status, language, sentiment, group):
         detail = data.theme_detail(ctx, data.choice_id(theme))
         if detail is None:
             return "Pick a theme.", pd.DataFrame(), pd.DataFrame(), "", ""
@@ -125,15 +124,15 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         members = filtered_members(detail["id"], run, status, language, sentiment, group)
         return md, quotes, members, detail["label"], detail["summary"] or ""
 
-    def filtered_members(theme_id, run, status, language, sentiment, group):  # noqa: ANN001, ANN202
+    def filtered_members(theme_id, run, status, language, sentiment, group):
         groups = dict([group.split(":", 1)]) if group else {}
         flt = queries.SubmissionFilter(run_id=data.choice_id(run), theme_id=theme_id, status=status or None,
                                        language=language or None, sentiment=sentiment or None, group=groups)
         frame, _ = data.submissions_frame(ctx, flt)
         return frame
 
-    def review_action(action: str):  # noqa: ANN202
-        def handler(theme, run, label, summary, merge_with, split_ids, confirm, request: gr.Request):  # noqa: ANN001
+    def review_action(action: str):
+        def handler(theme, run, label, summary, merge_with, split_ids, confirm, request: gr.Request):
             me = guard(request)
             theme_id = data.choice_id(theme)
             if theme_id is None:
@@ -164,7 +163,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
             return gr.update(choices=themes, value=keep), gr.update(choices=themes, value=[])
         return handler
 
-    def on_remap(run, request: gr.Request):  # noqa: ANN001, ANN202
+    def on_remap(run, request: gr.Request):
         me = guard(request)
         run_id = data.choice_id(run)
         if run_id is None:
@@ -191,7 +190,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         gr.Info(f"Re-mapping started (job {job_id}); the new run appears under Themes when it is done.")
 
     # --- callbacks: triage ----------------------------------------------------------------------------
-    def open_submission(submission_id, run):  # noqa: ANN001, ANN202
+    def open_submission(submission_id, run):
         detail = data.submission_detail(ctx, int(submission_id or 0), data.choice_id(run))
         if detail is None:
             return "Select a submission in a table.", None, "", "", "", pd.DataFrame()
@@ -202,11 +201,11 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
                 detail["history"])
 
-    def pick_row(evt: gr.SelectData):  # noqa: ANN202
+    def pick_row(evt: gr.SelectData):
         row = evt.row_value or []
         return int(row[0]) if row and str(row[0]).isdigit() else None
 
-    def on_save(submission_id, run, status, assignee, tags, notes, why, request: gr.Request):  # noqa: ANN001, ANN202
+    def on_save(submission_id, run, status, assignee, tags, notes, why, request: gr.Request):
         me = guard(request)
         if not submission_id:
             raise gr.Error("Select a submission first.")
@@ -220,7 +219,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         gr.Info("Saved; the change is in the history.")
         return open_submission(submission_id, run)
 
-    def on_queue(consultation, run, status, assignee, tag, q, unassigned):  # noqa: ANN001, ANN202
+    def on_queue(consultation, run, status, assignee, tag, q, unassigned):
         flt = queries.SubmissionFilter(consultation_id=data.choice_id(consultation), run_id=data.choice_id(run),
                                        status=status or None, assignee=assignee or None, tag=tag or None,
                                        q=q or None, unassigned=bool(unassigned))
@@ -231,7 +230,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
         return frame, f"{total} submissions match (first {len(frame)} shown).", \
             export_links(consultation, run, status, tag, q)
 
-    def on_bulk(ids, status, assignee, tag, request: gr.Request):  # noqa: ANN001, ANN202
+    def on_bulk(ids, status, assignee, tag, request: gr.Request):
         me = guard(request)
         chosen = [int(x) for x in str(ids or "").replace(",", " ").split() if x.isdigit()]
         change = TriageChange(status=status or UNSET, assignee=assignee if assignee else UNSET,
@@ -245,13 +244,13 @@ def build_staff(ctx: AppContext) -> gr.Blocks:  # noqa: C901  (one layout, many 
             raise friendly(exc) from exc
         return f"{len(chosen)} submissions updated ({events} changes recorded)."
 
-    def export_links(consultation, run, status, tag, q):  # noqa: ANN001, ANN202
+    def export_links(consultation, run, status, tag, q):
         cid, rid = data.choice_id(consultation), data.choice_id(run)
         if cid is None:
             return "Pick a consultation first."
         base = {"consultation_id": cid, **({"run_id": rid} if rid else {})}
         flt = {**base, **{k: v for k, v in {"status": status, "tag": tag, "q": q}.items() if v}}
-        link = lambda fmt, params: f'<a href="/api/exports/{fmt}?{esc(urlencode(params))}" download>{fmt.upper()}</a>'  # noqa: E731
+        link = lambda fmt, params: f'<a href="/api/exports/{fmt}?{esc(urlencode(params))}" download>{fmt.upper()}</a>'
         everything = " · ".join(link(f, base) for f in ("csv", "xlsx", "html"))
         filtered = " · ".join(link(f, flt) for f in ("csv", "xlsx", "html"))
         chosen = ", ".join(f"{k}={v}" for k, v in flt.items() if k not in base) or "none"

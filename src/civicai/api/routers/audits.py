@@ -29,7 +29,7 @@ def audit(audit_id: int, who: Principal = Depends(require(*READERS)), session: S
 
 @router.get("/audits/{audit_id}/report.{fmt}")
 def audit_report(audit_id: int, fmt: str, who: Principal = Depends(require(*READERS)),
-                 session: Session = Depends(get_db)):  # noqa: ANN201
+                 session: Session = Depends(get_db)):
     """bias_report.json or bias_report.html as a download (HTML sandboxed by CSP)."""
     path, report = auditsvc.audit_file(session, audit_id, fmt)
     if path is not None:

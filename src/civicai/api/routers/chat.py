@@ -63,7 +63,7 @@ def ask_stream(body: ChatBody, request: Request, session: Session = Depends(get_
     plan_id = _plan_id(request, session)
     pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
 
-    def lines():  # noqa: ANN202
+    def lines():
         for piece in pieces:
             if isinstance(piece, str):
                 yield json.dumps({"delta": piece}, ensure_ascii=False) + "\n"

@@ -34,7 +34,7 @@ def consultation(consultation_id: int, who: Principal = Depends(require(*READERS
             "campaigns": queries.campaign_rows(session, c.id)}
 
 
-def _chunks(file: UploadFile):  # noqa: ANN202
+def _chunks(file: UploadFile):
     while True:
         block = file.file.read(1 << 20)
         if not block:
