@@ -89,7 +89,7 @@ def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
     texts = [r.text for r in _redactor().redact_many([s.text for s in sample])] if sample else []
     for submission, text in zip(sample, texts, strict=True):
         rows.append({"row": submission.row, "id": submission.id, "text": text[:500],
-                     "question": submission.question, **{k: v for k, v in submission.attributes.items()}})
+                     "question": submission.question, **dict(submission.attributes)})
     return {"columns": result.columns, "layout": result.layout, "text_column": result.text_column,
             "id_column": result.id_column, "question_column": result.question_column,
             "accepted": len(result.submissions), "rejected": len(result.rejected), "notes": result.notes,
@@ -108,6 +108,48 @@ def analysis_params(ctx: AppContext, input_path: Path, *, text_column: str | Non
             "themes_path": str(themes_path) if themes_path else None}
 
 
+def remap_input(session, consultation_id: int, path: Path) -> dict[str, Any]:
+    """Write the consultation's redacted, not erased submissions as the re-map's input CSV. A re-map reads the
+    database, not the raw upload: erased people stay erased and raw uploads need not be kept."""
+    import re
+
+    from sqlalchemy import select
+
+    from civicai.export import write_csv
+    from civicai.store.schema import Submission
+
+    rows = list(session.scalars(select(Submission).where(Submission.consultation_id == consultation_id,
+                                                         Submission.erased_at.is_(None)).order_by(Submission.id)))
+    if not rows:
+        raise InputError(f"consultation {consultation_id} has no submission left to re-map",
+                         "upload the consultation again")
+    multi = len({r.question for r in rows}) > 1
+    groups = sorted({k for r in rows for k in (r.attributes or {})})
+    columns = ["id", "text"] + (["question"] if multi else []) + groups
+    records = [{"id": re.sub(r"^Q\d+:", "", r.external_id) if multi else r.external_id, "text": r.text_redacted,
+                **({"question": r.question or ""} if multi else {}),
+                **{g: (r.attributes or {}).get(g, "") for g in groups}} for r in rows]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(path, records, columns)
+    return {"text_column": "text", "id_column": "id", "question_column": "question" if multi else None}
+
+
+def remap_params(ctx: AppContext, session, run_id: int, actor: str) -> dict[str, Any]:
+    """The 'remap' job's parameters: every (redacted, not erased) submission onto the run's edited themes."""
+    from civicai.api.queries import get_run
+    from civicai.api.review import edited_theme_set
+
+    run = get_run(session, run_id)
+    given = (run.manifest or {}).get("parameters", {})
+    params = analysis_params(ctx, Path("input.csv"), group_columns=given.get("group_columns"), label=f"remap{run_id}")
+    source = Path(params["out_dir"]) / "input.csv"
+    params.update(remap_input(session, run.consultation_id, source), input_path=str(source))
+    themes_path = edited_theme_set(session, run_id, Path(params["out_dir"]) / "edited_themes.json")
+    params.update(themes_path=str(themes_path), requested_by=actor, from_run=run_id,
+                  consultation_id=run.consultation_id)
+    return params
+
+
 def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
     """The 'analyse' and 'remap' job: the real pipeline, stored in the server's database."""
     from civicai.pipeline import AnalyseOptions, run_analysis
@@ -118,9 +160,13 @@ def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
                              question_column=params.get("question_column"),
                              themes_path=Path(params["themes_path"]) if params.get("themes_path") else None,
                              seed=ctx.settings.seed, embedder=ctx.settings.embedder_cluster,
-                             database_url=ctx.url, progress=False,
+                             database_url=ctx.url, progress=False, consultation_id=params.get("consultation_id"),
                              workers=1)  # no forking inside a multi-threaded server; the CLI uses workers
     result = run_analysis(options)
+    if not ctx.settings.keep_raw_text:
+        from civicai.workspace.erasure import delete_raw_upload
+
+        delete_raw_upload(ctx.home, options.input_path)  # retention: the redacted database is what stays
     consultation_id = None
     if result.run_id is not None:
         from civicai.store.db import session_scope

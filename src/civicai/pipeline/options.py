@@ -37,6 +37,7 @@ class AnalyseOptions:
     use_ner: bool = True  # PII: spaCy NER on top of patterns (slower, catches bare names)
     store: bool = True  # also write the run to the database
     database_url: str | None = None
+    consultation_id: int | None = None  # store into this consultation (a re-map), not one found by input file
     resume: bool = True  # reuse finished stages' checkpoints in out_dir
     progress: bool = True
     audit: bool = False  # hook for the bias audit (civicai.bias) after the run

@@ -35,9 +35,13 @@ def store_run(options: AnalyseOptions, prepared: Prepared, analyses: list[Questi
     ext = external_ids(prepared)
     views = written["views"]
     with session_scope(url) as session:
-        consultation = session.scalars(select(Consultation).where(
-            Consultation.source_file == str(options.input_path))).first()
-        if consultation is None or (consultation.settings or {}).get("input_sha256") != sha:
+        if options.consultation_id is not None:
+            consultation = session.get(Consultation, options.consultation_id)
+        else:
+            consultation = session.scalars(select(Consultation).where(
+                Consultation.source_file == str(options.input_path))).first()
+        if consultation is None or (options.consultation_id is None
+                                    and (consultation.settings or {}).get("input_sha256") != sha):
             question = prepared.questions[0] if len(prepared.question_keys()) == 1 else None
             consultation = Consultation(name=options.input_path.name, question=question,
                                         source_file=str(options.input_path), settings={"input_sha256": sha})

@@ -42,13 +42,14 @@ class Prepared:
         return list(seen) or [None]
 
 
-def _ingest_and_redact(options: AnalyseOptions, timer: StageTimer) -> dict[str, Any]:
+def _ingest_and_redact(options: AnalyseOptions, timer: StageTimer, erased: list[str]) -> dict[str, Any]:
     from civicai.ingest import read_submissions
     from civicai.privacy import Redactor
 
     with timer("validate"):
         result = read_submissions(options.input_path, text_column=options.text_column, id_column=options.id_column,
                                   group_columns=options.group_columns, question_column=options.question_column)
+        _skip_erased(result.submissions, erased)
     with timer("redact"):
         raw = [s.text for s in result.submissions]
         redacted = Redactor(use_ner=options.use_ner).redact_many(raw, None, progress=options.progress,
@@ -65,6 +66,31 @@ def _ingest_and_redact(options: AnalyseOptions, timer: StageTimer) -> dict[str, 
     }
     submissions.clear()  # the raw texts go with them
     return prepared
+
+
+def erased_ids(options: AnalyseOptions) -> list[str]:
+    """Ids erased (GDPR) from the consultation this input feeds: never read again, by a resume or a re-run."""
+    if not options.store or not options.database_url:
+        return []
+    from civicai.store.db import init_db
+    from civicai.workspace.erasure import erased_external_ids
+
+    init_db(options.database_url)
+    return sorted(erased_external_ids(options.database_url, str(options.input_path), options.consultation_id))
+
+
+def _skip_erased(submissions: list, erased: list[str]) -> None:
+    if not erased:
+        return
+    keys: dict[str | None, int] = {}
+    for s in submissions:
+        keys.setdefault(s.question, len(keys) + 1)
+    gone = set(erased)
+
+    def external(s) -> str:  # as persist.external_ids numbers them
+        return f"Q{keys[s.question]}:{s.id}" if len(keys) > 1 else str(s.id)
+
+    submissions[:] = [s for s in submissions if external(s) not in gone]
 
 
 def _languages(texts: list[str]) -> dict[str, Any]:
@@ -108,10 +134,13 @@ def _duplicates(prepared: Prepared) -> dict[str, Any]:
 def prepare(options: AnalyseOptions, checkpoints: Checkpoints, input_sha256: str,
             timer: StageTimer) -> tuple[Prepared, str]:
     """Run (or resume) the first stages; returns the submissions and the checkpoint key chain so far."""
+    erased = erased_ids(options)
     key = stage_key(input_sha256, "redact", {"text": options.text_column, "id": options.id_column,
                                              "groups": list(options.group_columns),
-                                             "question": options.question_column, "ner": options.use_ner})
-    data = checkpoints.json("redact", key, lambda: _ingest_and_redact(options, timer))
+                                             "question": options.question_column, "ner": options.use_ner,
+                                             # only when there is one: older checkpoints keep their keys
+                                             **({"erased": erased} if erased else {})})
+    data = checkpoints.json("redact", key, lambda: _ingest_and_redact(options, timer, erased))
     timer.finished("redact")
     prepared = Prepared(**data)
     key = stage_key(key, "language", {})

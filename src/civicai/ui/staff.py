@@ -168,20 +168,11 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         run_id = data.choice_id(run)
         if run_id is None:
             raise gr.Error("Pick a run first.")
-        from civicai.store.schema import Consultation
+        from civicai.api.analyses import remap_params
 
         try:
-            with session_scope(ctx.url) as session:
-                row = queries.get_run(session, run_id)
-                source = Path(session.get(Consultation, row.consultation_id).source_file or "")
-                if not source.exists():
-                    raise gr.Error(f"The input file {source.name} is no longer on the server: upload it again.")
-                p = (row.manifest or {}).get("parameters", {})
-                params = analysis_params(ctx, source, text_column=p.get("text_column"), id_column=p.get("id_column"),
-                                         group_columns=p.get("group_columns"),
-                                         question_column=p.get("question_column"), label=f"remap{run_id}")
-                themes_path = review.edited_theme_set(session, run_id, Path(params["out_dir"]) / "edited_themes.json")
-            params.update(themes_path=str(themes_path), requested_by=me.username, from_run=run_id)
+            with session_scope(ctx.url) as session:  # the same rule as POST /api/runs/{id}/remap
+                params = remap_params(ctx, session, run_id, me.username)
             job_id = ctx.jobs.submit("remap", params)
         except gr.Error:
             raise

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
 from civicai.api import queries, review
-from civicai.api.deps import READERS, STAFF, get_db, require
+from civicai.api.deps import ADMIN, READERS, STAFF, ctx_of, get_db, require
 from civicai.api.exporting import FORMATS, write_export
 from civicai.api.schemas import BulkTriageBody, MergeBody, SplitBody, ThemePatch, TriageBody
 from civicai.api.users import Principal
@@ -124,6 +124,17 @@ def triage(submission_id: int, body: TriageBody, who: Principal = Depends(requir
     """Change status, assignee, tags or notes; every change is appended to the history with who and when."""
     row = update_submission(session, submission_id, _change(body), actor=who.username)
     return {**queries.submission_row(row), "history": [vars(e) for e in history(session, submission_id)]}
+
+
+@router.delete("/submissions/{submission_id}")
+def erase(submission_id: int, request: Request, note: str | None = Query(None, max_length=500),
+          who: Principal = Depends(require(*ADMIN))) -> dict[str, Any]:
+    """GDPR erasure (admins): the text leaves the database, run folders, checkpoints, the stored upload, theme
+    quotes/labels/summaries and audits; the erasure (who, when, which id) is logged without the text."""
+    from civicai.workspace.erasure import erase_submission
+
+    ctx = ctx_of(request)
+    return erase_submission(ctx.url, ctx.home, actor=who.username, submission_id=submission_id, note=note).as_dict()
 
 
 @router.post("/submissions/bulk")

@@ -1,7 +1,6 @@
 """Consultations, uploads, analysis jobs and runs (the staff workspace's left half)."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile
@@ -12,10 +11,9 @@ from civicai.api import queries
 from civicai.api.analyses import analysis_params, preview, store_upload, upload_path
 from civicai.api.deps import READERS, STAFF, ctx_of, get_db, require
 from civicai.api.jobs import job_view
-from civicai.api.review import edited_theme_set
 from civicai.api.schemas import AnalysisBody, AuditBody
 from civicai.api.users import Principal
-from civicai.store.schema import Consultation, Job
+from civicai.store.schema import Job
 
 router = APIRouter(prefix="/api", tags=["workspace"])
 
@@ -120,21 +118,12 @@ def run_map(run_id: int, who: Principal = Depends(require(*READERS)), session: S
 @router.post("/runs/{run_id}/remap", status_code=202)
 def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF)),
           session: Session = Depends(get_db)) -> dict[str, Any]:
-    """Map every submission onto this run's edited theme set (the pipeline's --themes) as a new run."""
+    """Map every submission onto this run's edited theme set (the pipeline's --themes) as a new run. The input is
+    the database's redacted text (erased submissions left out), not the raw upload."""
+    from civicai.api.analyses import remap_params
+
     ctx = ctx_of(request)
-    run_row = queries.get_run(session, run_id)
-    consultation_row = session.get(Consultation, run_row.consultation_id)
-    source = Path(consultation_row.source_file or "")
-    if not consultation_row.source_file or not source.exists():
-        raise HTTPException(409, f"the input file of consultation {consultation_row.id} is no longer on the server "
-                                 f"({source}); upload it again to re-map")
-    params_in = (run_row.manifest or {}).get("parameters", {})
-    params = analysis_params(ctx, source, text_column=params_in.get("text_column"),
-                             id_column=params_in.get("id_column"), group_columns=params_in.get("group_columns"),
-                             question_column=params_in.get("question_column"), label=f"remap{run_id}")
-    themes_path = edited_theme_set(session, run_id, Path(params["out_dir"]) / "edited_themes.json")
-    params.update(themes_path=str(themes_path), requested_by=who.username, from_run=run_id)
-    return {"job_id": ctx.jobs.submit("remap", params)}
+    return {"job_id": ctx.jobs.submit("remap", remap_params(ctx, session, run_id, who.username))}
 
 
 @router.post("/runs/{run_id}/audit", status_code=202)
