@@ -93,7 +93,15 @@ def test_expired_or_tampered_session_is_refused(app_client) -> None:
     client.cookies.clear()
     client.cookies.set("civicai_session", good)
     assert client.get("/api/auth/me").status_code == 200
-    app.state.civicai.signer.max_age_s = -1  # every session is now past its age
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from civicai.store.db import session_scope
+    from civicai.store.schema import UserSession
+
+    with session_scope(app.state.civicai.url) as session:  # sessions live on the server: age this one
+        session.execute(update(UserSession).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     assert client.get("/api/auth/me").status_code == 401
 
 

@@ -7,10 +7,9 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from civicai.api.context import AppContext
-from civicai.api.security import CSRF_HEADER, SESSION_COOKIE, csrf_matches, password_fingerprint
-from civicai.api.users import Principal, principal, user_for_token
+from civicai.api.security import CSRF_HEADER, SESSION_COOKIE, csrf_matches
+from civicai.api.users import Principal, principal, session_user, user_for_token
 from civicai.store.db import session_scope
-from civicai.store.schema import User
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -25,18 +24,15 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 def resolve_principal(ctx: AppContext, session: Session, headers, cookies) -> Principal | None:
-    """The caller from a bearer API token or a signed session cookie; None when anonymous or expired."""
+    """The caller from a bearer API token or a session cookie; None when anonymous, ended or expired."""
     auth = headers.get("authorization") or ""
     if auth.lower().startswith("bearer "):
         user = user_for_token(session, auth[7:].strip())
         return principal(user, "token") if user is not None else None
-    data = ctx.signer.read(cookies.get(SESSION_COOKIE))
-    if data is None:
+    found = session_user(session, cookies.get(SESSION_COOKIE))  # server-side: logout ends it everywhere
+    if found is None:
         return None
-    user = session.get(User, data.user_id)
-    if user is None or not user.is_active or password_fingerprint(user.password_hash) != data.pw:
-        return None
-    return principal(user, "session", data.csrf)
+    return principal(found[0], "session", found[1])
 
 
 def current_principal(request: Request, session: Session = Depends(get_db)) -> Principal | None:

@@ -21,7 +21,17 @@ class LoginBody(Body):
 
 class TokenBody(Body):
     name: str | None = Field(default=None, max_length=200)
-    days: int | None = Field(default=90, ge=1, le=366, description="lifetime in days; null for no expiry")
+    days: int | None = Field(default=90, ge=1, le=366,
+                             description="lifetime in days (1-366); null means the default, 90: tokens always expire")
+
+
+class PasswordBody(Body):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=10, max_length=1024)
+
+
+class UserPatch(Body):
+    is_active: bool
 
 
 class UserBody(Body):

@@ -1,4 +1,5 @@
-"""`civicai user add|passwd|list|token`: staff, auditor and admin accounts (residents need none)."""
+"""`civicai user add|passwd|list|token|tokens|disable|enable`: staff, auditor and admin accounts (residents need
+none). A password change or `disable` ends the user's sessions and API tokens at once."""
 from __future__ import annotations
 
 import sys
@@ -86,6 +87,54 @@ def token(name: str = typer.Argument(..., help="User name."),
             raise InputError(f"user '{name}' does not exist", "create it with `civicai user add`")
         value, _ = issue_token(session, user, label, days)
     typer.echo(value)
+
+
+@user_app.command("tokens")
+def tokens(name: str = typer.Argument(..., help="User name."),
+           revoke: int = typer.Option(None, "--revoke", help="Revoke the token with this id.")) -> None:
+    """List a user's API tokens (id, name, created, expires), or revoke one."""
+    from sqlalchemy import select
+
+    from civicai.api.users import get_user, token_rows
+    from civicai.store.db import session_scope
+    from civicai.store.schema import ApiToken
+
+    with session_scope(_url()) as session:
+        user = get_user(session, name)
+        if revoke is not None:
+            row = session.scalars(select(ApiToken).where(ApiToken.id == revoke, ApiToken.user_id == user.id)).first()
+            if row is None:
+                raise InputError(f"'{name}' has no token {revoke}", f"list them with `civicai user tokens {name}`")
+            session.delete(row)
+            typer.echo(f"token {revoke} of '{name}' revoked")
+            return
+        rows = token_rows(session, user.id)
+    for row in rows:
+        typer.echo(f"{row['id']}\t{row['name'] or ''}\tcreated {row['created_at']}\texpires {row['expires_at']}")
+    if not rows:
+        typer.echo(f"'{name}' has no API token")
+
+
+@user_app.command("disable")
+def disable(name: str = typer.Argument(..., help="User name.")) -> None:
+    """Disable an account: it can no longer sign in, and its sessions and API tokens end now."""
+    from civicai.api.users import set_active
+    from civicai.store.db import session_scope
+
+    with session_scope(_url()) as session:
+        set_active(session, name, False)
+    typer.echo(f"'{name}' disabled; its sessions and API tokens ended")
+
+
+@user_app.command("enable")
+def enable(name: str = typer.Argument(..., help="User name.")) -> None:
+    """Enable a disabled account again (it signs in anew; old tokens stay revoked)."""
+    from civicai.api.users import set_active
+    from civicai.store.db import session_scope
+
+    with session_scope(_url()) as session:
+        set_active(session, name, True)
+    typer.echo(f"'{name}' enabled")
 
 
 def register(app: typer.Typer) -> None:

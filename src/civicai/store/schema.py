@@ -134,6 +134,8 @@ class Submission(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column()  # set by GDPR erasure
+    # optimistic locking: every triage change bumps it; an edit made on an older version gets 409
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     consultation: Mapped[Consultation] = relationship(back_populates="submissions")
     memberships: Mapped[list[ThemeMembership]] = relationship(
@@ -281,9 +283,24 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.STAFF)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # since the last success
+    locked_until: Mapped[datetime | None] = mapped_column()  # per-account back-off after failed logins
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class UserSession(Base):
+    """A signed-in browser: the cookie holds a random token, only its hash is here; deleting the row ends it."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
 
 
 class ApiToken(Base):

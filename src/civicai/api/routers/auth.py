@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 import secrets
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -12,9 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from civicai.api.deps import ADMIN, READERS, ctx_of, current_principal, get_db, require
-from civicai.api.schemas import LoginBody, TokenBody, UserBody
-from civicai.api.security import SESSION_COOKIE, AuthError, csrf_matches
-from civicai.api.users import Principal, authenticate, create_user, issue_token
+from civicai.api.schemas import LoginBody, PasswordBody, TokenBody, UserBody, UserPatch
+from civicai.api.security import SESSION_COOKIE, AuthError, csrf_matches, verify_password
+from civicai.api.users import (
+    AccountLocked,
+    Principal,
+    authenticate,
+    create_user,
+    end_session,
+    issue_token,
+    set_active,
+    set_password,
+    start_session,
+    token_rows,
+)
 from civicai.store.schema import ApiToken, User
 
 router = APIRouter(tags=["auth"])
@@ -32,9 +43,11 @@ def _login(request: Request, response: Response, session: Session, username: str
         raise HTTPException(429, "too many login attempts from this address: wait a minute and try again")
     try:
         user = authenticate(session, username, password)
+    except AccountLocked as exc:
+        raise HTTPException(429, exc.message) from exc
     except AuthError as exc:
         raise HTTPException(401, exc.message) from exc
-    token, csrf = ctx.signer.issue(user.id, user.password_hash)
+    token, csrf = start_session(session, user, ctx.options.session_max_age_s)
     response.set_cookie(SESSION_COOKIE, token, max_age=ctx.options.session_max_age_s, httponly=True,
                         samesite="strict", secure=ctx.secure_cookies, path="/")
     return user, csrf
@@ -49,9 +62,24 @@ def login(body: LoginBody, request: Request, response: Response, session: Sessio
 
 
 @router.post("/api/auth/logout")
-def logout(response: Response, who: Principal = Depends(require())) -> dict[str, str]:
+def logout(request: Request, response: Response, who: Principal = Depends(require()),
+           session: Session = Depends(get_db)) -> dict[str, str]:
+    """End this session on the server (the cookie is then worthless, wherever a copy of it is)."""
+    end_session(session, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return {"status": "logged out"}
+
+
+@router.post("/api/auth/password")
+def change_password(body: PasswordBody, response: Response, who: Principal = Depends(require()),
+                    session: Session = Depends(get_db)) -> dict[str, str]:
+    """Change your password: every session and API token of yours ends (sign in again)."""
+    user = session.get(User, who.user_id)
+    if not verify_password(user.password_hash, body.current_password):
+        raise HTTPException(403, "the current password is wrong")
+    set_password(session, user.username, body.new_password)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return {"status": "password changed: sign in again; your API tokens were revoked"}
 
 
 @router.get("/api/auth/me")
@@ -69,9 +97,7 @@ def new_token(body: TokenBody, who: Principal = Depends(require()), session: Ses
 
 @router.get("/api/auth/tokens")
 def list_tokens(who: Principal = Depends(require()), session: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    rows = session.scalars(select(ApiToken).where(ApiToken.user_id == who.user_id).order_by(ApiToken.id))
-    return [{"id": t.id, "name": t.name, "created_at": t.created_at.isoformat(),
-             "expires_at": t.expires_at.isoformat() if t.expires_at else None} for t in rows]
+    return token_rows(session, who.user_id)
 
 
 @router.delete("/api/auth/tokens/{token_id}")
@@ -87,6 +113,27 @@ def revoke_token(token_id: int, who: Principal = Depends(require()), session: Se
 def add_user(body: UserBody, who: Principal = Depends(require(*ADMIN)), session: Session = Depends(get_db)) -> dict[str, Any]:
     user = create_user(session, body.username, body.password, body.role)
     return {"id": user.id, "username": user.username, "role": str(user.role)}
+
+
+@router.patch("/api/users/{user_id}")
+def patch_user(user_id: int, body: UserPatch, who: Principal = Depends(require(*ADMIN)),
+               session: Session = Depends(get_db)) -> dict[str, Any]:
+    """Disable (or enable) an account; disabling ends its sessions and API tokens at once."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise HTTPException(404, f"user {user_id} does not exist")
+    if user.id == who.user_id and not body.is_active:
+        raise HTTPException(409, "you cannot disable your own account; ask another administrator")
+    set_active(session, user.username, body.is_active)
+    return {"id": user.id, "username": user.username, "is_active": user.is_active}
+
+
+@router.get("/api/users/{user_id}/tokens")
+def user_tokens(user_id: int, who: Principal = Depends(require(*ADMIN)),
+                session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    if session.get(User, user_id) is None:
+        raise HTTPException(404, f"user {user_id} does not exist")
+    return token_rows(session, user_id)
 
 
 @router.get("/api/users")
@@ -115,10 +162,23 @@ border-radius:6px;cursor:pointer}}button:focus,input:focus{{outline:3px solid #f
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local paths: an open redirect would let a phishing link borrow our login page."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a parsed local path: an open redirect would let a phishing link borrow our login page. Browsers drop
+    tabs and newlines from a Location and read a backslash as '/', so '/<TAB>/evil.example' would leave the site:
+    control characters get 400; a backslash, a scheme or a host gives no redirect; the path is re-encoded."""
+    if not target:
         return ""
-    return target
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        raise HTTPException(400, "the 'next' address contains control characters",
+                            headers={"Cache-Control": "no-store"})
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or "\\" in target or not parts.path.startswith("/")
+            or parts.path.startswith("//")):
+        return ""
+    decoded = unquote(parts.path)
+    if decoded.startswith("//") or "\\" in decoded or any(ord(ch) < 32 or ord(ch) == 127 for ch in decoded):
+        return ""
+    path = quote(decoded, safe="/-._~")
+    return path + (f"?{quote(parts.query, safe='=&-._~%+')}" if parts.query else "")
 
 
 @router.get("/login", include_in_schema=False)
@@ -135,6 +195,7 @@ def login_page(request: Request, next: str | None = None, error: str | None = No
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
                csrf_token: str = Form(...), next: str = Form(""), session: Session = Depends(get_db)) -> Response:
+    next = _safe_next(next)  # 400 on control characters, before anything else happens
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token):
         return RedirectResponse("/login?error=" + quote("The form expired: please sign in again."), 303)
     response = RedirectResponse("/", 303)
@@ -150,7 +211,9 @@ def login_form(request: Request, username: str = Form(..., max_length=64), passw
 
 @router.post("/logout", include_in_schema=False)
 @router.get("/logout", include_in_schema=False)
-def logout_page(request: Request, who: Principal | None = Depends(current_principal)) -> Response:
+def logout_page(request: Request, who: Principal | None = Depends(current_principal),
+                session: Session = Depends(get_db)) -> Response:
+    end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
