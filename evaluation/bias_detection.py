@@ -4,7 +4,7 @@ For each seed we build synthetic analysis runs (civicai.bias.synthetic: 2,000 su
 5 age bands incl. "not given", 4 languages, 12 themes, 5 quotes per theme of which 3 are cited, 3%
 rejected, 15% unassigned, 5% copies) where groups are by construction treated alike, then:
 - control: no bias. A false alarm is ANY flag in the whole report (strict: per audit, not per cell).
-- injected: one non-reference group (random column, random group with >= 15% share) is pushed out at one
+- injected: one group (random column, random group with >= 15% share, the largest included) is pushed out at one
   stage (accepted / assigned / quoted / cited), fully (strength 1.0) and, to show the limits of power,
   half-way (strength 0.5). Detected = that group flagged "under" at that stage.
 Also reported: flags on other groups in injected runs (false discoveries).

@@ -2,7 +2,7 @@
 
 - share_bars: for one group column, each stage as a 100% bar split by group: a group that shrinks from
   "input" to "quoted" is visible at a glance.
-- forest_plot: ratio vs reference with its interval, on a log axis, with the 0.8–1.25 band shaded.
+- forest_plot: ratio vs the rest with its interval, on a log axis, with the 0.8–1.25 band shaded.
 - size_weight_bars: theme size (distinct) beside weight (with copies).
 """
 from __future__ import annotations

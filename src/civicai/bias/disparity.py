@@ -1,7 +1,7 @@
 """Classifier disparity: does the stance classifier treat groups and languages alike?
 
 1. Per group: the share of each sentiment label among the group's accepted submissions (compared to the
-   reference group like every other rate). A difference can be real difference of opinion, so these are
+   rest of the groups like every other rate). A difference can be real difference of opinion, so these are
    reported as "sentiment" findings, not as lost voices.
 2. Per language, on translated pairs (data/translated_pairs.jsonl: the same sentence in en/fr/de/nl with
    a gold label): the same meaning should get the same label in every language. We report accuracy per

@@ -58,13 +58,13 @@ def _column_view(report: dict[str, Any], column: str) -> dict[str, Any]:
     voice = [f for f in findings if f.get("kind") in ("voice", "rate")]
     forest = [{"label": f"{f['group']} · {f['stage'] if f['kind'] == 'voice' else f['stage'] + ': ' + f['metric'].split(':', 1)[-1]}",
                "ratio": f["ratio"], "ci_low": f["ci_low"], "ci_high": f["ci_high"], "flagged": f["flagged"]}
-              for f in voice if not f["suppressed"] and f["group"] != f.get("reference_group")]
+              for f in voice if not f["suppressed"] and f["reference_value"] is not None]
     shares = _share_rows(report["findings"], column)
     return {
         "name": column,
         "groups": report["groups"].get(column, {}),
         "share_chart": Markup(charts.share_bars(shares, f"Group shares at each stage, by {column}")) if shares else "",
-        "forest": Markup(charts.forest_plot(forest, f"Ratio to the reference group, by {column}",
+        "forest": Markup(charts.forest_plot(forest, f"Ratio to the rest (all other groups), by {column}",
                                             tuple(report["method"]["band"]))) if forest else "",
         "voice": voice,
         "sentiment": [f for f in findings if f.get("kind") == "sentiment"],

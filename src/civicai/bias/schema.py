@@ -6,7 +6,7 @@ from typing import Any
 
 from civicai.errors import CivicaiError
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: each group compared with the rest (reference_group "rest")
 
 _NUM = {"type": ["number", "null"]}
 _INT = {"type": ["integer", "null"]}
@@ -28,6 +28,7 @@ FINDING_SCHEMA: dict[str, Any] = {
         "kind": {"enum": ["voice", "rate", "topic", "sentiment", "classifier"]},
         "reference_group": {"type": ["string", "null"]},
         "events": _INT, "reference_n": _INT, "reference_events": _INT,
+        "reference_excludes": {"type": "array", "items": {"type": "string"}},
         "p_value": _NUM, "p_adjusted": _NUM,
         "share_population": _NUM, "share_outcome": _NUM,
         "direction": {"enum": ["under", "over", None]},

@@ -1,12 +1,21 @@
-"""One comparison rule for every measure: a group's rate against the reference group's, with an interval,
-a test, small-cell suppression and a multiple-testing correction.
+"""One comparison rule for every measure: a group's rate against the rest of the population's, with an
+interval, a test, small-cell suppression and a multiple-testing correction.
 
 Why this shape:
-- Aequitas convention: each group's rate is divided by the reference group's (the largest group); a ratio
-  outside [0.8, 1.25] is a disparity worth a look.
+- Each group's rate is divided by the rate of everyone else (all other shown groups pooled). Aequitas's
+  default, the largest group as reference, breaks exactly when the largest group is the one harmed (the
+  biggest district, the majority language): every other group then looks different and the harmed one
+  does not (issue 16). A ratio outside [0.8, 1.25] is a disparity worth a look.
+- When one group departs strongly it drags the rest's rate with it, so the fair groups would look "over"
+  against a pool that contains it. `compare_all` therefore steps down: after flagging, the flagged group of
+  each comparison that departs most surely from its rest (largest |z|) leaves the pool of the others, and
+  all are compared again, until no new group is flagged (while at least two groups stay in). With no bias
+  nothing is flagged in the first pass and the procedure stops there, so the false-flag guarantee below is
+  that of a single pass. Groups below min_group_size are left out of every pool too: otherwise the rests
+  of two groups would differ by exactly the small group's count.
 - A ratio alone flags noise in small groups, so a finding is *flagged* only when the ratio is outside the
   band AND its 95% bootstrap interval excludes 1 AND the difference survives Holm's correction across
-  the report's comparisons (Fisher's exact test, group vs reference; see `apply_flags`), which keeps the
+  the report's comparisons (Fisher's exact test, group vs its rest; see `apply_flags`), which keeps the
   chance of any false flag in a report at or below 5%.
 - The bootstrap resamples each group's outcomes (stratified: group sizes are fixed); for a binary outcome
   that is the Bayesian bootstrap of Rubin (1981), drawn here as Beta(k + 1/2, n - k + 1/2) so a group with
@@ -15,6 +24,7 @@ Why this shape:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,6 +36,7 @@ BAND = (0.8, 1.25)
 ALPHA = 0.05
 N_BOOT = 2000
 UNKNOWN_GROUP = "(not given)"
+REST = "rest"  # Finding.reference_group: every other shown group, pooled
 
 # What a measure says about the pipeline: "voice" stages lose or keep people's words (a disparity there is
 # bias the run introduced or passed on); "topic" and "sentiment" describe what groups said (a disparity
@@ -50,13 +61,14 @@ class Finding:
     flagged: bool
     suppressed: bool
     kind: str = "voice"
-    reference_group: str | None = None
+    reference_group: str | None = None  # REST: every other shown group pooled
     events: int | None = None  # how many of the group's n had the outcome
-    reference_n: int | None = None
+    reference_n: int | None = None  # size of the rest the group is compared with
     reference_events: int | None = None
+    reference_excludes: list[str] = field(default_factory=list)  # groups left out of the rest: they depart too
     p_value: float | None = None
     p_adjusted: float | None = None
-    share_population: float | None = None  # the group's share of the stage's population (e.g. of the input)
+    share_population: float | None = None  # the group's share of the stage's population (shown groups only)
     share_outcome: float | None = None  # the group's share of those with the outcome (e.g. of the quoted)
     direction: str | None = None  # "under" | "over" when flagged
     note: str = ""
@@ -115,46 +127,48 @@ def _ratio_draws(k: int, n: int, k_ref: int, n_ref: int, rng: np.random.Generato
     return group / reference
 
 
-def compare(spec: ComparisonSpec, min_group_size: int, rng: np.random.Generator) -> list[Finding]:
-    """One Finding per group of `spec.groups`; flags are set later by `apply_flags` (they need every p)."""
+def compare(spec: ComparisonSpec, min_group_size: int, rng: np.random.Generator,
+            departed: frozenset[str] = frozenset()) -> list[Finding]:
+    """One Finding per group of `spec.groups`, each against the rest: every other group of at least
+    min_group_size, less those in `departed` (found to depart themselves). Flags are set later by
+    `apply_flags` (they need every p)."""
     outcome = np.asarray(spec.outcome, dtype=bool)
     groups = np.asarray(spec.groups, dtype=object)
     if outcome.size == 0:
         return []
     groups = groups.astype(str)  # once: comparing object arrays label by label is the slow part at 10k rows
-    labels, counts = np.unique(groups, return_counts=True)
-    named = [(label, count) for label, count in zip(labels, counts) if label != UNKNOWN_GROUP]
-    reference = max(named or list(zip(labels, counts)), key=lambda item: (item[1], item[0]))[0]
+    labels, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    events = np.bincount(inverse, weights=outcome, minlength=labels.size).astype(int)
+    shown = counts >= min_group_size
     # Headline stages (people's words kept or lost) go through fairlearn; the many descriptive ones are counted.
     rates = (_fairlearn_rates if spec.kind == "voice" else _numpy_rates)(outcome, groups)
-    total_n, total_k = outcome.size, int(outcome.sum())
-    ref_mask = groups == reference
-    n_ref, k_ref = int(ref_mask.sum()), int(outcome[ref_mask].sum())
-    ref_ok = n_ref >= min_group_size
+    # Shares among shown groups only, so no total minus the shown counts gives away a small group's count.
+    total_n, total_k = int(counts[shown].sum()), int(events[shown].sum())
     findings: list[Finding] = []
-    for label, count in zip(labels, counts):
-        n = int(count)
-        mask = groups == label
-        k = int(outcome[mask].sum())
-        common = dict(group_column=spec.group_column, group=str(label), stage=spec.stage, metric=spec.metric,
-                      kind=spec.kind, reference_group=str(reference), note=spec.note)
-        if n < min_group_size or not ref_ok:
+    for index, label in enumerate(labels):
+        n, k = int(counts[index]), int(events[index])
+        left_out = sorted(str(g) for g in departed if g != label)
+        in_pool = shown & (labels != label) & ~np.isin(labels, left_out)
+        n_ref, k_ref = int(counts[in_pool].sum()), int(events[in_pool].sum())
+        common = {"group_column": spec.group_column, "group": str(label), "stage": spec.stage,
+                  "metric": spec.metric, "kind": spec.kind, "reference_group": REST, "note": spec.note}
+        if n < min_group_size:
             findings.append(Finding(**common, value=None, reference_value=None, ratio=None, ci_low=None,
                                     ci_high=None, n=None, flagged=False, suppressed=True))
             continue
         value = float(rates.loc[label])
-        ref_value = float(rates.loc[reference])
-        finding = Finding(**common, value=value, reference_value=ref_value,
-                          ratio=(value / ref_value) if ref_value > 0 else None, ci_low=None, ci_high=None,
-                          n=n, flagged=False, suppressed=False, events=k, reference_n=n_ref,
-                          reference_events=k_ref,
+        finding = Finding(**common, value=value, reference_value=None, ratio=None, ci_low=None, ci_high=None,
+                          n=n, flagged=False, suppressed=False, events=k, reference_excludes=left_out,
                           share_population=n / total_n, share_outcome=(k / total_k) if total_k else None)
-        if label != reference and (k + k_ref) > 0:
-            draws = _ratio_draws(k, n, k_ref, n_ref, rng)
-            finding.ci_low, finding.ci_high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
-            # The test compares the same two groups as the ratio and its interval (group vs reference), so a
-            # third group's bias (e.g. one district never placed in a theme) cannot make this one look different.
-            finding.p_value = fisher_two_sided(k, n, k + k_ref, n + n_ref)
+        if n_ref >= min_group_size:  # a column with one shown group has nothing to compare with
+            ref_value = k_ref / n_ref
+            finding.reference_value, finding.reference_n, finding.reference_events = ref_value, n_ref, k_ref
+            finding.ratio = (value / ref_value) if ref_value > 0 else None
+            if (k + k_ref) > 0:
+                draws = _ratio_draws(k, n, k_ref, n_ref, rng)
+                finding.ci_low, finding.ci_high = (float(v) for v in np.quantile(draws, [0.025, 0.975]))
+                # The test compares the same two sets as the ratio and its interval (group vs its rest).
+                finding.p_value = fisher_two_sided(k, n, k + k_ref, n + n_ref)
         findings.append(finding)
     return findings
 
@@ -211,3 +225,34 @@ def apply_flags(findings: list[Finding], alpha: float = ALPHA) -> int:
             if finding.flagged:
                 finding.direction = "under" if ratio < 1 else "over"
     return len(testable)
+
+
+def _departure_z(finding: Finding) -> float:
+    """|z| of the two-proportion test, group vs its rest: the size of the departure in standard errors
+    (Fisher's p, which orders the same way, underflows to 0 for the largest departures)."""
+    k, n, k_ref, n_ref = finding.events or 0, finding.n or 0, finding.reference_events or 0, finding.reference_n or 0
+    pooled = (k + k_ref) / (n + n_ref)
+    spread = math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / n_ref))
+    return abs(k / n - k_ref / n_ref) / spread if spread > 0 else 0.0
+
+
+def compare_all(specs: list[ComparisonSpec], min_group_size: int, rng: np.random.Generator,
+                alpha: float = ALPHA) -> tuple[list[Finding], int]:
+    """Every spec's findings against the rest, flagged, with the step-down described in the module
+    docstring; returns (findings, number of tests)."""
+    departed = [frozenset[str]() for _ in specs]
+    per_spec = [compare(spec, min_group_size, rng) for spec in specs]
+    while True:
+        findings = [f for found in per_spec for f in found]
+        n_tests = apply_flags(findings, alpha)
+        changed = False
+        for i, found in enumerate(per_spec):
+            new = [f for f in found if f.flagged and f.group not in departed[i]]
+            shown = sum(1 for f in found if not f.suppressed)
+            if not new or shown - len(departed[i]) - 1 < 2:  # leave at least two groups to compare
+                continue
+            departed[i] = departed[i] | {max(new, key=_departure_z).group}
+            per_spec[i] = compare(specs[i], min_group_size, rng, departed[i])
+            changed = True
+        if not changed:  # departed only grows and is bounded by the groups, so this ends
+            return findings, n_tests

@@ -174,7 +174,43 @@ def make_run(folder: Path, seed: int = 0, n: int = 2000, bias: Bias | None = Non
 
 
 def eligible_groups(column: str, min_share: float = 0.15) -> list[str]:
-    """Non-reference groups large enough for the injected bias to be measurable (the largest is the reference)."""
+    """Groups large enough for the injected bias to be measurable, the largest included (issue 16: each
+    group is compared with the rest, so harm to the largest group must be found too)."""
     table = DISTRICTS if column == "district" else AGE_BANDS
     ranked = sorted(((share, g) for g, share in table.items() if g), reverse=True)
-    return [g for share, g in ranked[1:] if share >= min_share]
+    return [g for share, g in ranked if share >= min_share]
+
+
+# Real texts with a made-up district column (issue 16): unequal shares so "largest" and "smallest shown"
+# are fixed, plus a district too small to show (it must stay out of every comparison).
+REAL_DISTRICTS = {"A": 0.34, "B": 0.24, "C": 0.18, "D": 0.14, "E": 0.10}
+TINY_DISTRICT, TINY_SIZE = "F", 3
+
+
+def polis_texts(comments_csv: Path) -> list[str]:
+    """The comment texts of a Polis export's comments.csv (moderated-out comments left out)."""
+    with comments_csv.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [r["comment-body"].strip() for r in rows if r.get("moderated") != "-1" and r["comment-body"].strip()]
+
+
+def districted_consultation(texts: list[str], path: Path, seed: int, n: int, cut: tuple[str, ...] = (),
+                            words: int = 2) -> Path:
+    """Write a consultation CSV (id, text, district) of `n` real texts sampled with `seed`, districts given
+    by REAL_DISTRICTS' shares (exact counts, shuffled), and every text of the `cut` districts cut to its
+    first `words` words: too short for the pipeline to place, the injected harm."""
+    if n > len(texts):
+        raise ValueError(f"asked for {n} texts but only {len(texts)} are available")
+    rng = np.random.default_rng(seed)
+    chosen = [texts[i] for i in rng.choice(len(texts), size=n, replace=False)]
+    counts = {g: int(round(share * (n - TINY_SIZE))) for g, share in REAL_DISTRICTS.items()}
+    counts["A"] += n - TINY_SIZE - sum(counts.values())
+    counts[TINY_DISTRICT] = TINY_SIZE
+    district = rng.permutation(np.repeat(list(counts), list(counts.values())))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text", "district"])
+        for i, (text, group) in enumerate(zip(chosen, district)):
+            writer.writerow([f"p{i:05d}", " ".join(text.split()[:words]) if group in cut else text, group])
+    return path

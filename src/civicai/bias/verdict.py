@@ -29,13 +29,21 @@ def _pct(x: float | None) -> str:
     return f"{100 * x:.1f}%" if 0 < x < 0.1 else f"{100 * x:.0f}%"
 
 
+def rest(finding: Finding) -> str:
+    """Who the group is compared with, in words: every other group, less those that depart themselves."""
+    if not finding.reference_excludes:
+        return "the other groups"
+    left_out = ", ".join(f"“{g}”" for g in finding.reference_excludes)
+    return f"the other groups (leaving out {left_out}, which depart too)"
+
+
 def _voice_sentence(f: Finding) -> str:
     population = "of the input" if f.stage == "accepted" else "of the accepted submissions"
+    ratio = f", ratio {f.ratio:.2f}" if f.ratio is not None else ""
     if f.value == 0:
-        how = f"none of them reached this stage, against {_pct(f.reference_value)} of “{f.reference_group}”"
+        how = f"none of them reached this stage, against {_pct(f.reference_value)} of {rest(f)}"
     else:
-        how = (f"{_pct(f.value)} of them reached this stage against {_pct(f.reference_value)} of "
-               f"“{f.reference_group}”, ratio {f.ratio:.2f}")
+        how = f"{_pct(f.value)} of them reached this stage against {_pct(f.reference_value)} of {rest(f)}{ratio}"
     return (f"{who(f)} are {_pct(f.share_population)} {population} but {_pct(f.share_outcome)} of the "
             f"{STAGE_NOUNS[f.stage]} ({how}).")
 
@@ -55,17 +63,17 @@ def verdict_lines(findings: list[Finding], report: dict[str, Any]) -> list[dict[
             lines.append(_line(_voice_sentence(f), "flag", f))
         elif f.kind == "rate":
             times = f"{f.ratio:.1f}×" if f.ratio is not None else "far more"
-            lines.append(_line(f"{who(f)} are {times} as likely as “{f.reference_group}” to be {f.note} "
+            lines.append(_line(f"{who(f)} are {times} as likely as {rest(f)} to be {f.note} "
                                f"({_pct(f.value)} vs {_pct(f.reference_value)}).", "flag", f))
         elif f.kind == "sentiment":
-            lines.append(_line(f"{who(f)} are {f.note} {_pct(f.value)} of the time, “{f.reference_group}” "
+            lines.append(_line(f"{who(f)} are {f.note} {_pct(f.value)} of the time, {rest(f)} "
                                f"{_pct(f.reference_value)}: a real difference of opinion, or the classifier "
                                "reading one group differently (see the translation check).", "watch", f))
     topics = sorted((f for f in flagged if f.kind == "topic"), key=lambda f: -abs((f.ratio or 9) - 1))
     for f in topics[:MAX_TOPIC_LINES]:
         subject = who(f)
         lines.append(_line(f"Theme “{f.note}”: {_pct(f.value)} of {subject[0].lower() + subject[1:]} are in it, "
-                           f"{_pct(f.reference_value)} of “{f.reference_group}”'s. Groups raise different topics; "
+                           f"against {_pct(f.reference_value)} of {rest(f)}. Groups raise different topics; "
                            "this is not in itself bias.", "info", f))
     if len(topics) > MAX_TOPIC_LINES:
         lines.append(_line(f"{len(topics) - MAX_TOPIC_LINES} more theme differences between groups are in the "
@@ -76,7 +84,7 @@ def verdict_lines(findings: list[Finding], report: dict[str, Any]) -> list[dict[
             columns = sorted({f.group_column for f in tested})
             lines.append(_line(f"No group is under- or over-represented among {STAGE_NOUNS[stage]} "
                                f"(checked by {', '.join(columns)}; band {BAND[0]}–{BAND[1]}).", "ok", stage=stage))
-        thin = [f for f in tested if f.reference_group != f.group and not f.flagged and f.events == 0
+        thin = [f for f in tested if not f.flagged and f.events == 0
                 and (f.reference_value or 0) * (f.n or 0) < 3]
         for f in thin[:3]:
             lines.append(_line(f"{who(f)}: none among the {STAGE_NOUNS[stage]}, but the group is too small to "
