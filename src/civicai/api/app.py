@@ -23,6 +23,7 @@ from civicai.api.security import SESSION_COOKIE, AuthError, RateLimiter, Session
 from civicai.config import Settings, get_settings
 from civicai.errors import CivicaiError, InputError
 from civicai.store.db import current_revision, init_db, session_scope
+from civicai.workspace.privacy import SmallGroup
 
 log = logging.getLogger("civicai.api")
 PAGES = {"/staff": STAFF, "/audit": READERS}  # Gradio apps that need a login, and the roles they admit
@@ -64,6 +65,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChatUnavailable)
     async def _unavailable(request: Request, exc: ChatUnavailable) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "hint": exc.hint}, status_code=503, headers={"Retry-After": "30"})
+
+    @app.exception_handler(SmallGroup)
+    async def _small_group(request: Request, exc: SmallGroup) -> JSONResponse:
+        return _error(403, exc.message, exc.hint)
 
     @app.exception_handler(CivicaiError)
     async def _conflict(request: Request, exc: CivicaiError) -> JSONResponse:

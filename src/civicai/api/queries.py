@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from civicai.errors import InputError
 from civicai.store.db import get_or_raise
 from civicai.store.schema import AnalysisRun, Consultation, Submission, Theme, ThemeMembership
+from civicai.workspace.privacy import check_group_filter
 
 MAX_PAGE = 500
 
@@ -38,6 +39,7 @@ class SubmissionFilter:
     group: dict[str, str] = field(default_factory=dict)  # attribute column -> value
     q: str | None = None  # words in the redacted text
     ids: list[int] | None = None
+    min_group_size: int = 5  # Settings.min_group_size: smaller groups are refused (workspace.privacy)
 
 
 def consultation_rows(session: Session) -> list[dict[str, Any]]:
@@ -156,6 +158,7 @@ def find_submissions(session: Session, flt: SubmissionFilter, limit: int = 100, 
         raise InputError(f"limit {limit} is out of range", f"use 1 to {MAX_PAGE}")
     if offset < 0:
         raise InputError(f"offset {offset} is negative", "use 0 or more")
+    _check_groups(session, flt)
     query = _filtered(flt).order_by(Submission.id)
     if flt.tag or flt.group:
         rows = _python_filters(list(session.scalars(query)), flt)
@@ -164,7 +167,20 @@ def find_submissions(session: Session, flt: SubmissionFilter, limit: int = 100, 
     return total, list(session.scalars(query.limit(limit).offset(offset)))
 
 
+def _check_groups(session: Session, flt: SubmissionFilter) -> None:
+    """Small groups are refused on every listing and export (workspace.privacy), in the filter's consultation."""
+    if not flt.group:
+        return
+    consultation_id = flt.consultation_id
+    if consultation_id is None and flt.run_id is not None:
+        consultation_id = get_run(session, flt.run_id).consultation_id
+    if consultation_id is None and flt.theme_id is not None:
+        consultation_id = get_theme(session, flt.theme_id).run.consultation_id
+    check_group_filter(session, consultation_id, flt.group, flt.min_group_size)
+
+
 def all_submissions(session: Session, flt: SubmissionFilter) -> list[Submission]:
+    _check_groups(session, flt)
     return _python_filters(list(session.scalars(_filtered(flt).order_by(Submission.id))), flt)
 
 

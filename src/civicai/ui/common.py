@@ -75,3 +75,25 @@ def progress_html(fraction: float, text: str) -> str:
     return (f'<div role="progressbar" aria-valuenow="{pct:.0f}" aria-valuemin="0" aria-valuemax="100" '
             f'aria-label="analysis progress"><div class="progress-outer"><div class="progress-inner" '
             f'style="width:{pct:.0f}%"></div></div><div>{pct:.0f}% · {esc(text)}</div></div>')
+
+
+# --- citizen text ------------------------------------------------------------------------------------------
+# Citizen text (and theme labels, summaries and quotes made from it) is shown through gr.HTML with every character
+# escaped, never through gr.Markdown: Markdown would still turn `![x](http://host/p.png)` into an image the staff
+# member's browser fetches, or `[click](http://...)` into a link, whatever html.escape did first.
+def text_html(value: Any) -> str:
+    return f'<div class="citizen-text" style="white-space:pre-wrap">{esc(value)}</div>'
+
+
+def theme_detail_html(detail: dict[str, Any]) -> str:
+    sentiment = ", ".join(f"{k} {v}" for k, v in detail["sentiment"].items())
+    return (f"<h2>{esc(detail['label'])}</h2>{text_html(detail['summary'] or '(no summary)')}"
+            f"<p><b>Keywords:</b> {esc(', '.join(detail['keywords']))}<br><b>Size:</b> {esc(detail['size'])} "
+            f"submissions (weight {detail['weight']:.0f} with copies) · <b>Sentiment:</b> {esc(sentiment)}</p>")
+
+
+def submission_html(detail: dict[str, Any]) -> str:
+    themes = ", ".join(t["label"] for t in detail["themes"]) or "(no theme)"
+    return (f"<p><b>Submission {esc(detail['id'])}</b> ({esc(detail['external_id'])}) · {esc(detail['language'])} · "
+            f"{esc(detail['sentiment'])} · theme: {esc(themes)}</p>"
+            f'<blockquote>{text_html(detail["text"])}</blockquote>')

@@ -15,7 +15,16 @@ from civicai.api.deps import STAFF
 from civicai.store.db import session_scope
 from civicai.triage import STATUSES, UNSET, TriageChange, bulk_update, update_submission
 from civicai.ui import staff_data as data
-from civicai.ui.common import esc, friendly, header_html, progress_html, who
+from civicai.ui.common import (
+    esc,
+    friendly,
+    header_html,
+    progress_html,
+    submission_html,
+    theme_detail_html,
+    who,
+)
+from civicai.workspace.privacy import SmallGroup
 
 MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "30%"]
 SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
@@ -115,10 +124,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         detail = data.theme_detail(ctx, data.choice_id(theme))
         if detail is None:
             return "Pick a theme.", pd.DataFrame(), pd.DataFrame(), "", ""
-        md = (f"## {esc(detail['label'])}\n\n{esc(detail['summary'] or '(no summary)')}\n\n"
-              f"**Keywords:** {esc(', '.join(detail['keywords']))}  \n**Size:** {detail['size']} submissions "
-              f"(weight {detail['weight']:.0f} with copies) · **Sentiment:** "
-              f"{esc(', '.join(f'{k} {v}' for k, v in detail['sentiment'].items()))}")
+        md = theme_detail_html(detail)  # HTML-escaped, never Markdown (citizen words)
         quotes = pd.DataFrame([{"submission": q.get("submission_id"), "quote": q.get("text")}
                                for q in detail["quotes"] if isinstance(q, dict)], columns=["submission", "quote"])
         members = filtered_members(detail["id"], run, status, language, sentiment, group)
@@ -127,8 +133,12 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
     def filtered_members(theme_id, run, status, language, sentiment, group):
         groups = dict([group.split(":", 1)]) if group else {}
         flt = queries.SubmissionFilter(run_id=data.choice_id(run), theme_id=theme_id, status=status or None,
-                                       language=language or None, sentiment=sentiment or None, group=groups)
-        frame, _ = data.submissions_frame(ctx, flt)
+                                       language=language or None, sentiment=sentiment or None, group=groups,
+                                       min_group_size=ctx.settings.min_group_size)
+        try:
+            frame, _ = data.submissions_frame(ctx, flt)
+        except SmallGroup as exc:  # the same rule as the API: too small a group is not listed
+            return pd.DataFrame({"members": [exc.message]})
         return frame
 
     def review_action(action: str):
@@ -185,10 +195,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         detail = data.submission_detail(ctx, int(submission_id or 0), data.choice_id(run))
         if detail is None:
             return "Select a submission in a table.", None, "", "", "", pd.DataFrame()
-        themes = ", ".join(t["label"] for t in detail["themes"]) or "(no theme)"
-        md = (f"**Submission {detail['id']}** ({esc(detail['external_id'])}) · {esc(detail['language'])} · "
-              f"{esc(detail['sentiment'])} · theme: {esc(themes)}\n\n> "
-              + "\n> ".join(esc(detail["text"]).splitlines()))
+        md = submission_html(detail)  # HTML-escaped, never Markdown (citizen words)
         return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
                 detail["history"])
 
@@ -213,7 +220,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
     def on_queue(consultation, run, status, assignee, tag, q, unassigned):
         flt = queries.SubmissionFilter(consultation_id=data.choice_id(consultation), run_id=data.choice_id(run),
                                        status=status or None, assignee=assignee or None, tag=tag or None,
-                                       q=q or None, unassigned=bool(unassigned))
+                                       q=q or None, unassigned=bool(unassigned),
+                                       min_group_size=ctx.settings.min_group_size)
         try:
             frame, total = data.submissions_frame(ctx, flt)
         except Exception as exc:
@@ -285,7 +293,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
             with gr.Tab("Theme detail & review", id="detail"):
                 theme = gr.Dropdown(label="Theme", choices=[], elem_id="theme")
-                detail_md = gr.Markdown(elem_id="theme-detail")
+                detail_md = gr.HTML(elem_id="theme-detail")
                 quotes = gr.Dataframe(label="Quotes (select one to open its submission)", interactive=False, wrap=True,
                                       column_widths=["90px", "85%"])
                 with gr.Row():
@@ -325,7 +333,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                      label="Queue (select a row to open it)", interactive=False, wrap=True,
                                      elem_id="queue")
                 sub_id = gr.Number(label="Submission id", precision=0, elem_id="submission-id")
-                sub_md = gr.Markdown(elem_id="submission-text")
+                sub_md = gr.HTML(elem_id="submission-text")
                 with gr.Row():
                     t_status = gr.Dropdown(label="Status", choices=list(STATUSES), elem_id="triage-status")
                     t_assignee = gr.Textbox(label="Assignee", elem_id="triage-assignee")

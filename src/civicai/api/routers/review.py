@@ -21,7 +21,7 @@ MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocume
          "html": "text/html"}
 
 
-def submission_filter(consultation_id: int | None = None, run_id: int | None = None, theme_id: int | None = None,
+def submission_filter(request: Request, consultation_id: int | None = None, run_id: int | None = None, theme_id: int | None = None,
                       status: str | None = None, language: str | None = None, sentiment: str | None = None,
                       tag: str | None = None, assignee: str | None = None, campaign: bool | None = None,
                       duplicates: bool | None = None, unassigned: bool = False, q: str | None = Query(None, max_length=200),
@@ -38,7 +38,8 @@ def submission_filter(consultation_id: int | None = None, run_id: int | None = N
 
         validate_status(status)
     return queries.SubmissionFilter(consultation_id, run_id, theme_id, status, language, sentiment, tag, assignee,
-                                    campaign, duplicates, unassigned, groups, q)
+                                    campaign, duplicates, unassigned, groups, q,
+                                    min_group_size=ctx_of(request).settings.min_group_size)
 
 
 # --- themes ------------------------------------------------------------------------------------------------
