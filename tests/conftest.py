@@ -9,6 +9,9 @@ import pytest
 from civicai.testing import ServerStartError, running_server
 from civicai.testing import free_port as free_port_number
 
+# tests marked `llm` run in a forked child (tests/_isolation.py)
+pytest_plugins = ["_isolation"]
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -123,24 +126,26 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def openai_server_url(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """Base URL (…/v1) of `python -m llama_cpp.server` serving SmolLM2-135M, started once per session."""
+    """Base URL (…/v1) of `civicai llm serve` (llama.cpp's C++ server) serving SmolLM2-135M, once per session."""
     import sys
 
-    pytest.importorskip("llama_cpp.server.app", reason="llama-cpp-python[server] is not installed")
+    pytest.importorskip("xllamacpp", reason="the optional LLM runtime is not installed (make llm)")
     from civicai.errors import CivicaiError
     from civicai.registry import resolve_model
 
     try:
-        model_path = resolve_model("smollm2-135m-instruct").path
+        resolve_model("smollm2-135m-instruct")
     except CivicaiError as exc:
         pytest.skip(f"SmolLM2 model not available: {exc}")
     port = free_port_number()
     log_path = tmp_path_factory.mktemp("llm-server") / "server.log"
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(model_path), "--model_alias", "smollm2",
-               "--host", "127.0.0.1", "--port", str(port), "--n_threads", "1", "--n_ctx", "1024", "--seed", "0"]
+    command = [sys.executable, "-m", "civicai", "llm", "serve", "--model", "smollm2", "--port", str(port),
+               "--threads", "1", "--n-ctx", "1024", "--seed", "0"]
     base_url = f"http://127.0.0.1:{port}/v1"
     try:
         with running_server(command, f"{base_url}/models", log_path, timeout_s=120):
             yield base_url
     except ServerStartError as exc:
-        pytest.fail(f"llama_cpp.server did not start: {exc}")
+        pytest.fail(f"civicai llm serve did not start: {exc}")
+
+

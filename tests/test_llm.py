@@ -101,7 +101,7 @@ def test_injection_inside_a_document_stays_data() -> None:
     assert "ignore all previous instructions" in block and "PASSAGE [9]" in block
 
 
-# -- OpenAI-compatible server (a real llama.cpp server) --------------------------------------------------
+# -- OpenAI-compatible server (a real llama.cpp server: `civicai llm serve`) --------------------------------------------------
 def _openai(url: str, **kwargs: object) -> Generator:
     return get_generator("openai", get_settings(openai_base_url=url, openai_model="smollm2", **kwargs))
 
@@ -140,7 +140,7 @@ def test_unreachable_server_fails_fast_with_one_line(free_port: int) -> None:
 # -- local llama.cpp -----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def smollm2() -> Generator:
-    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
+    pytest.importorskip("xllamacpp", reason="the optional LLM runtime is not installed (make llm)")
     generator = get_generator("llama-cpp", get_settings(llm_model="smollm2-135m-instruct", threads=1))
     try:
         generator.generate(_request(max_tokens=1))  # loads the model once for the module
@@ -149,6 +149,7 @@ def smollm2() -> Generator:
     return generator
 
 
+@pytest.mark.llm
 def test_local_generation_is_reproducible_and_streams(smollm2: Generator) -> None:
     first = smollm2.generate(_request())
     assert first.strip()
@@ -163,6 +164,7 @@ def test_local_generation_is_reproducible_and_streams(smollm2: Generator) -> Non
     assert Path(description["path"]).is_file()
 
 
+@pytest.mark.llm
 def test_prompt_too_long_for_the_context_is_a_clear_error(smollm2: Generator) -> None:
     long_passages = [" ".join(["The city plans many things."] * 1500)]
     with pytest.raises(InputError, match="does not fit the model's context"):
@@ -177,7 +179,7 @@ def _amsterdam_target_passage(shared_data: Path) -> str:
 @pytest.mark.llm
 @pytest.mark.slow
 def test_qwen_grounded_answer_quotes_the_number_from_the_plan(shared_data: Path) -> None:
-    pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
+    pytest.importorskip("xllamacpp", reason="the optional LLM runtime is not installed (make llm)")
     passage = _amsterdam_target_passage(shared_data)
     generator = get_generator("llama-cpp", get_settings(llm_model="qwen2.5-0.5b-instruct"))
     request = GenerationRequest("grounded_answer", {"question": "What CO2 reduction target has Amsterdam set "

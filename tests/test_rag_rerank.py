@@ -124,6 +124,7 @@ def test_streamed_cli_answer_shows_the_ai_notice_once_before_the_answer(sample_c
     assert any("Voici ce que dit le plan" in line for line in lines[1:])
 
 
+@pytest.mark.llm
 def test_llm_stream_yields_only_checked_sentences_with_their_citations(sample_chat):
     from civicai.errors import CivicaiError
     from civicai.llm.grounding import supported_sentences

@@ -1,6 +1,6 @@
 """Support for the test suite and the evaluation scripts (as `numpy.testing` is for numpy): start a real
-server in a subprocess and wait until it answers. One copy, used by tests/conftest.py (llama.cpp's OpenAI
-server), tests/test_e2e_browser.py and evaluation/load_test.py (`civicai serve`)."""
+server in a subprocess and wait until it answers (tests/conftest.py's `civicai llm serve`,
+tests/test_e2e_browser.py and evaluation/load_test.py's `civicai serve`)."""
 from __future__ import annotations
 
 import socket
@@ -56,3 +56,4 @@ def running_server(command: Sequence[str], ready_url: str, log_path: Path, *, en
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+

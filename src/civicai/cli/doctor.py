@@ -18,9 +18,12 @@ def _load(entry: ModelEntry) -> None:
 
         get_embedder(entry.id).encode(["Le tram doit passer plus souvent."])
     elif entry.role == "generator":
-        from llama_cpp import Llama
+        from civicai.llm import GenerationRequest
+        from civicai.llm.llamacpp import LlamaCppGenerator
 
-        Llama(model_path=str(resolve_model(entry.id).path), n_ctx=256, n_threads=2, verbose=False)
+        LlamaCppGenerator(entry.id, n_ctx=512).generate(GenerationRequest(
+            "grounded_answer", {"question": "Is there a target?", "passages": ["The target is 2030."]},
+            extractive="The target is 2030.", max_tokens=1))
     elif entry.role == "language-id":
         from civicai.text.language import detect_language
 
@@ -29,6 +32,16 @@ def _load(entry: ModelEntry) -> None:
         import spacy
 
         spacy.load(resolve_model(entry.id).path.parent)  # first file is the pipeline's config.cfg
+
+
+def _runtime_line() -> str:
+    from civicai.errors import BackendUnavailableError
+    from civicai.llm.llamacpp import import_runtime
+
+    try:
+        return f"xllamacpp {import_runtime().__version__}"
+    except BackendUnavailableError as exc:
+        return f"not installed ({exc.hint})"
 
 
 def needed_by_defaults(entry: ModelEntry) -> bool:
@@ -71,6 +84,7 @@ def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load e
 
     settings = get_settings()
     console.print(f"database: {database_description(settings.resolved_database_url)}")
+    console.print(f"local LLM runtime (optional): {_runtime_line()}")
     console.print(f"generator: {settings.generator}; embedders: clustering={settings.embedder_cluster}, "
                   f"retrieval={settings.embedder_retrieval}")
     for status in failures:
