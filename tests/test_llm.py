@@ -243,3 +243,28 @@ def test_openai_retries_server_errors_then_gives_up(flaky_proxy: tuple[str, dict
         OpenAIGenerator(url, "smollm2", retries=2, backoff_s=0.01).generate(_request(max_tokens=4))
     assert "HTTP 503" in caught.value.message and "warming up" in caught.value.message
     assert state["seen"] == 3  # the first try and 2 retries
+
+
+def test_missing_runtime_says_how_to_install_it() -> None:
+    """Without the optional extra, the llama-cpp generator and `civicai doctor` name `make llm`."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['xllamacpp'] = None  # as on an install without civicai[llm]\n"
+            "from civicai.config import get_settings\n"
+            "from civicai.errors import BackendUnavailableError\n"
+            "from civicai.llm import GenerationRequest, get_generator\n"
+            "generator = get_generator('llama-cpp', get_settings(llm_model='smollm2-135m-instruct'))\n"
+            "try:\n"
+            "    generator.generate(GenerationRequest('grounded_answer', {'question': 'q', 'passages': ['p']},\n"
+            "                                         extractive='p', max_tokens=1))\n"
+            "except BackendUnavailableError as exc:\n"
+            "    print('ERROR', exc.message, '|', exc.hint)\n"
+            "from civicai.cli.doctor import _runtime_line\n"
+            "print('DOCTOR', _runtime_line())\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    error = next(line for line in result.stdout.splitlines() if line.startswith("ERROR"))
+    assert "xllamacpp" in error and "make llm" in error and "civicai[llm]" in error and "extractive" in error
+    doctor = next(line for line in result.stdout.splitlines() if line.startswith("DOCTOR"))
+    assert "not installed" in doctor and "make llm" in doctor
