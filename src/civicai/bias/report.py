@@ -21,7 +21,7 @@ VOICE_STAGE_LABELS = {"input": "share of input", "accepted": "of accepted", "ass
                       "quoted": "of quoted", "cited": "of cited in summaries"}
 
 
-def _environment() -> Environment:
+def template_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html", "j2"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["pct"] = lambda x: "–" if x is None else f"{100 * x:.1f}%"
@@ -74,7 +74,7 @@ def _column_view(report: dict[str, Any], column: str) -> dict[str, Any]:
 
 
 def render_html(report: dict[str, Any]) -> str:
-    env = _environment()
+    env = template_environment()
     template = env.get_template("bias_report.html.j2")
     columns = [_column_view(report, c) for c in report["group_columns"]]
     campaign_themes = report.get("campaigns", {}).get("themes", [])

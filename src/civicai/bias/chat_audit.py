@@ -1,0 +1,339 @@
+"""Audit of the residents' chat: are questions in every language, and for every audience, served alike?
+
+Questions with known answers (JSONL rows: id, question, language, answerable, optional plan) are asked of
+a stored plan, each under every audience (child, general, expert), and timed. Per ask:
+- refused: an answerable question got no answer (abstained, or stopped by the guard);
+- judged citation: an answerable question answered with at least one quote a blind assessor judged to
+  answer it (judgement rows: id, quote, label; a quote nobody judged counts as not correct, and is counted);
+- guarded: stopped as off-topic, abuse or injection (every question here is a fair one);
+- slow: among the slowest tenth of this audit's asks;
+- answered unanswerable: the plan does not hold the answer, yet the chat answered.
+Groups are the question's language (general audience only, so each question counts once) and the audience
+(every question under each). Each group is compared with the rest by civicai.bias.stats.compare_all: the
+interval, test, multiple-testing correction, suppression below min_group_size and flag rule of the analysis
+audit. A flag in the harmful direction (more refused, fewer correct citations, ...) means that group is
+served worse.
+
+Real use: the database keeps no chat question (each is logged redacted to the `civicai.chat` logger only);
+it keeps residents' thumbs up/down (chat_feedback, question redacted). Those are only counted here, per
+language: how many, and the share rated down, compared the same way. No question is ever shown.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from civicai.bias.stats import ALPHA, BAND, ComparisonSpec, Finding, compare_all
+from civicai.errors import InputError
+from civicai.rag.types import AUDIENCES, Answer, AnswerKind
+
+GUARD_KINDS = (AnswerKind.OFF_TOPIC, AnswerKind.ABUSE, AnswerKind.INJECTION)
+SLOW_QUANTILE = 0.9
+# metric -> (kind for the error budget, the direction that serves the group worse, words for the verdict)
+METRICS: dict[str, tuple[str, str, str]] = {
+    "refusal_rate": ("voice", "over", "answerable questions refused"),
+    "judged_citation_rate": ("voice", "under", "answerable questions answered with a quote judged correct"),
+    "guard_rate": ("rate", "over", "fair questions stopped as off-topic, abuse or injection"),
+    "slow_rate": ("rate", "over", "questions among the slowest tenth"),
+    "answered_unanswerable_rate": ("rate", "over", "unanswerable questions answered anyway"),
+    "feedback_down_rate": ("rate", "over", "rated answers rated down by residents"),
+}
+
+
+@dataclass(frozen=True)
+class ChatQuestion:
+    id: str
+    text: str
+    language: str
+    answerable: bool
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One question asked under one audience, and what the chat did."""
+
+    question: ChatQuestion
+    audience: str
+    kind: str
+    judged_correct: bool
+    unjudged: int  # cited quotes nobody judged
+    seconds: float
+
+    @property
+    def refused(self) -> bool:
+        return self.kind != AnswerKind.ANSWERED
+
+
+def quote_norm(text: str) -> str:
+    """Quotes match their judgements under the evaluation's normalisation (accents folded, only letters,
+    digits, % and €), so a re-flowed space or apostrophe still finds its label."""
+    from civicai.rag.tokenize import fold
+
+    return re.sub(r"[^a-z0-9%€]", "", fold(text.replace("’", "'")))
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def load_questions(paths: Iterable[Path], plan: str | None = None) -> list[ChatQuestion]:
+    """Rows with a question and a language (rows naming another plan are skipped); ids must be unique."""
+    questions: dict[str, ChatQuestion] = {}
+    for path in paths:
+        for row in read_jsonl(path):
+            if "question" not in row or "language" not in row or (plan and row.get("plan", plan) != plan):
+                continue
+            ident = str(row.get("id", f"{path.stem}-{len(questions)}"))
+            questions[ident] = ChatQuestion(ident, str(row["question"]), str(row["language"])[:2],
+                                            bool(row.get("answerable", True)))
+    return list(questions.values())
+
+
+def load_judgements(path: Path | None) -> dict[tuple[str, str], str]:
+    """(question id, normalised quote) -> "yes" | "partial" | "no"."""
+    if path is None or not path.is_file():
+        return {}
+    return {(str(r["id"]), quote_norm(r["quote"])): str(r["label"]) for r in read_jsonl(path)}
+
+
+def ask_all(chat: Any, questions: list[ChatQuestion], judgements: dict[tuple[str, str], str],
+            audiences: tuple[str, ...] = AUDIENCES) -> list[Asked]:
+    """Ask every question under every audience, timing each `ask` (one untimed ask first warms caches)."""
+    if questions:
+        chat.ask(questions[0].text)
+    asked: list[Asked] = []
+    for question in questions:
+        for audience in audiences:
+            started = time.perf_counter()
+            answer: Answer = chat.ask(question.text, audience=audience)
+            seconds = time.perf_counter() - started
+            labels = [judgements.get((question.id, quote_norm(c.quote))) for c in answer.citations]
+            asked.append(Asked(question, audience, str(answer.kind),
+                               judged_correct=not answer.abstained and "yes" in labels,
+                               unjudged=sum(label is None for label in labels) if not answer.abstained else 0,
+                               seconds=seconds))
+    return asked
+
+
+def _spec(metric: str, column: str, outcome: list[bool], groups: list[str]) -> ComparisonSpec:
+    kind, _, words = METRICS[metric]
+    return ComparisonSpec(metric.removesuffix("_rate"), metric, kind, np.array(outcome, dtype=bool),
+                          np.array(groups, dtype=object), column, note=words)
+
+
+def asked_specs(asked: list[Asked]) -> list[ComparisonSpec]:
+    """The comparisons: per language on the general audience's asks, per audience on all of them."""
+    if not asked:
+        return []
+    threshold = float(np.quantile([a.seconds for a in asked], SLOW_QUANTILE))
+    specs: list[ComparisonSpec] = []
+    views = (("language", [a for a in asked if a.audience == "general"] or asked, lambda a: a.question.language),
+             ("audience", asked, lambda a: a.audience))
+    for column, rows, group_of in views:
+        answerable = [a for a in rows if a.question.answerable]
+        unanswerable = [a for a in rows if not a.question.answerable]
+        if answerable:
+            groups = [group_of(a) for a in answerable]
+            specs.append(_spec("refusal_rate", column, [a.refused for a in answerable], groups))
+            specs.append(_spec("judged_citation_rate", column, [a.judged_correct for a in answerable], groups))
+        if unanswerable:
+            specs.append(_spec("answered_unanswerable_rate", column, [not a.refused for a in unanswerable],
+                               [group_of(a) for a in unanswerable]))
+        groups = [group_of(a) for a in rows]
+        specs.append(_spec("guard_rate", column, [a.kind in GUARD_KINDS for a in rows], groups))
+        specs.append(_spec("slow_rate", column, [a.seconds > threshold for a in rows], groups))
+    return specs
+
+
+def feedback_specs(plan: str, database_url: str) -> tuple[list[ComparisonSpec], int]:
+    """Residents' ratings of this plan's answers, per language: counted, never read one by one."""
+    from sqlalchemy import select
+
+    from civicai.store import session_scope
+    from civicai.store.schema import ChatFeedback, Plan
+
+    with session_scope(database_url) as session:
+        rows = session.execute(select(ChatFeedback.language, ChatFeedback.rating)
+                               .join(Plan, Plan.id == ChatFeedback.plan_id).where(Plan.name == plan)).all()
+    if not rows:
+        return [], 0
+    groups = [(language or "(not given)")[:2] for language, _ in rows]
+    return [_spec("feedback_down_rate", "feedback language", [rating < 0 for _, rating in rows], groups)], len(rows)
+
+
+def group_sizes(asked: list[Asked], min_group_size: int) -> dict[str, dict[str, int | None]]:
+    sizes: dict[str, dict[str, int | None]] = {"language": {}, "audience": {}}
+    general = [a for a in asked if a.audience == "general"] or asked
+    for column, rows, group_of in (("language", general, lambda a: a.question.language),
+                                   ("audience", asked, lambda a: a.audience)):
+        values, counts = np.unique([group_of(a) for a in rows], return_counts=True) if rows else ([], [])
+        sizes[column] = {str(v): (int(c) if c >= min_group_size else None) for v, c in zip(values, counts)}
+    return sizes
+
+
+def latency_ms(asked: list[Asked], min_group_size: int) -> dict[str, dict[str, float | None]]:
+    """Median milliseconds per group (suppressed like every other number)."""
+    out: dict[str, dict[str, float | None]] = {"language": {}, "audience": {}}
+    general = [a for a in asked if a.audience == "general"] or asked
+    for column, rows, group_of in (("language", general, lambda a: a.question.language),
+                                   ("audience", asked, lambda a: a.audience)):
+        by: dict[str, list[float]] = {}
+        for a in rows:
+            by.setdefault(group_of(a), []).append(a.seconds)
+        out[column] = {g: (round(1000 * float(np.median(v)), 1) if len(v) >= min_group_size else None)
+                       for g, v in sorted(by.items())}
+    return out
+
+
+def unjudged_counts(asked: list[Asked]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {"language": {}, "audience": {}}
+    for a in asked:
+        if a.audience == "general":
+            out["language"][a.question.language] = out["language"].get(a.question.language, 0) + a.unjudged
+        out["audience"][a.audience] = out["audience"].get(a.audience, 0) + a.unjudged
+    return out
+
+
+def served_worse(findings: list[Finding]) -> list[Finding]:
+    """Flagged findings in the direction that serves the group worse."""
+    return [f for f in findings if f.flagged and f.direction == METRICS[f.metric][1]]
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.0f}%"
+
+
+def verdict_lines(findings: list[Finding], unjudged: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = []
+    worse = served_worse(findings)
+    for f in worse:
+        noun = "Questions in" if f.group_column == "language" else \
+            "Questions for the audience" if f.group_column == "audience" else "Feedback in"
+        caveat = ""
+        if f.metric == "judged_citation_rate" and unjudged.get(f.group_column, {}).get(f.group):
+            caveat = (f" {unjudged[f.group_column][f.group]} cited quote(s) for this group were never judged and "
+                      "count as not correct: judge them before acting on this line.")
+        lines.append({"severity": "flag", "group_column": f.group_column, "group": f.group, "metric": f.metric,
+                      "sentence": f"{noun} “{f.group}” are served worse: {_pct(f.value)} of {f.note}, against "
+                                  f"{_pct(f.reference_value)} for the other groups.{caveat}"})
+    for f in findings:
+        if f.flagged and f not in worse:
+            lines.append({"severity": "info", "group_column": f.group_column, "group": f.group, "metric": f.metric,
+                          "sentence": f"“{f.group}” ({f.group_column}) does better than the rest: {_pct(f.value)} of "
+                                      f"{f.note}, against {_pct(f.reference_value)}."})
+    tested = {(f.group_column, f.metric) for f in findings if f.p_value is not None}
+    if tested and not worse:
+        lines.append({"severity": "ok", "sentence": "No language or audience group is served worse on any measure "
+                                                    f"(band {BAND[0]}–{BAND[1]}, {len(tested)} comparisons)."})
+    suppressed = sorted({(f.group_column, f.group) for f in findings if f.suppressed})
+    if suppressed:
+        lines.append({"severity": "info", "sentence": f"{len(suppressed)} group(s) are too small to show "
+                                                      "(fewer questions than min_group_size): no value is given."})
+    return lines
+
+
+@dataclass
+class ChatAuditOptions:
+    out_dir: Path
+    questions: tuple[Path, ...] = ()
+    judgements: Path | None = None
+    audiences: tuple[str, ...] = AUDIENCES
+    min_group_size: int | None = None  # default: settings.min_group_size
+    seed: int = 0
+    feedback: bool = True  # count residents' stored ratings for the plan
+
+    def __post_init__(self) -> None:
+        self.out_dir = Path(self.out_dir)
+        self.questions = tuple(Path(p) for p in self.questions)
+
+
+@dataclass
+class ChatAuditResult:
+    report: dict[str, Any]
+    json_path: Path
+    html_path: Path
+    findings: list[Finding] = field(default_factory=list)
+
+
+def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_size: int, seed: int,
+                 feedback: tuple[list[ComparisonSpec], int] = ([], 0)) -> tuple[dict[str, Any], list[Finding]]:
+    """Compare, flag and describe: the chat audit's JSON report (asks may come from several plans)."""
+    specs = [*asked_specs(asked), *feedback[0]]
+    findings, n_tests = compare_all(specs, min_group_size, np.random.default_rng(seed), ALPHA)
+    unjudged = unjudged_counts(asked)
+    report = {
+        "kind": "chat audit",
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "plans": plans,
+        "method": {"band": list(BAND), "alpha": ALPHA, "min_group_size": min_group_size, "n_tests": n_tests,
+                   "seed": seed, "slow": f"latency above the {SLOW_QUANTILE:.0%} quantile of this audit's asks",
+                   "reference": "the rest: every other group of the column with at least min_group_size asks",
+                   "flag_rule": "ratio outside the band AND 95% interval excludes 1 AND Holm-adjusted Fisher p "
+                                "below its family's share of alpha (as the analysis audit)"},
+        "questions": {"n": len({a.question.id for a in asked}), "asks": len(asked),
+                      "answerable": len({a.question.id for a in asked if a.question.answerable}),
+                      "audiences": sorted({a.audience for a in asked})},
+        "groups": group_sizes(asked, min_group_size),
+        "latency_ms_median": latency_ms(asked, min_group_size),
+        "unjudged_quotes": unjudged,
+        "logged": {"questions_stored": False,
+                   "note": "chat questions are not stored (only logged, redacted); residents' ratings are, and "
+                           "are counted here per language",
+                   "feedback_rows": feedback[1]},
+        "findings": [f.to_dict() for f in findings],
+        "served_worse": sorted({f.group_column + ":" + f.group for f in served_worse(findings)}),
+        "verdict": verdict_lines(findings, unjudged),
+    }
+    return report, findings
+
+
+def run_chat_audit(plan: str, options: ChatAuditOptions, settings: Any = None) -> ChatAuditResult:
+    """`civicai audit --chat PLAN`: ask, compare, write chat_audit.json and chat_audit.html to out_dir."""
+    from civicai.config import get_settings
+    from civicai.rag import load_chat
+
+    settings = settings or get_settings()
+    if not options.questions:
+        raise InputError("no question set for the chat audit", "pass --questions FILE.jsonl (rows: id, question, "
+                         "language, answerable), e.g. evaluation/questions/ccc.jsonl")
+    missing = [str(p) for p in options.questions if not p.is_file()]
+    if missing:
+        raise InputError(f"question file(s) not found: {', '.join(missing)}", "check the --questions paths")
+    questions = load_questions(options.questions, plan)
+    if not questions:
+        raise InputError(f"no question in {', '.join(map(str, options.questions))} is for plan '{plan}'",
+                         "rows need `question` and `language`, and `plan` equal to the plan's name when given")
+    bad = [a for a in options.audiences if a not in AUDIENCES]
+    if bad:
+        raise InputError(f"unknown audience(s) {', '.join(bad)}", f"use some of: {', '.join(AUDIENCES)}")
+    k = options.min_group_size or settings.min_group_size
+    chat = load_chat(plan, settings=settings)
+    asked = ask_all(chat, questions, load_judgements(options.judgements), options.audiences)
+    feedback = feedback_specs(plan, settings.resolved_database_url) if options.feedback else ([], 0)
+    info = chat.stored.info
+    report, findings = build_report(asked, plans=[{"name": info.name, "version": info.version}], min_group_size=k,
+                                    seed=options.seed, feedback=feedback)
+    report["question_files"] = [str(p) for p in options.questions]
+    report["judgements_file"] = str(options.judgements) if options.judgements else None
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, html_path = options.out_dir / "chat_audit.json", options.out_dir / "chat_audit.html"
+    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    write_html(report, html_path)
+    return ChatAuditResult(report, json_path, html_path, findings)
+
+
+def write_html(report: dict[str, Any], path: Path) -> Path:
+    from civicai.bias.report import template_environment
+
+    template = template_environment().get_template("chat_audit.html.j2")
+    path.write_text(template.render(report=report, metrics=METRICS), encoding="utf-8")
+    return path

@@ -1,0 +1,86 @@
+"""Issue 16: the chat audit. The real chat on the shipped sample plan, asked its real multilingual questions;
+harm is injected by cutting one language's questions to two words, so the chat cannot answer them."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from civicai.bias.chat_audit import (
+    ChatAuditOptions,
+    ask_all,
+    build_report,
+    load_questions,
+    quote_norm,
+    run_chat_audit,
+    served_worse,
+)
+from civicai.config import get_settings
+from civicai.plans.ingest import ingest_file
+from civicai.rag import load_chat
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def sample_chat(sample_dir: Path):  # type: ignore[no-untyped-def]
+    ingest_file(sample_dir / "plan" / "rivermouth-climate-plan.md", name="rivermouth")
+    return load_chat("rivermouth")
+
+
+@pytest.fixture(scope="module")
+def questions_file(sample_dir: Path) -> Path:
+    return sample_dir / "plan" / "questions.jsonl"
+
+
+def test_largest_language_refused_is_the_one_served_worse(sample_chat, questions_file: Path) -> None:  # type: ignore[no-untyped-def]
+    questions = load_questions([questions_file])
+    cut = [q.__class__(q.id, " ".join(q.text.split()[:2]), q.language, q.answerable) if q.language == "en" else q
+           for q in questions]
+    asked = ask_all(sample_chat, cut, {}, audiences=("general",))
+    report, findings = build_report(asked, plans=[{"name": "rivermouth", "version": "test"}], min_group_size=5, seed=0)
+    worse = served_worse(findings)
+    assert ("language", "en", "refusal_rate") in {(f.group_column, f.group, f.metric) for f in worse}
+    assert not [f for f in worse if f.metric == "refusal_rate" and f.group != "en"]
+    assert report["served_worse"][0] == "language:en"
+    assert any(line["severity"] == "flag" and "“en”" in line["sentence"] for line in report["verdict"])
+
+
+def test_chat_audit_counts_judged_quotes_and_feedback_and_never_shows_a_question(
+        sample_chat, questions_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from civicai.api.chatsvc import store_feedback
+    from civicai.store import session_scope
+
+    rows = [json.loads(line) for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    # Judge quotes the way the pooled evaluation does, here by the gold answer: "yes" when the quote holds it.
+    judged = []
+    for row in rows:
+        if row["answerable"]:
+            for citation in sample_chat.ask(row["question"]).citations:
+                label = "yes" if quote_norm(row["expected_answer"]) in quote_norm(citation.quote) else "no"
+                judged.append({"id": row["id"], "quote": citation.quote, "label": label})
+    judgements = tmp_path / "judgements.jsonl"
+    judgements.write_text("\n".join(json.dumps(j) for j in judged), encoding="utf-8")
+    plan_id = sample_chat.stored.info.id
+    with session_scope(get_settings().resolved_database_url) as session:
+        for language, rating, count in (("en", 1, 12), ("en", -1, 1), ("fr", -1, 9), ("fr", 1, 1), ("da", -1, 2)):
+            for i in range(count):
+                store_feedback(session, question=f"Question {i} from jane@example.org", answer="…", rating=rating,
+                               plan_id=plan_id, language=language)
+
+    result = run_chat_audit("rivermouth", ChatAuditOptions(out_dir=tmp_path / "audit", questions=(questions_file,),
+                                                           judgements=judgements, min_group_size=10))
+    report = result.report
+    assert report["questions"] == {"n": 67, "asks": 201, "answerable": 50, "audiences": ["child", "expert", "general"]}
+    assert report["groups"]["language"] == {"da": None, "de": 11, "en": 22, "fr": 14, "nl": 11}
+    assert all(f["suppressed"] and f["value"] is None for f in report["findings"] if f["group"] == "da")
+    en = next(f for f in report["findings"] if f["group_column"] == "language" and f["group"] == "en"
+              and f["metric"] == "judged_citation_rate")
+    assert 0 < en["value"] <= 1 and en["n"] == 17
+    feedback = {f["group"]: f for f in report["findings"] if f["group_column"] == "feedback language"}
+    assert feedback["fr"]["events"] == 9 and feedback["fr"]["n"] == 10 and feedback["da"]["suppressed"]
+    assert "feedback language:fr" in report["served_worse"]
+    written = result.json_path.read_text(encoding="utf-8") + result.html_path.read_text(encoding="utf-8")
+    assert "jane" not in written and "[EMAIL]" not in written
+    assert not [r["question"] for r in rows if r["question"] in written]
