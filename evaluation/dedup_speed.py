@@ -71,7 +71,7 @@ def build(n: int, base: list[str], base_vectors: np.ndarray, seed: int = 0):  # 
             texts.append(text)
             parts.append(parts[source])
             truth[kind].append((source, len(texts) - 1))
-    for c in range(n_campaigns):
+    for _ in range(n_campaigns):
         letter = " ".join(base[i] for i in rng.sample(range(len(base)), 4))
         words = letter.split()
         members = []

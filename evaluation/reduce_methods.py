@@ -112,8 +112,8 @@ def sample_run(method: str) -> dict:
         subprocess.run([sys.executable, "-m", "civicai", "analyse", "--sample", "--out", f"{tmp}/out", "--no-store",
                         "--reducer", method], env=env, check=True, capture_output=True)
         seconds = time.perf_counter() - start
-        rows = [r for r in csv.DictReader(open(f"{tmp}/out/assignments.csv", encoding="utf-8"))
-                if not r["duplicate_of"] and r["submission_id"] in gold]
+        with open(f"{tmp}/out/assignments.csv", encoding="utf-8") as handle:
+            rows = [r for r in csv.DictReader(handle) if not r["duplicate_of"] and r["submission_id"] in gold]
         timings = json.loads(Path(f"{tmp}/out/run.json").read_text())["timings_s"]
     truth = [gold[r["submission_id"]] for r in rows]
     found = [r["primary_theme"] or "-" for r in rows]

@@ -42,7 +42,7 @@ def run_forked(item: pytest.Item) -> list[TestReport]:
             payload = json.dumps([hook.pytest_report_to_serializable(config=config, report=r) for r in reports])
             with os.fdopen(write_end, "w") as pipe:
                 pipe.write(payload)
-        except BaseException:  # noqa: BLE001 - whatever happens, the child must not return into pytest
+        except BaseException:
             traceback.print_exc()
             status = 3
         os._exit(status)
@@ -57,4 +57,4 @@ def run_forked(item: pytest.Item) -> list[TestReport]:
     else:
         how = f"exited with status {os.WEXITSTATUS(wait_status)}"
     message = f"the test's forked process {how} (a crash in a native library?); its own output is above"
-    return [TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed", message, "call")]
+    return [TestReport(item.nodeid, item.location, dict.fromkeys(item.keywords, 1), "failed", message, "call")]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from _api_support import SMALL_CSV, Server, add_user, analysis_dir, copy_plan, login, make_app, plan_source_url, server  # noqa: F401
+from _api_support import SMALL_CSV, Server, add_user, analysis_dir, copy_plan, login, make_app, plan_source_url, server
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +58,7 @@ def test_upload_preview_and_analysis_job(migrated_db_url: str, tmp_path: Path) -
         assert client.get("/api/jobs/99999").status_code == 404
 
 
-def test_interrupted_job_is_marked_and_resumes_from_checkpoints(migrated_db_url: str, analysis_dir: Path,  # noqa: F811
+def test_interrupted_job_is_marked_and_resumes_from_checkpoints(migrated_db_url: str, analysis_dir: Path,
                                                                 tmp_path: Path) -> None:
     from civicai.store.db import session_scope
     from civicai.store.schema import Job, JobStatus
@@ -87,7 +87,7 @@ def test_interrupted_job_is_marked_and_resumes_from_checkpoints(migrated_db_url:
 
 
 def test_chat_answers_with_cited_pages_and_feedback(migrated_db_url: str, tmp_path: Path,
-                                                    plan_source_url: str) -> None:  # noqa: F811
+                                                    plan_source_url: str) -> None:
     from civicai.store.db import session_scope
     from civicai.store.schema import ChatFeedback
 
@@ -132,7 +132,7 @@ def test_chat_answers_with_cited_pages_and_feedback(migrated_db_url: str, tmp_pa
         assert len(rows) == 1 and rows[0].rating == -1 and "example.org" not in rows[0].question_redacted
 
 
-def test_audit_endpoints(server: Server) -> None:  # noqa: F811
+def test_audit_endpoints(server: Server) -> None:
     import uuid
 
     from civicai.api.queries import get_run
@@ -155,7 +155,7 @@ def test_audit_endpoints(server: Server) -> None:  # noqa: F811
         shutil.rmtree(out, ignore_errors=True)
 
 
-def _check_audit_endpoints(server: Server, result) -> None:  # noqa: F811
+def _check_audit_endpoints(server: Server, result) -> None:
     c = server.client
     c.headers.pop("X-CSRF-Token", None)
     assert c.get("/api/audits").status_code == 401

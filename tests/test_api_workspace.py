@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from _api_support import Server, analysis_dir, login, server  # noqa: F401  (fixtures)
+from _api_support import Server, analysis_dir, login, server
 
 pytestmark = pytest.mark.slow
 
@@ -16,7 +16,7 @@ def _themes(s: Server) -> list[dict]:
     return s.client.get(f"/api/runs/{s.run_id}/themes").json()
 
 
-def test_reading_endpoints_need_a_login_and_a_role(server: Server) -> None:  # noqa: F811
+def test_reading_endpoints_need_a_login_and_a_role(server: Server) -> None:
     c = server.client
     for path in ("/api/consultations", f"/api/consultations/{server.consultation_id}", "/api/runs",
                  f"/api/runs/{server.run_id}", f"/api/runs/{server.run_id}/manifest", f"/api/runs/{server.run_id}/map",
@@ -36,7 +36,7 @@ def test_reading_endpoints_need_a_login_and_a_role(server: Server) -> None:  # n
         assert response.status_code == 403, (path, response.text)
 
 
-def test_consultation_runs_themes_and_map(server: Server) -> None:  # noqa: F811
+def test_consultation_runs_themes_and_map(server: Server) -> None:
     c = server.client
     login(c, "staff1")
     consultations = c.get("/api/consultations").json()
@@ -57,7 +57,7 @@ def test_consultation_runs_themes_and_map(server: Server) -> None:  # noqa: F811
     assert c.get("/api/runs/abc").status_code == 422
 
 
-def test_theme_detail_filters_and_review_loop(server: Server) -> None:  # noqa: F811
+def test_theme_detail_filters_and_review_loop(server: Server) -> None:
     c = server.client
     login(c, "staff1")
     themes = sorted(_themes(server), key=lambda t: -t["size"])
@@ -108,7 +108,7 @@ def test_theme_detail_filters_and_review_loop(server: Server) -> None:  # noqa: 
     assert c.delete("/api/themes/99999").status_code == 404
 
 
-def test_remap_starts_a_job_with_the_edited_themes(server: Server) -> None:  # noqa: F811
+def test_remap_starts_a_job_with_the_edited_themes(server: Server) -> None:
     import json
     from pathlib import Path
 
@@ -125,7 +125,7 @@ def test_remap_starts_a_job_with_the_edited_themes(server: Server) -> None:  # n
     assert c.post("/api/runs/99999/remap").status_code == 404
 
 
-def test_triage_changes_are_recorded_append_only(server: Server) -> None:  # noqa: F811
+def test_triage_changes_are_recorded_append_only(server: Server) -> None:
     c = server.client
     login(c, "staff1")
     items = c.get("/api/submissions", params={"consultation_id": server.consultation_id, "limit": 3}).json()["items"]
@@ -166,12 +166,12 @@ def test_triage_changes_are_recorded_append_only(server: Server) -> None:  # noq
 
     from civicai.store.db import get_engine
 
-    with pytest.raises(Exception, match="(?i)append-only|not allowed|triage_events"):
-        with get_engine(server.url).begin() as connection:
-            connection.execute(text("UPDATE triage_events SET actor = 'mallory'"))
+    with pytest.raises(Exception, match="(?i)append-only|not allowed|triage_events"), \
+            get_engine(server.url).begin() as connection:
+        connection.execute(text("UPDATE triage_events SET actor = 'mallory'"))
 
 
-def test_submission_filters(server: Server) -> None:  # noqa: F811
+def test_submission_filters(server: Server) -> None:
     c = server.client
     login(c, "staff1")
     base = {"consultation_id": server.consultation_id}
@@ -188,7 +188,7 @@ def test_submission_filters(server: Server) -> None:  # noqa: F811
     assert c.get("/api/submissions", params={"unassigned": True}).status_code == 422
 
 
-def test_exports_neutralise_formulas(server: Server) -> None:  # noqa: F811
+def test_exports_neutralise_formulas(server: Server) -> None:
     from sqlalchemy import select
 
     from civicai.store.db import session_scope

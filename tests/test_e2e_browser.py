@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan, plan_source_url  # noqa: F401
+from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan, plan_source_url
 from civicai.testing import ServerStartError, free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow,
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory, plan_source_url: str) -> Iterator[str]:  # noqa: F811
+def live_server(tmp_path_factory: pytest.TempPathFactory, plan_source_url: str) -> Iterator[str]:
     """`civicai serve` in a subprocess on a fresh SQLite database holding the shipped plan and a staff user."""
     from civicai.store.db import init_db
 

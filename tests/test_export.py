@@ -59,7 +59,7 @@ def test_xlsx_stores_text_not_formulas(tmp_path: Path) -> None:
     write_xlsx(path, rows, ["id", "text"], sheet_name="themes: all/[v1]")
     sheet = load_workbook(path).active  # not read-only: data_type is reliable
     assert sheet.title == "themes_ all__v1_"
-    values = [row for row in sheet.iter_rows(min_row=2)]
+    values = list(sheet.iter_rows(min_row=2))
     assert len(values) == len(rows)
     for cells, original in zip(values, rows):
         id_cell, text_cell = cells

@@ -184,12 +184,12 @@ def test_unique_constraints_are_enforced(migrated_db_url: str) -> None:
             session.add(make(session))
     with session_scope(migrated_db_url) as session:
         session.add(Job(kind="analyse"))
-    with pytest.raises(IntegrityError):  # the database itself refuses a status outside the enum
-        with get_engine(migrated_db_url).begin() as connection:
-            connection.execute(text("UPDATE jobs SET status = 'exploded'"))
-    with pytest.raises(StatementError, match="not among the defined enum values"):  # and so does the ORM
-        with session_scope(migrated_db_url) as session:
-            session.add(Job(kind="analyse", status="exploded"))
+    # the database itself refuses a status outside the enum, and so does the ORM
+    with pytest.raises(IntegrityError), get_engine(migrated_db_url).begin() as connection:
+        connection.execute(text("UPDATE jobs SET status = 'exploded'"))
+    with pytest.raises(StatementError, match="not among the defined enum values"), \
+            session_scope(migrated_db_url) as session:
+        session.add(Job(kind="analyse", status="exploded"))
     with session_scope(migrated_db_url) as session:
         session.add(Plan(name="PCAET", version="2", is_current=False))  # a non-current version is allowed
         assert session.scalar(select(Submission.text_redacted).where(Submission.consultation_id == consultation_id)) \

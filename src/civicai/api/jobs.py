@@ -121,7 +121,7 @@ class JobManager:
             watcher.start()
         try:
             result = self.runners[kind](params)
-        except Exception as exc:  # a job must end in a state the UI can show, whatever went wrong
+        except Exception as exc:  # noqa: BLE001 - a job must end in a state the UI can show, whatever went wrong
             stop.set()
             message = f"{exc.message} -> {exc.hint}" if isinstance(exc, CivicaiError) else f"{type(exc).__name__}: {exc}"
             log.error("job %s (%s) failed: %s\n%s", job_id, kind, message, traceback.format_exc())

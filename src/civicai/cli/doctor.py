@@ -68,7 +68,7 @@ def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load e
             try:
                 _load(entry)
                 load_cell = f"{time.perf_counter() - start:.2f} s"
-            except Exception as exc:  # a model that verifies but will not load is a failure to report
+            except Exception as exc:  # noqa: BLE001 - a model that verifies but will not load is a failure to report
                 load_cell = f"[red]failed: {exc}[/red]"
                 status = status.__class__(entry, False, f"load failed: {exc}", "reinstall the package", status.seconds)
         needed = needed_by_defaults(entry)

@@ -6,6 +6,7 @@ server (through xllamacpp), so this process only holds it open until Ctrl-C.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import threading
@@ -48,10 +49,8 @@ def serve(model: str = typer.Option("qwen2.5-0.5b-instruct", "--model", help="Mo
     typer.echo(f"serving {entry.id} at {server.listening_address}/v1 (Ctrl-C to stop)", err=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     del server
     os._exit(0)  # the engine's threads are native; a clean interpreter teardown would wait on them
 

@@ -10,6 +10,7 @@ few submissions for a neighbour graph to mean anything.
 """
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +18,8 @@ from functools import cache
 import numpy as np
 
 from civicai.errors import InputError
+
+log = logging.getLogger(__name__)
 
 METHODS = ("spectral", "umap", "pca")
 
@@ -173,8 +176,8 @@ def _import_umap():
             if isinstance(value, numba.core.registry.CPUDispatcher) and value.__module__ == module.__name__:
                 try:
                     value.enable_caching()
-                except Exception:  # noqa: BLE001 - no writable cache location: compile as before
-                    pass
+                except RuntimeError as exc:  # no writable cache location: compile as before, and say so once
+                    log.debug("numba cache off for %s: %s", value.__name__, exc)
     return umap
 
 

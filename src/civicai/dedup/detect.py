@@ -75,7 +75,6 @@ def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, 
     strong_pairs = np.empty((0, 2), dtype=np.int64)
     weak_pairs = np.empty((0, 2), dtype=np.int64)
     near_reps = np.zeros(m, dtype=bool)
-    mean_jaccard: dict[tuple[int, int], float] = {}
     signature = None
     if m > 1:
         signature = minhash.signatures(normalised, num_perm=num_perm, seed=seed)
@@ -130,7 +129,7 @@ def find_duplicates(texts: Sequence[str], embeddings: np.ndarray | None = None, 
         else:
             kind[i] = "campaign"
 
-    for number, (group, members) in enumerate(sorted(members_by_group.items(), key=lambda g: g[1][0]), start=1):
+    for number, (_group, members) in enumerate(sorted(members_by_group.items(), key=lambda g: g[1][0]), start=1):
         cid = f"c{number}"
         canonical = members[0]
         for i in members:

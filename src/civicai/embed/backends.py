@@ -49,7 +49,7 @@ class UniversalSentenceEncoder(Embedder):
                 out[i * chunk:i * chunk + len(vectors)] = vectors
                 bar.update(len(vectors))
         except (BrokenProcessPool, OSError) as exc:  # e.g. no fork allowed: same result, one process
-            warnings.warn(f"embedding workers failed ({exc}); embedding in one process", RuntimeWarning)
+            warnings.warn(f"embedding workers failed ({exc}); embedding in one process", RuntimeWarning, stacklevel=2)
             return super()._encode(texts, kind, batch_size, progress)
         finally:
             bar.close()

@@ -153,7 +153,6 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         sentiment = checkpoints.json(f"sentiment-{tag}", key, lambda: _stance(embedder, embeddings, statements))
     timer.finished("sentiment")
 
-    del embeddings
     return QuestionAnalysis(
         question=question, prefix=prefix, mode="discover" if given is None else "mapping", members=members,
         primary=primary.tolist(), themes=data["themes"], reasons=data["reasons"], scores=data["scores"],
@@ -200,7 +199,7 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
         picks = mmr_select(vectors, centroids[t], k=options.n_quotes, eligible=eligible_all[local], groups=member_languages)
         quote_members = [int(local[p]) for p in picks]
         quotes = [texts[i] for i in quote_members]
-        main_language = max(set(languages[i] for i in local), key=[languages[i] for i in local].count) if len(local) else ""
+        main_language = max({languages[i] for i in local}, key=[languages[i] for i in local].count) if len(local) else ""
         text = theme_text(keywords[t], quotes, [texts[i] for i in local], vectors, centroids[t], len(local), len(local),
                           generator, language=main_language or "the language of the quotes", embedder=embedder,
                           quote_groups=[languages[i] for i in quote_members], member_groups=member_languages)

@@ -69,7 +69,8 @@ def theme_records(prepared: Prepared, analyses: list[QuestionAnalysis]) -> list[
                     members_of[t].append(local)
         parent_of = {t: p for p, group in enumerate(qa.parents) for t in group}
 
-        def record(info, locals_: list[int], parent: str | None, level: str, children: list[str]) -> dict[str, Any]:
+        def record(info, locals_: list[int], parent: str | None, level: str, children: list[str],
+                   qa: QuestionAnalysis = qa) -> dict[str, Any]:
             globals_ = [qa.members[j] for j in locals_]
             return {
                 "id": info.key, "label": info.label, "summary": info.summary, "keywords": info.keywords,
@@ -123,7 +124,7 @@ def write_outputs(out_dir: Path, prepared: Prepared, analyses: list[QuestionAnal
     themes = theme_records(prepared, analyses)
     (out_dir / "themes.json").write_text(json.dumps(themes, ensure_ascii=False, indent=2), encoding="utf-8")
     multi = len(analyses) > 1
-    groups = [g for g in prepared.columns.get("groups", [])]
+    groups = list(prepared.columns.get("groups", []))
     columns = ASSIGNMENT_COLUMNS + ["pii_kinds"] + (["question"] if multi else []) + groups + ["text_redacted"]
     write_csv(out_dir / "assignments.csv", assignment_rows(prepared, views, groups, multi), columns)
     write_csv(out_dir / "rejected.csv", prepared.rejected, REJECTED_COLUMNS)

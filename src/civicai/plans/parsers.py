@@ -152,6 +152,8 @@ def _read_text(path: Path) -> str:
 
 
 # ---------- PDF ----------
+# what pypdf raises on a damaged outline or metadata dictionary (it has no single base class for these)
+_PDF_DATA_ERRORS = (ArithmeticError, AttributeError, KeyError, IndexError, TypeError, ValueError, OSError)
 _PDF_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+[A-ZÀ-Þ][^.!?:;,]{2,70}(?<![\s,])$"
                           r"(?<!\band)(?<!\bor)(?<!\bof)(?<!\bthe)(?<!\bto)(?<!\bin)(?<!\bfor)(?<!\bwith)")
 
@@ -167,12 +169,12 @@ def _outline_pages(reader) -> list[tuple[int, int, str]]:
                 continue
             try:
                 found.append((reader.get_destination_page_number(item), depth, str(item.title)))
-            except Exception:  # broken destinations are common; skip the entry
+            except _PDF_DATA_ERRORS:  # broken destinations are common; skip the entry
                 continue
 
     try:
         walk(reader.outline, 1)
-    except Exception:
+    except _PDF_DATA_ERRORS:  # an unreadable outline: sections then come from the text alone
         return []
     return sorted(found, key=lambda entry: entry[0])
 
@@ -216,7 +218,7 @@ def parse_pdf(path: Path) -> ParsedDocument:
     title = None
     try:
         title = (reader.metadata.title or None) if reader.metadata else None
-    except Exception:
+    except _PDF_DATA_ERRORS:  # a broken metadata dictionary: the file name stands in for the title
         title = None
     # In-text numbered headings ("3.2 Cycling network") give the finest sections; the PDF outline is used
     # only for documents without them.

@@ -285,10 +285,11 @@ _STOP_CACHE: dict[str, frozenset[str]] = {}
 
 def _stop_words(language: str) -> frozenset[str]:
     if language not in _STOP_CACHE:
+        from stop_words import StopWordError, get_stop_words
+
         try:
-            from stop_words import get_stop_words
             _STOP_CACHE[language] = frozenset(w.casefold() for w in get_stop_words(language))
-        except Exception:  # unknown language or package missing: no extra filter
+        except StopWordError:  # a language the lists do not cover: no extra filter
             _STOP_CACHE[language] = frozenset()
     return _STOP_CACHE[language]
 

@@ -144,7 +144,7 @@ class Reranker:
         best_dense = max((h.dense for h in hits), default=0.0)
         best_rrf = max((h.rrf for h in hits), default=1.0) or 1.0
         out = []
-        for i, hit in enumerate(hits):
+        for hit in hits:
             chunk = hit.chunk
             sentences = self.sentences_of(chunk)
             heading_tokens = self.heading_tokens(chunk)

@@ -37,13 +37,10 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     words: set[str] = set(_EXTRA_STOP)
-    try:
-        from stop_words import get_stop_words
+    from stop_words import get_stop_words
 
-        for code in LANGUAGES:
-            words.update(fold(w) for w in get_stop_words(code))
-    except Exception:  # the package is optional for tokenising; fall back to the short list
-        pass
+    for code in LANGUAGES:
+        words.update(fold(w) for w in get_stop_words(code))
     return frozenset(words)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from civicai.cluster.assign import word_count
+from civicai.errors import CivicaiError
 from civicai.summarise.quotes import fair_subset
 
 LABEL_PROMPT = "theme_label.v1"
@@ -128,6 +129,6 @@ def theme_text(keywords: list[str], quotes: list[str], member_texts: list[str], 
                                                            max_tokens=160)).strip()
         if llm_summary and llm_summary != summary and _grounded(llm_summary, quotes):
             result.summary, result.summary_source = llm_summary, "llm"
-    except Exception as exc:  # a model failure must not lose the analysis: keep the extractive text
+    except CivicaiError as exc:  # a model failure must not lose the analysis: keep the extractive text
         result.summary_source = f"extractive (llm failed: {type(exc).__name__})"
     return result
