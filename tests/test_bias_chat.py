@@ -20,8 +20,6 @@ from civicai.config import get_settings
 from civicai.plans.ingest import ingest_file
 from civicai.rag import load_chat
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def sample_chat(sample_dir: Path):  # type: ignore[no-untyped-def]
@@ -34,6 +32,7 @@ def questions_file(sample_dir: Path) -> Path:
     return sample_dir / "plan" / "questions.jsonl"
 
 
+@pytest.mark.slow
 def test_largest_language_refused_is_the_one_served_worse(sample_chat, questions_file: Path) -> None:  # type: ignore[no-untyped-def]
     questions = load_questions([questions_file])
     cut = [q.__class__(q.id, " ".join(q.text.split()[:2]), q.language, q.answerable) if q.language == "en" else q
@@ -47,6 +46,7 @@ def test_largest_language_refused_is_the_one_served_worse(sample_chat, questions
     assert any(line["severity"] == "flag" and "“en”" in line["sentence"] for line in report["verdict"])
 
 
+@pytest.mark.slow
 def test_chat_audit_counts_judged_quotes_and_feedback_and_never_shows_a_question(
         sample_chat, questions_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from civicai.api.chatsvc import store_feedback
@@ -78,9 +78,29 @@ def test_chat_audit_counts_judged_quotes_and_feedback_and_never_shows_a_question
     en = next(f for f in report["findings"] if f["group_column"] == "language" and f["group"] == "en"
               and f["metric"] == "judged_citation_rate")
     assert 0 < en["value"] <= 1 and en["n"] == 17
+    # every quote of the general audience was judged above, so none of its answers is left undetermined
+    assert set(report["undetermined_citations"]["language"].values()) == {0}
     feedback = {f["group"]: f for f in report["findings"] if f["group_column"] == "feedback language"}
     assert feedback["fr"]["events"] == 9 and feedback["fr"]["n"] == 10 and feedback["da"]["suppressed"]
     assert "feedback language:fr" in report["served_worse"]
     written = result.json_path.read_text(encoding="utf-8") + result.html_path.read_text(encoding="utf-8")
     assert "jane" not in written and "[EMAIL]" not in written
     assert not [r["question"] for r in rows if r["question"] in written]
+
+
+def test_cli_chat_audit_explains_what_is_missing(questions_file: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    def audit(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "civicai", "audit", *args, "--out", str(tmp_path)],
+                              capture_output=True, text=True, timeout=300)
+
+    not_stored = audit("--chat", "copenhagen", "--questions", str(questions_file))
+    assert not_stored.returncode == 2 and "plan ingest" in not_stored.stderr
+    paris_only = tmp_path / "paris.jsonl"
+    paris_only.write_text('{"id": "p1", "plan": "paris", "question": "Quand ?", "language": "fr"}\n', encoding="utf-8")
+    other_plan = audit("--chat", "copenhagen", "--questions", str(paris_only))
+    assert other_plan.returncode == 2 and "no question" in other_plan.stderr and "copenhagen" in other_plan.stderr
+    neither = audit()
+    assert neither.returncode == 2 and "--chat PLAN" in neither.stderr

@@ -4,7 +4,9 @@ Questions with known answers (JSONL rows: id, question, language, answerable, op
 a stored plan, each under every audience (child, general, expert), and timed. Per ask:
 - refused: an answerable question got no answer (abstained, or stopped by the guard);
 - judged citation: an answerable question answered with at least one quote a blind assessor judged to
-  answer it (judgement rows: id, quote, label; a quote nobody judged counts as not correct, and is counted);
+  answer it (judgement rows: id, quote, label). An answer with no quote judged "yes" but some quote nobody
+  judged is undetermined: left out of this measure and counted per group (counting it as wrong would make
+  a group whose quotes were judged less often, such as another audience's, look worse);
 - guarded: stopped as off-topic, abuse or injection (every question here is a fair one);
 - slow: among the slowest tenth of this audit's asks;
 - answered unanswerable: the plan does not hold the answer, yet the chat answered.
@@ -63,7 +65,7 @@ class Asked:
     question: ChatQuestion
     audience: str
     kind: str
-    judged_correct: bool
+    judged_correct: bool | None  # None: answered, no quote judged "yes", some quote never judged
     unjudged: int  # cited quotes nobody judged
     seconds: float
 
@@ -117,10 +119,11 @@ def ask_all(chat: Any, questions: list[ChatQuestion], judgements: dict[tuple[str
             answer: Answer = chat.ask(question.text, audience=audience)
             seconds = time.perf_counter() - started
             labels = [judgements.get((question.id, quote_norm(c.quote))) for c in answer.citations]
+            unjudged = sum(label is None for label in labels) if not answer.abstained else 0
+            correct = not answer.abstained and "yes" in labels
             asked.append(Asked(question, audience, str(answer.kind),
-                               judged_correct=not answer.abstained and "yes" in labels,
-                               unjudged=sum(label is None for label in labels) if not answer.abstained else 0,
-                               seconds=seconds))
+                               judged_correct=None if unjudged and not correct else correct,
+                               unjudged=unjudged, seconds=seconds))
     return asked
 
 
@@ -144,7 +147,9 @@ def asked_specs(asked: list[Asked]) -> list[ComparisonSpec]:
         if answerable:
             groups = [group_of(a) for a in answerable]
             specs.append(_spec("refusal_rate", column, [a.refused for a in answerable], groups))
-            specs.append(_spec("judged_citation_rate", column, [a.judged_correct for a in answerable], groups))
+            determined = [a for a in answerable if a.judged_correct is not None]
+            specs.append(_spec("judged_citation_rate", column, [bool(a.judged_correct) for a in determined],
+                               [group_of(a) for a in determined]))
         if unanswerable:
             specs.append(_spec("answered_unanswerable_rate", column, [not a.refused for a in unanswerable],
                                [group_of(a) for a in unanswerable]))
@@ -194,12 +199,16 @@ def latency_ms(asked: list[Asked], min_group_size: int) -> dict[str, dict[str, f
     return out
 
 
-def unjudged_counts(asked: list[Asked]) -> dict[str, dict[str, int]]:
+def undetermined_counts(asked: list[Asked]) -> dict[str, dict[str, int]]:
+    """Answerable asks left out of the judged-citation measure (their quotes were never judged), per group."""
     out: dict[str, dict[str, int]] = {"language": {}, "audience": {}}
     for a in asked:
+        if not a.question.answerable:
+            continue
+        missing = int(a.judged_correct is None)
         if a.audience == "general":
-            out["language"][a.question.language] = out["language"].get(a.question.language, 0) + a.unjudged
-        out["audience"][a.audience] = out["audience"].get(a.audience, 0) + a.unjudged
+            out["language"][a.question.language] = out["language"].get(a.question.language, 0) + missing
+        out["audience"][a.audience] = out["audience"].get(a.audience, 0) + missing
     return out
 
 
@@ -220,8 +229,8 @@ def verdict_lines(findings: list[Finding], unjudged: dict[str, dict[str, int]]) 
             "Questions for the audience" if f.group_column == "audience" else "Feedback in"
         caveat = ""
         if f.metric == "judged_citation_rate" and unjudged.get(f.group_column, {}).get(f.group):
-            caveat = (f" {unjudged[f.group_column][f.group]} cited quote(s) for this group were never judged and "
-                      "count as not correct: judge them before acting on this line.")
+            caveat = (f" {unjudged[f.group_column][f.group]} answer(s) of this group quote passages nobody judged "
+                      "and are left out: judge them before acting on this line.")
         lines.append({"severity": "flag", "group_column": f.group_column, "group": f.group, "metric": f.metric,
                       "sentence": f"{noun} “{f.group}” are served worse: {_pct(f.value)} of {f.note}, against "
                                   f"{_pct(f.reference_value)} for the other groups.{caveat}"})
@@ -269,7 +278,7 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
     """Compare, flag and describe: the chat audit's JSON report (asks may come from several plans)."""
     specs = [*asked_specs(asked), *feedback[0]]
     findings, n_tests = compare_all(specs, min_group_size, np.random.default_rng(seed), ALPHA)
-    unjudged = unjudged_counts(asked)
+    unjudged = undetermined_counts(asked)
     report = {
         "kind": "chat audit",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -284,7 +293,7 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
                       "audiences": sorted({a.audience for a in asked})},
         "groups": group_sizes(asked, min_group_size),
         "latency_ms_median": latency_ms(asked, min_group_size),
-        "unjudged_quotes": unjudged,
+        "undetermined_citations": unjudged,
         "logged": {"questions_stored": False,
                    "note": "chat questions are not stored (only logged, redacted); residents' ratings are, and "
                            "are counted here per language",
