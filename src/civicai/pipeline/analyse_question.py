@@ -1,5 +1,5 @@
 """The per-question stages: embed -> reduce -> cluster -> outliers/multi-label -> hierarchy -> keywords ->
-label/summary -> sentiment (or, with --themes: embed -> map onto the given themes -> ... ).
+label/summary -> position towards the proposal (or, with --themes: embed -> map onto the given themes -> ... ).
 
 Only distinct submissions are analysed: copies and campaign members inherit their canonical submission's
 themes and add to the theme's weight, not to its voices.
@@ -21,6 +21,8 @@ from civicai.pipeline.options import AnalyseOptions
 from civicai.pipeline.prepare import Prepared
 from civicai.pipeline.themes_input import GivenTheme
 from civicai.pipeline.timing import StageTimer
+from civicai.sentiment.position import ARTEFACT_VERSION as POSITION_ARTEFACT
+from civicai.sentiment.position import positions
 from civicai.sentiment.question import question_statements
 from civicai.summarise import keyword_label, mmr_select, quote_eligibility, theme_text
 
@@ -146,12 +148,15 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
             texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder))
     timer.finished("keywords_labels")
 
-    statements = question_statements(question)  # a yes/no question: stance towards it, not tone
-    stats["stance"] = "towards the question" if statements else "tone"
-    key = stage_key(key, f"sentiment-{tag}", {"statements": statements})
+    # position towards the proposal (supports/opposes/unclear), or 'unclear' for all where the method's held-out
+    # accuracy is not well above the majority class (civicai.sentiment.position); the reason goes to run.json
+    statements = question_statements(question)
+    key = stage_key(key, f"sentiment-{tag}", {"statements": statements, "position_model": POSITION_ARTEFACT})
     with timer("sentiment"):
-        sentiment = checkpoints.json(f"sentiment-{tag}", key, lambda: _stance(embedder, embeddings, statements))
+        position = checkpoints.json(f"sentiment-{tag}", key, lambda: _position(embedder, embeddings, question))
     timer.finished("sentiment")
+    sentiment = position["labels"]
+    stats["stance"] = {k: v for k, v in position.items() if k != "labels"}
 
     return QuestionAnalysis(
         question=question, prefix=prefix, mode="discover" if given is None else "mapping", members=members,
@@ -172,14 +177,9 @@ def _pca_map(embeddings: np.ndarray, sample: np.ndarray, seed: int) -> np.ndarra
     return out
 
 
-def _stance(embedder: Any, embeddings: np.ndarray, statements: Any) -> list[str]:
-    if statements is not None:
-        from civicai.sentiment.question import stance_towards_question
-
-        return [str(label) for label in stance_towards_question(embeddings, statements, embedder)]
-    from civicai.sentiment import StanceClassifier
-
-    return [str(label) for label in StanceClassifier.pretrained(embedder).predict(embeddings)]
+def _position(embedder: Any, embeddings: np.ndarray, question: str | None) -> dict[str, Any]:
+    result = positions(embeddings, question, embedder)
+    return {"labels": [str(label) for label in result.labels], **result.describe()}
 
 
 def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarray, centroids: np.ndarray,

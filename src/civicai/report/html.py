@@ -8,8 +8,10 @@ from typing import Any
 import jinja2
 
 TEMPLATE = "analysis_report.html.j2"
-SENTIMENT_ORDER = ("positive", "neutral", "negative")
-SENTIMENT_COLOURS = {"positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"}
+# position towards the proposal (civicai.sentiment.position); the old tone labels still draw for older runs
+SENTIMENT_ORDER = ("supports", "unclear", "opposes", "positive", "neutral", "negative")
+SENTIMENT_COLOURS = {"supports": "#2e7d32", "unclear": "#9e9e9e", "opposes": "#c62828",
+                     "positive": "#2e7d32", "neutral": "#9e9e9e", "negative": "#c62828"}
 
 
 def _environment() -> jinja2.Environment:

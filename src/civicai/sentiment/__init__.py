@@ -1,5 +1,7 @@
-"""Sentiment/stance: positive, negative or neutral towards the proposal, from multilingual embeddings."""
+"""Position towards the proposal (position.py: supports / opposes / unclear, shown only where measured reliable),
+and the older tone classifier (classifier.py: positive / negative / neutral) it replaces in what staff see."""
 from civicai.sentiment.classifier import LABELS, STANCE_OF, StanceClassifier, load_seed_sentences, split_sentences
+from civicai.sentiment.position import POSITIONS, PositionModel, PositionResult, positions
 from civicai.sentiment.question import (
                                         QuestionStatements,
                                         question_statements,
@@ -7,5 +9,5 @@ from civicai.sentiment.question import (
                                         stance_towards_question,
 )
 
-__all__ = ["LABELS", "STANCE_OF", "QuestionStatements", "StanceClassifier", "load_seed_sentences",
+__all__ = ["LABELS", "POSITIONS", "STANCE_OF", "PositionModel", "PositionResult", "positions", "QuestionStatements", "StanceClassifier", "load_seed_sentences",
            "question_statements", "split_sentences", "stance_for_question", "stance_towards_question"]
