@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from _api_support import Server, analysis_dir, server  # noqa: F401  (fixtures)
+from _api_support import Server, analysis_dir, server
 
 pytestmark = pytest.mark.slow
 PAYLOAD = ("Fix the drains ![x](http://attacker.example/p.png) and [click here](http://attacker.example/login) "
@@ -40,7 +40,7 @@ def _outputs(blocks, name: str):
     raise AssertionError(f"no callback {name}")
 
 
-def test_submission_and_theme_text_is_never_interpreted(server: Server) -> None:  # noqa: F811
+def test_submission_and_theme_text_is_never_interpreted(server: Server) -> None:
     from sqlalchemy import select
 
     from civicai.store.db import session_scope

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from _api_support import Server, analysis_dir, login, server  # noqa: F401  (fixtures)
+from _api_support import Server, analysis_dir, login, server
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,7 @@ def _groups(s: Server) -> Counter:
         return Counter((a.get("district"), a.get("age_band")) for a in rows if a.get("district") and a.get("age_band"))
 
 
-def test_small_groups_are_refused_on_every_read_path(server: Server) -> None:  # noqa: F811
+def test_small_groups_are_refused_on_every_read_path(server: Server) -> None:
     sizes = _groups(server)
     small = next(g for g, n in sizes.items() if n < 5)
     large = max(sizes, key=sizes.get)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlparse
@@ -15,7 +16,7 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from civicai import __version__
 from civicai.api.analyses import UploadTooLarge, run_analysis_job, run_plan_ingest_job
 from civicai.api.auditsvc import run_audit_job
-from civicai.api.chatsvc import ChatUnavailable
+from civicai.api.chatsvc import ChatBusy, ChatUnavailable
 from civicai.api.context import ApiOptions, AppContext
 from civicai.api.deps import READERS, SAFE_METHODS, STAFF, resolve_principal
 from civicai.api.jobs import JobManager
@@ -62,6 +63,10 @@ def _install_handlers(app: FastAPI) -> None:
     async def _auth(request: Request, exc: AuthError) -> JSONResponse:
         return _error(401, exc.message, exc.hint)
 
+    @app.exception_handler(ChatBusy)
+    async def _busy(request: Request, exc: ChatBusy) -> JSONResponse:
+        return JSONResponse({"detail": exc.message, "hint": exc.hint}, status_code=503, headers={"Retry-After": "30"})
+
     @app.exception_handler(ChatUnavailable)
     async def _unavailable(request: Request, exc: ChatUnavailable) -> JSONResponse:
         return JSONResponse({"detail": exc.message, "hint": exc.hint}, status_code=503, headers={"Retry-After": "30"})
@@ -99,6 +104,13 @@ class GuardMiddleware(BaseHTTPMiddleware):
                 return HTMLResponse(f"<h1>403</h1><p>Your role ({who.role}) cannot open {page}. "
                                     f"<a href='/logout'>Sign in as someone else</a>.</p>", 403)
         response = await call_next(request)
+        if request.url.path.rstrip("/") == "/chat" and request.method == "GET":
+            from civicai.api.routers.chat import CLIENT_COOKIE
+
+            if not ctx.signer.read_client(request.cookies.get(CLIENT_COOKIE)):  # each browser its own budget
+                response.set_cookie(CLIENT_COOKIE, ctx.signer.sign_client(secrets.token_urlsafe(16)),
+                                    max_age=30 * 86400, httponly=True, samesite="lax", secure=ctx.secure_cookies,
+                                    path="/")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
@@ -206,5 +218,8 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
         from civicai.ui import mount_apps
 
         mount_apps(app, ctx)
+    # outermost: a body over its route's limit is refused before anything reads it (Gradio's routes too)
+    from civicai.api.limits import BodyLimitMiddleware
 
+    app.add_middleware(BodyLimitMiddleware, ctx=ctx)
     return app

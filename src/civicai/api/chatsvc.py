@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -32,14 +34,100 @@ class ChatUnavailable(CivicaiError):
     """No plan to answer from yet (e.g. the first-start ingest is still running): HTTP 503."""
 
 
+class ChatBusy(CivicaiError):
+    """Every answer slot is taken and the waiting room is full: HTTP 503 with Retry-After."""
+
+
 _chats: dict[tuple[str, int], Any] = {}
-_slots: dict[int, threading.BoundedSemaphore] = {}
 
 
-def answer_slot(ctx: AppContext) -> threading.BoundedSemaphore:
-    """At most `chat_concurrency` answers are computed at once: on 2 cores, 20 answers at once would each take
-    20 times longer (and the models' own threads would fight); queued questions wait their turn instead."""
-    return _slots.setdefault(id(ctx), threading.BoundedSemaphore(ctx.options.chat_concurrency))
+class Lease:
+    """One held answer slot; release() is idempotent (a stream may end, fail or be dropped unread)."""
+
+    def __init__(self, gate: AnswerGate) -> None:
+        self._gate, self._held = gate, True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._gate.semaphore.release()
+
+
+class AnswerGate:
+    """At most `chat_concurrency` answers are computed at once (on 2 cores, 20 at once would each take 20 times
+    longer); at most `chat_queue` more wait, each for at most `chat_wait_s`; the rest get ChatBusy at once. So
+    waiting questions hold a few threads and no database connection, and staff requests and /health always
+    find a free worker thread (the server has 40)."""
+
+    def __init__(self, concurrency: int, max_waiting: int, wait_s: float) -> None:
+        self.semaphore = threading.BoundedSemaphore(concurrency)
+        self.max_waiting, self.wait_s = max_waiting, wait_s
+        self._waiting = 0
+        self._lock = threading.Lock()
+
+    def acquire(self) -> Lease:
+        if self.semaphore.acquire(blocking=False):
+            return Lease(self)
+        with self._lock:
+            if self._waiting >= self.max_waiting:
+                raise ChatBusy("the chat is answering as many questions as it can", "ask again in half a minute")
+            self._waiting += 1
+        try:
+            got = self.semaphore.acquire(timeout=self.wait_s)
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if not got:
+            raise ChatBusy("the chat is busy", "ask again in half a minute")
+        return Lease(self)
+
+    @contextmanager
+    def slot(self) -> Iterator[Lease]:
+        lease = self.acquire()
+        try:
+            yield lease
+        finally:
+            lease.release()
+
+
+_gates: dict[int, AnswerGate] = {}
+_gates_lock = threading.Lock()
+
+
+def answer_gate(ctx: AppContext) -> AnswerGate:
+    with _gates_lock:
+        gate = _gates.get(id(ctx))
+        if gate is None:
+            gate = _gates[id(ctx)] = AnswerGate(ctx.options.chat_concurrency, ctx.options.chat_queue,
+                                                ctx.options.chat_wait_s)
+        return gate
+
+
+def answer_slot(ctx: AppContext):
+    """`with answer_slot(ctx):` around computing one answer (the API, the stream and the Gradio chat alike)."""
+    return answer_gate(ctx).slot()
+
+
+def rate_key(ctx: AppContext, cookie: str | None, address: str) -> str:
+    """Whose budget a question spends: the browser's signed chat cookie, else the address's shared anonymous
+    budget (so dropping or inventing cookies never buys a fresh one)."""
+    client = ctx.signer.read_client(cookie)
+    return f"c:{client}" if client else f"anon:{address}"
+
+
+def check_chat_rate(ctx: AppContext, cookie: str | None, address: str) -> float:
+    """0 when the question may go ahead, else the seconds to wait (one rule for every door of the chat)."""
+    return ctx.limiter.check(rate_key(ctx, cookie, address), address)
+
+
+def chat_and_plan(ctx: AppContext) -> tuple[Any, int | None]:
+    """The chat and the current plan's id, with a database session held only for the look-up."""
+    from civicai.store.db import session_scope
+
+    with session_scope(ctx.url) as session:
+        plan = plan_row(session, ctx.options.plan_name)
+        plan_id = plan.id if plan else None
+    return get_chat(ctx), plan_id
 
 
 def get_chat(ctx: AppContext, session: Session | None = None):

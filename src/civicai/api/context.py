@@ -16,11 +16,14 @@ class ApiOptions:
     start_jobs: bool = True  # run background jobs (tests may turn it off)
     session_max_age_s: int = 8 * 3600
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    max_body_bytes: int = 1024 * 1024  # every other request body (api/limits.py)
     rate_limit: RateLimit = field(default_factory=RateLimit)
     plan_name: str = "rivermouth"  # the plan the residents' chat answers from
     mount_ui: bool = True  # mount the Gradio apps
     warm_chat: bool = True  # load the chat's models in the background at start
     chat_concurrency: int = 2  # answers computed at once (the rest queue); about the number of cores
+    chat_queue: int = 8  # questions that may wait for a slot; more get 503 at once (threads stay free)
+    chat_wait_s: float = 20.0  # how long a question waits for a slot before 503
 
 
 @dataclass

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
 from civicai.errors import CivicaiError, InputError
 
@@ -96,12 +96,26 @@ class SessionData:
 class SessionSigner:
     def __init__(self, secret: str, max_age_s: int = 8 * 3600) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="civicai-session")
+        self._clients = URLSafeSerializer(secret, salt="civicai-chat-client")
         self.max_age_s = max_age_s
 
     def issue(self, user_id: int, password_hash: str) -> tuple[str, str]:
         csrf = secrets.token_urlsafe(24)
         token = self._serializer.dumps({"u": user_id, "c": csrf, "p": password_fingerprint(password_hash)})
         return token, csrf
+
+    def sign_client(self, client_id: str) -> str:
+        """The residents' chat cookie: signed, so an invented value is not a fresh rate-limit budget."""
+        return self._clients.dumps(client_id)
+
+    def read_client(self, value: str | None) -> str | None:
+        if not value or len(value) > 200:
+            return None
+        try:
+            client = self._clients.loads(value)
+        except BadSignature:
+            return None
+        return client if isinstance(client, str) else None
 
     def read(self, token: str | None) -> SessionData | None:
         if not token:
@@ -143,7 +157,8 @@ def token_expiry(days: int | None) -> datetime | None:
 class RateLimit:
     per_minute: float = 30.0  # sustained questions per client
     burst: int = 10  # questions a client may ask at once before the sustained rate applies
-    per_ip_per_minute: float = 1200.0  # ceiling for one address, however many cookies it holds
+    # ceiling for one address, however many cookies it holds (a library or town hall shares one address)
+    per_ip_per_minute: float = 240.0
 
 
 class RateLimiter:

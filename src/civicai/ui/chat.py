@@ -7,7 +7,14 @@ from typing import Any
 
 import gradio as gr
 
-from civicai.api.chatsvc import answer_payload, answer_slot, example_questions, get_chat, plan_row, store_feedback
+from civicai.api.chatsvc import (
+    answer_payload,
+    answer_slot,
+    chat_and_plan,
+    check_chat_rate,
+    example_questions,
+    store_feedback,
+)
 from civicai.api.context import AppContext
 from civicai.api.routers.chat import CLIENT_COOKIE
 from civicai.store.db import session_scope
@@ -33,13 +40,13 @@ def sources_html(payload: dict[str, Any]) -> str:
             f'<ol style="list-style:none;padding-left:0">{"".join(items)}</ol></details>')
 
 
-def _client(request: gr.Request | None) -> tuple[str, str]:
+def _client(request: gr.Request | None) -> tuple[str | None, str]:
+    """(the signed chat cookie, the address): the same budget rule as /api/chat (chatsvc.check_chat_rate)."""
     if request is None:
-        return "anonymous", "unknown"
+        return None, "unknown"
     cookies = getattr(request, "cookies", {}) or {}
-    key = cookies.get(CLIENT_COOKIE) or getattr(request, "session_hash", None) or "anonymous"
     host = request.client.host if getattr(request, "client", None) else "unknown"
-    return str(key), str(host)
+    return cookies.get(CLIENT_COOKIE), str(host)
 
 
 def build_chat(ctx: AppContext) -> gr.Blocks:
@@ -47,21 +54,16 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
         question = (question or "").strip()
         if not question:
             raise gr.Error("Please type a question about the climate plan.")
-        wait = ctx.limiter.check(*_client(request))
+        wait = check_chat_rate(ctx, *_client(request))
         if wait:
             raise gr.Error(f"Too many questions at once: please wait {wait:.0f} seconds.")
         history = list(history or []) + [{"role": "user", "content": question},
                                          {"role": "assistant", "content": "…"}]
         yield "", history, None
         try:
-            chat = get_chat(ctx)
-            with session_scope(ctx.url) as session:
-                plan = plan_row(session, ctx.options.plan_name)
-                plan_id = plan.id if plan else None
+            chat, plan_id = chat_and_plan(ctx)
             text, final = "", None
-            slot = answer_slot(ctx)
-            slot.acquire()  # held while this answer is computed and streamed; released even on errors
-            try:
+            with answer_slot(ctx):  # held while this answer is computed and streamed; released even on errors
                 for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general")):
                     if isinstance(piece, str):
                         text += piece
@@ -69,10 +71,8 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
                         yield "", history, None
                     else:
                         final = piece
-            finally:
-                slot.release()
         except Exception as exc:
-            raise friendly(exc) from exc
+            raise friendly(exc, public=True) from exc
         payload = answer_payload(final, plan_id) if final is not None else {"answer": text, "citations": []}
         history[-1] = {"role": "assistant", "content": (payload.get("answer") or text) + sources_html(payload)}
         yield "", history, {"question": question, "answer": payload.get("answer") or text,
@@ -81,7 +81,7 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
     def feedback(data: gr.LikeData, last: dict | None, request: gr.Request) -> str:
         if not last:
             return "Ask a question first."
-        if ctx.limiter.check(*_client(request)):
+        if check_chat_rate(ctx, *_client(request)):
             return "Too many clicks: please wait a moment."
         rating = 1 if data.liked else -1
         try:
@@ -89,7 +89,7 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
                 store_feedback(session, question=last["question"], answer=last["answer"], rating=rating,
                                plan_id=last.get("plan_id"), language=last.get("language"))
         except Exception as exc:
-            raise friendly(exc) from exc
+            raise friendly(exc, public=True) from exc
         return "Thank you for your feedback." if rating > 0 else "Thank you: we will look at this answer."
 
     with gr.Blocks(title="Ask the climate plan", fill_width=False) as demo:

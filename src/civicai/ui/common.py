@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -52,11 +53,16 @@ def who(ctx: AppContext, request: gr.Request | None, roles: tuple[str, ...]) -> 
     return principal
 
 
-def friendly(exc: Exception) -> gr.Error:
+def friendly(exc: Exception, public: bool = False) -> gr.Error:
+    """An error people can act on. For the public (anonymous) apps an unexpected exception's text is logged,
+    never shown: it can hold paths, SQL or other residents' words."""
     if isinstance(exc, CivicaiError):
         return gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
     if isinstance(exc, LookupError):
         return gr.Error(str(exc.args[0]) if exc.args else "not found")
+    if public:
+        logging.getLogger("civicai.ui").error("unexpected error in the public chat", exc_info=exc)
+        return gr.Error("Something went wrong on our side; please try again in a minute.")
     return gr.Error(f"{type(exc).__name__}: {exc}")
 
 

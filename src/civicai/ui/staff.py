@@ -56,6 +56,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             info = preview(stored.path)
         except Exception as exc:
             raise friendly(exc) from exc
+        finally:
+            Path(path).unlink(missing_ok=True)  # Gradio's temporary copy: the stored upload is the only one kept
         columns = info["columns"]
         notes = "; ".join(info["notes"])
         summary = (f"**{esc(stored.name)}**: {info['accepted']} usable rows, {info['rejected']} rejected "

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,16 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from civicai.api.chatsvc import answer_payload, answer_slot, example_questions, get_chat, plan_row, store_feedback
+from civicai.api.chatsvc import (
+    answer_gate,
+    answer_payload,
+    answer_slot,
+    chat_and_plan,
+    check_chat_rate,
+    example_questions,
+    plan_row,
+    store_feedback,
+)
 from civicai.api.deps import ctx_of, get_db
 from civicai.api.schemas import ChatBody, FeedbackBody
 from civicai.store.schema import Plan
@@ -19,67 +29,82 @@ router = APIRouter(prefix="/api", tags=["chat"])
 CLIENT_COOKIE = "civicai_chat"
 
 
-def client_key(request: Request, response: Response | None = None) -> str:
-    """An anonymous per-browser id (random cookie) so each resident has their own rate-limit bucket."""
-    key = request.cookies.get(CLIENT_COOKIE)
-    if not key or len(key) > 64:
-        key = secrets.token_urlsafe(16)
-        if response is not None:
-            response.set_cookie(CLIENT_COOKIE, key, max_age=30 * 86400, httponly=True, samesite="lax",
-                                secure=ctx_of(request).secure_cookies, path="/")
-    return key
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
-def check_rate(request: Request, key: str) -> None:
-    wait = ctx_of(request).limiter.check(key, request.client.host if request.client else "unknown")
+def client_key(request: Request, response: Response | None = None) -> str | None:
+    """The browser's signed chat cookie; a browser without a valid one is given one (its questions meanwhile
+    spend its address's shared anonymous budget, so dropping the cookie never resets anything)."""
+    ctx = ctx_of(request)
+    value = request.cookies.get(CLIENT_COOKIE)
+    if ctx.signer.read_client(value):
+        return value
+    if response is not None:
+        response.set_cookie(CLIENT_COOKIE, ctx.signer.sign_client(secrets.token_urlsafe(16)), max_age=30 * 86400,
+                            httponly=True, samesite="lax", secure=ctx.secure_cookies, path="/")
+    return None
+
+
+def check_rate(request: Request, cookie: str | None) -> None:
+    wait = check_chat_rate(ctx_of(request), cookie, _address(request))
     if wait:
         raise HTTPException(429, f"too many questions: wait {wait:.0f} s and ask again",
                             headers={"Retry-After": str(max(1, round(wait)))})
 
 
-def _plan_id(request: Request, session: Session) -> int | None:
-    plan = plan_row(session, ctx_of(request).options.plan_name)
-    return plan.id if plan else None
-
-
+# The chat routes take no database session as a dependency: a question waiting for an answer slot must not hold
+# a pooled connection (60 waiting questions once exhausted the pool and starved staff requests and /health).
 @router.post("/chat")
-def ask(body: ChatBody, request: Request, response: Response, session: Session = Depends(get_db)) -> dict[str, Any]:
+def ask(body: ChatBody, request: Request, response: Response) -> dict[str, Any]:
     """Ask the climate plan; the answer quotes the plan with section, page and a link to the PDF page, or says
-    honestly that the plan does not hold the answer. No account needed; limited per client."""
+    honestly that the plan does not hold the answer. No account needed; limited per browser and per address."""
     check_rate(request, client_key(request, response))
-    chat = get_chat(ctx_of(request), session)
-    plan_id = _plan_id(request, session)
-    with answer_slot(ctx_of(request)):
+    ctx = ctx_of(request)
+    chat, plan_id = chat_and_plan(ctx)
+    with answer_slot(ctx):
         answer = chat.ask(body.question, audience=body.audience)
     return answer_payload(answer, plan_id)
 
 
 @router.post("/chat/stream")
-def ask_stream(body: ChatBody, request: Request, session: Session = Depends(get_db)) -> StreamingResponse:
-    """The same answer as NDJSON lines: {"delta": "..."} pieces as they are written, then {"answer": {...}}."""
-    key = client_key(request)
-    check_rate(request, key)
-    chat = get_chat(ctx_of(request), session)
-    plan_id = _plan_id(request, session)
+def ask_stream(body: ChatBody, request: Request, response: Response) -> StreamingResponse:
+    """The same answer as NDJSON lines: {"delta": "..."} pieces as they are written, then {"answer": {...}}.
+    Under the same rate limit and answer slots as POST /api/chat."""
+    check_rate(request, client_key(request, response))
+    ctx = ctx_of(request)
+    chat, plan_id = chat_and_plan(ctx)
     pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
+    lease = answer_gate(ctx).acquire()  # 503 now, not in the middle of a stream
 
     def lines():
-        for piece in pieces:
-            if isinstance(piece, str):
-                yield json.dumps({"delta": piece}, ensure_ascii=False) + "\n"
-            else:
-                yield json.dumps({"answer": answer_payload(piece, plan_id)}, ensure_ascii=False) + "\n"
+        try:
+            for piece in pieces:
+                if isinstance(piece, str):
+                    yield json.dumps({"delta": piece}, ensure_ascii=False) + "\n"
+                else:
+                    yield json.dumps({"answer": answer_payload(piece, plan_id)}, ensure_ascii=False) + "\n"
+        finally:
+            lease.release()
 
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    body_iter = lines()
+    weakref.finalize(body_iter, lease.release)  # a stream dropped before its first line still frees the slot
+    headers = {k: v for k, v in response.headers.items() if k.lower() == "set-cookie"}
+    return StreamingResponse(body_iter, media_type="application/x-ndjson", headers=headers)
 
 
 @router.post("/chat/feedback", status_code=201)
 def feedback(body: FeedbackBody, request: Request, session: Session = Depends(get_db)) -> dict[str, Any]:
-    """Thumbs up (1) or down (-1); the question is stored redacted."""
+    """Thumbs up (1) or down (-1); the question and the answer are stored redacted and capped."""
     check_rate(request, client_key(request))
     row = store_feedback(session, question=body.question, answer=body.answer, rating=body.rating,
                          plan_id=body.plan_id or _plan_id(request, session), language=body.language)
     return {"id": row.id, "question_redacted": row.question_redacted}
+
+
+def _plan_id(request: Request, session: Session) -> int | None:
+    plan = plan_row(session, ctx_of(request).options.plan_name)
+    return plan.id if plan else None
 
 
 @router.get("/chat/examples")
