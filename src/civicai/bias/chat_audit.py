@@ -82,6 +82,32 @@ def quote_norm(text: str) -> str:
     return re.sub(r"[^a-z0-9%€]", "", fold(text.replace("’", "'")))
 
 
+def default_question_files() -> tuple[tuple[Path, ...], Path | None]:
+    """The checkout's evaluation question sets and their judgements (a development install has them; an
+    installed package does not, and the caller must name a question set)."""
+    from civicai.paths import project_root
+
+    sets = project_root() / "evaluation" / "questions"
+    files = tuple(p for p in (sets / "ccc.jsonl", sets / "ccc_dev.jsonl", sets / "yesno.jsonl") if p.is_file())
+    judgements = sets / "citation_judgements.jsonl"
+    return files, judgements if judgements.is_file() else None
+
+
+def summary_rows(report: dict[str, Any], column: str = "language") -> list[dict[str, Any]]:
+    """One row per group of `column`: each measure's rate (None when suppressed), for a table on screen."""
+    rows: dict[str, dict[str, Any]] = {}
+    for f in report["findings"]:
+        if f["group_column"] != column:
+            continue
+        row = rows.setdefault(f["group"], {column: f["group"], "questions": report["groups"].get(column, {}).get(
+            f["group"])})
+        mark = ""
+        if f["flagged"]:
+            mark = " worse" if f["direction"] == METRICS[f["metric"]][1] else " better"
+        row[f["metric"]] = None if f["suppressed"] else f"{100 * f['value']:.0f}%{mark}"
+    return list(rows.values())
+
+
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]

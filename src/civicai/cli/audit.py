@@ -69,14 +69,11 @@ def register(app: typer.Typer) -> None:
 
 def _chat_audit(console: Any, plan: str, out: Path, questions: list[Path], judgements: Path | None, seed: int,
                 min_group_size: int | None) -> None:
-    from civicai.bias.chat_audit import ChatAuditOptions, run_chat_audit
-    from civicai.paths import project_root
+    from civicai.bias.chat_audit import ChatAuditOptions, default_question_files, run_chat_audit
 
-    sets = project_root() / "evaluation" / "questions"
-    if not questions:
-        questions = [p for p in (sets / "ccc.jsonl", sets / "ccc_dev.jsonl", sets / "yesno.jsonl") if p.is_file()]
-    if judgements is None and (sets / "citation_judgements.jsonl").is_file():
-        judgements = sets / "citation_judgements.jsonl"
+    default_sets, default_judgements = default_question_files()
+    questions = questions or list(default_sets)
+    judgements = judgements or default_judgements
     console.print(f"auditing the chat on [bold]{plan}[/bold] -> {out}")
     result = run_chat_audit(plan, ChatAuditOptions(out_dir=out, questions=tuple(questions), judgements=judgements,
                                                    min_group_size=min_group_size, seed=seed))

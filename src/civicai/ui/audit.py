@@ -108,6 +108,34 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         except LookupError as exc:
             return str(exc)
 
+    def on_chat_plans(request: gr.Request):
+        who(ctx, request, READERS)
+        from civicai.plans.repository import list_plans
+
+        with session_scope(ctx.url) as session:
+            names = sorted({p.name for p in list_plans(session)})
+        return gr.update(choices=names, value=names[0] if names else None)
+
+    def on_chat_audit(plan: str | None, request: gr.Request):
+        me = who(ctx, request, STAFF)
+        if not plan:
+            raise gr.Error("Choose a plan first.")
+        from civicai.bias.chat_audit import ChatAuditOptions, default_question_files, run_chat_audit, summary_rows
+
+        questions, judgements = default_question_files()
+        try:  # aggregates only come back: the report never holds a question
+            result = run_chat_audit(plan, ChatAuditOptions(out_dir=ctx.home / "chat_audits" / plan,
+                                                           questions=questions, judgements=judgements),
+                                    settings=ctx.settings)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        report = result.report
+        text = "\n".join(f"- {esc(v['sentence'])}" for v in report["verdict"])
+        head = (f"### Chat on {esc(plan)}: {report['questions']['n']} questions, run by {esc(me.username)}\n"
+                f"Served worse: {esc(', '.join(report['served_worse']) or 'no group')}\n\n")
+        return head + text, pd.DataFrame(summary_rows(report, "language")), pd.DataFrame(summary_rows(report,
+                                                                                                     "audience"))
+
     with gr.Blocks(title="civicai · audit") as demo:
         header = gr.HTML(header_html("civicai · auditors' view"))
         with gr.Tabs():
@@ -126,6 +154,15 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
                     audit_btn = gr.Button("Run the bias audit of the selected run (staff and admins)")
                     audit_info = gr.Markdown()
                 manifest = gr.JSON(label="Run manifest: versions, models and checksums, prompts, parameters, seed")
+            with gr.Tab("Chat"):
+                gr.Markdown("Is the residents' chat as good in every language and for every audience? Asks the "
+                            "evaluation questions (refusals, judged citations, guard, latency), compared as in the "
+                            "bias reports. Only counts are shown, never a question.")
+                chat_plan = gr.Dropdown(label="Plan", choices=[])
+                chat_btn = gr.Button("Audit the chat on this plan (staff and admins; a minute or two)")
+                chat_verdict = gr.Markdown()
+                chat_languages = gr.Dataframe(label="By question language", interactive=False)
+                chat_audiences = gr.Dataframe(label="By audience", interactive=False)
             with gr.Tab("Model cards"):
                 card = gr.Dropdown(label="Model", choices=[])
                 card_md = gr.Markdown()
@@ -134,4 +171,6 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         runs.select(on_run, None, [manifest, manifest_link, selected_run])
         audit_btn.click(on_audit_run, [selected_run], [audit_info])
         card.change(on_card, [card], [card_md])
+        demo.load(on_chat_plans, None, [chat_plan])
+        chat_btn.click(on_chat_audit, [chat_plan], [chat_verdict, chat_languages, chat_audiences])
     return demo
