@@ -42,7 +42,7 @@ def run_forked(item: pytest.Item) -> list[TestReport]:
             payload = json.dumps([hook.pytest_report_to_serializable(config=config, report=r) for r in reports])
             with os.fdopen(write_end, "w") as pipe:
                 pipe.write(payload)
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - whatever happens, the child must not return into pytest
             traceback.print_exc()
             status = 3
         os._exit(status)

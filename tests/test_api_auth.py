@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from _api_support import PASSWORD, add_user, login, login_page_token, make_app, plan_source_url
+from _api_support import PASSWORD, add_user, login, login_page_token, make_app
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from _api_support import SMALL_CSV, Server, add_user, analysis_dir, copy_plan, login, make_app, plan_source_url, server
+from _api_support import SMALL_CSV, Server, add_user, copy_plan, login, make_app
 
 pytestmark = pytest.mark.slow
 

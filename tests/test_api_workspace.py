@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from _api_support import Server, analysis_dir, login, server
+from _api_support import Server, login
 
 pytestmark = pytest.mark.slow
 

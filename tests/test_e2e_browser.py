@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan, plan_source_url
+from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan
 from civicai.testing import ServerStartError, free_port, running_server
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -10,7 +10,7 @@ import pytest
 EVALUATION = Path(__file__).resolve().parents[1] / "evaluation"
 sys.path.insert(0, str(EVALUATION))
 
-from chat_data import QUESTIONS, ccc_questions, norm, plan_sources, quote_key, read_jsonl, yesno_questions
+from chat_data import QUESTIONS, ccc_questions, norm, plan_sources, quote_key, read_jsonl, yesno_questions  # noqa: E402 - after the path insert
 
 LABELS = {"yes", "partial", "no"}
 

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from _api_support import Server, analysis_dir, server
+from _api_support import Server
 
 pytestmark = pytest.mark.slow
 PAYLOAD = ("Fix the drains ![x](http://attacker.example/p.png) and [click here](http://attacker.example/login) "

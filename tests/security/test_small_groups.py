@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from _api_support import Server, analysis_dir, login, server
+from _api_support import Server, login
 
 pytestmark = pytest.mark.slow
 
