@@ -83,7 +83,7 @@ def test_chat_audit_counts_judged_quotes_and_feedback_and_never_shows_a_question
     assert set(report["undetermined_citations"]["language"].values()) == {0}
     table = {row["language"]: row for row in summary_rows(report)}  # what the /audit Chat tab shows
     assert table["da"]["questions"] is None and table["da"]["refusal_rate"] is None
-    assert table["en"]["questions"] == 22 and table["en"]["refusal_rate"].endswith("%")
+    assert table["en"]["questions"] == 22 and "%" in table["en"]["refusal_rate"]
     feedback = {f["group"]: f for f in report["findings"] if f["group_column"] == "feedback language"}
     assert feedback["fr"]["events"] == 9 and feedback["fr"]["n"] == 10 and feedback["da"]["suppressed"]
     assert "feedback language:fr" in report["served_worse"]
