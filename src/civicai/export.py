@@ -50,14 +50,34 @@ def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]], fieldnames: S
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     count = 0
-    with path.open("w", encoding="utf-8-sig" if excel_bom else "utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(fieldnames), quoting=csv.QUOTE_ALL, delimiter=delimiter,
-                                extrasaction="raise", restval="")
-        writer.writerow({name: neutralise(name) for name in fieldnames})
-        for row in rows:
-            writer.writerow({k: neutralise(_cell_text(v)) for k, v in row.items()})
-            count += 1
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8-sig" if excel_bom else "utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(fieldnames), quoting=csv.QUOTE_ALL, delimiter=delimiter,
+                                    extrasaction="raise", restval="")
+            writer.writerow({name: neutralise(name) for name in fieldnames})
+            for row in rows:
+                writer.writerow({k: neutralise(_cell_text(v)) for k, v in row.items()})
+                count += 1
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)  # a reader (or a crash) never leaves a half-written CSV under the real name
     return count
+
+
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """A text file written whole or not at all (a crash mid-write leaves the previous version)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)
+    return path
 
 
 def write_xlsx(path: str | Path, rows: Iterable[Mapping[str, Any]], fieldnames: Sequence[str], *,

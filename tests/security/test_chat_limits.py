@@ -1,6 +1,6 @@
 """Finding 2 against a real server on 127.0.0.1: a missing or invented cookie does not reset the chat budget (on
 /api/chat and /api/chat/stream alike); questions waiting for an answer slot hold no database connection, a full
-waiting room answers 503 at once, and staff requests and /health are answered meanwhile."""
+waiting room answers 429 at once, and staff requests and /health are answered meanwhile."""
 from __future__ import annotations
 
 import secrets
@@ -47,7 +47,7 @@ def _server(tmp_path: Path, source_url: str, **options):
 
 
 @pytest.fixture
-def budget_server(tmp_path: Path, plan_source_url: str) -> Iterator[str]:
+def budget_server(tmp_path: Path, plan_source_url: str) -> Iterator[str]:  # noqa: F811
     from civicai.api.security import RateLimit
 
     app, _ = _server(tmp_path, plan_source_url, rate_limit=RateLimit(per_minute=30, burst=10))
@@ -68,8 +68,8 @@ def test_dropping_or_inventing_the_cookie_does_not_reset_the_budget(budget_serve
     assert not [c for c in codes if c >= 500], codes
 
 
-def test_waiting_questions_hold_no_connection_and_staff_still_get_answers(tmp_path: Path,
-                                                                         plan_source_url: str) -> None:
+def test_waiting_questions_hold_no_connection_and_staff_still_get_answers(
+        tmp_path: Path, plan_source_url: str) -> None:  # noqa: F811
     from civicai.api.chatsvc import answer_gate, get_chat
     from civicai.api.security import RateLimit
     from civicai.store.db import get_engine
@@ -93,7 +93,7 @@ def test_waiting_questions_hold_no_connection_and_staff_still_get_answers(tmp_pa
         assert gate._waiting == 4
         assert get_engine(url).pool.checkedout() == 0  # waiting questions hold no database connection
         full = httpx.post(base + "/api/chat/stream", json=QUESTION, timeout=60)
-        assert full.status_code == 503 and full.headers["retry-after"]  # the waiting room is full: at once
+        assert full.status_code == 429 and full.headers["retry-after"]  # the waiting room is full: at once
         assert httpx.get(base + "/health", timeout=60).status_code == 200
         login = httpx.post(base + "/api/auth/login", json={"username": "staff1", "password": PASSWORD}, timeout=60)
         assert httpx.get(base + "/api/auth/me", cookies=login.cookies, timeout=60).status_code == 200

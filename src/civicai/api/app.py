@@ -65,7 +65,8 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ChatBusy)
     async def _busy(request: Request, exc: ChatBusy) -> JSONResponse:
-        return JSONResponse({"detail": exc.message, "hint": exc.hint}, status_code=503, headers={"Retry-After": "30"})
+        # 429, not 503: the server is fine, this client should come back later (it is the queue that is full)
+        return JSONResponse({"detail": exc.message, "hint": exc.hint}, status_code=429, headers={"Retry-After": "30"})
 
     @app.exception_handler(ChatUnavailable)
     async def _unavailable(request: Request, exc: ChatUnavailable) -> JSONResponse:
@@ -90,9 +91,9 @@ class GuardMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next):
         ctx: AppContext = request.app.state.civicai
         origin = request.headers.get("origin")
-        if request.method not in SAFE_METHODS and origin and origin != "null" and SESSION_COOKIE in request.cookies:
-            if urlparse(origin).netloc != request.headers.get("host"):
-                return _error(403, f"cross-site request from {origin} refused")
+        if (request.method not in SAFE_METHODS and origin and origin != "null" and SESSION_COOKIE in request.cookies
+                and urlparse(origin).netloc != request.headers.get("host")):
+            return _error(403, f"cross-site request from {origin} refused")
         page = next((p for p in PAGES if request.url.path == p or request.url.path.startswith(p + "/")), None)
         if page is not None:
             with session_scope(ctx.url) as session:

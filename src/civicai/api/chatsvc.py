@@ -17,7 +17,7 @@ from civicai.paths import sample_dir
 from civicai.store.schema import ChatFeedback, Plan
 
 _load_lock = threading.Lock()
-MAX_ANSWER_CHARS = 20_000
+MAX_ANSWER_CHARS = 4000  # a stored rated answer: enough to see what was said, not a free storage area
 
 # Categories for the example questions (ClimateQ&A groups them the same way); filled from the shipped gold
 # questions so that each example has an answer in the plan.
@@ -35,7 +35,7 @@ class ChatUnavailable(CivicaiError):
 
 
 class ChatBusy(CivicaiError):
-    """Every answer slot is taken and the waiting room is full: HTTP 503 with Retry-After."""
+    """Every answer slot is taken and the waiting room is full: HTTP 429 with Retry-After."""
 
 
 _chats: dict[tuple[str, int], Any] = {}
@@ -55,7 +55,7 @@ class Lease:
 
 class AnswerGate:
     """At most `chat_concurrency` answers are computed at once (on 2 cores, 20 at once would each take 20 times
-    longer); at most `chat_queue` more wait, each for at most `chat_wait_s`; the rest get ChatBusy at once. So
+    longer); at most `chat_queue` more wait, each for at most `chat_wait_s`; the rest get ChatBusy (429) at once. So
     waiting questions hold a few threads and no database connection, and staff requests and /health always
     find a free worker thread (the server has 40)."""
 
@@ -166,7 +166,7 @@ def warm_up(ctx: AppContext) -> None:
         chat = get_chat(ctx)
         for question in WARM_UP:
             chat.ask(question)
-    except Exception as exc:  # no plan yet, or a model problem that the first question will report properly
+    except Exception as exc:  # noqa: BLE001 - best effort: no plan yet, or a model problem the first question reports
         logging.getLogger("civicai.chat").info("chat warm-up skipped: %s", exc)
 
 
@@ -187,7 +187,8 @@ def answer_payload(answer: Any, plan_id: int | None) -> dict[str, Any]:
 
 def store_feedback(session: Session, *, question: str, answer: str, rating: int, plan_id: int | None,
                    language: str | None) -> ChatFeedback:
-    """Thumbs up/down with the question redacted first (never the raw question)."""
+    """Thumbs up/down with the question and the answer redacted first (both come from an anonymous client, so
+    both may carry personal data) and capped."""
     from civicai.rag.chat import redact_question
 
     if rating not in (-1, 1):
@@ -195,7 +196,7 @@ def store_feedback(session: Session, *, question: str, answer: str, rating: int,
     if not question.strip():
         raise InputError("the question is empty", "send the question the answer was for")
     row = ChatFeedback(plan_id=plan_id, question_redacted=redact_question(question[:1000], language),
-                       answer=answer[:MAX_ANSWER_CHARS], rating=rating, language=(language or None) and language[:16])
+                       answer=redact_question(answer[:MAX_ANSWER_CHARS], language), rating=rating, language=(language or None) and language[:16])
     session.add(row)
     session.flush()
     return row

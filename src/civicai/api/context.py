@@ -22,8 +22,8 @@ class ApiOptions:
     mount_ui: bool = True  # mount the Gradio apps
     warm_chat: bool = True  # load the chat's models in the background at start
     chat_concurrency: int = 2  # answers computed at once (the rest queue); about the number of cores
-    chat_queue: int = 8  # questions that may wait for a slot; more get 503 at once (threads stay free)
-    chat_wait_s: float = 20.0  # how long a question waits for a slot before 503
+    chat_queue: int = 8  # questions that may wait for a slot; more get 429 at once (threads stay free)
+    chat_wait_s: float = 20.0  # how long a question waits for a slot before 429
 
 
 @dataclass

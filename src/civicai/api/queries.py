@@ -204,7 +204,7 @@ def submission_row(s: Submission, themes: list[tuple] | None = None) -> dict[str
             "text": s.text_redacted, "language": s.language, "sentiment": s.sentiment, "status": str(s.status),
             "assignee": s.assignee, "tags": list(s.tags or []), "notes": s.notes, "duplicate_of": s.duplicate_of,
             "campaign_id": s.campaign_id, "themes": [{"id": t[0], "label": t[1], "primary": t[2]} for t in themes or []],
-            "erased": s.erased_at is not None}
+            "erased": s.erased_at is not None, "version": s.version}
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:

@@ -71,6 +71,7 @@ class TriageBody(Body):
     remove_tags: list[str] = Field(default_factory=list, max_length=20)
     notes: str | None = Field(default=None, max_length=5000)
     note: str | None = Field(default=None, max_length=500, description="why (kept in the history)")
+    version: int | None = Field(default=None, description="the submission's version you read: a stale edit gets 409")
 
 
 class BulkTriageBody(TriageBody):
@@ -84,7 +85,7 @@ class ChatBody(Body):
 
 class FeedbackBody(Body):
     question: str = Field(min_length=1, max_length=1000)
-    answer: str = Field(min_length=1, max_length=20000)
+    answer: str = Field(min_length=1, max_length=20000, description="stored redacted and cut to 4000 characters")
     rating: Literal[-1, 1]
     language: str | None = Field(default=None, max_length=16)
     plan_id: int | None = None

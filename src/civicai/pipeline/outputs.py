@@ -117,12 +117,12 @@ def assignment_rows(prepared: Prepared, views: list[SubmissionView], group_colum
 
 def write_outputs(out_dir: Path, prepared: Prepared, analyses: list[QuestionAnalysis]) -> dict[str, Any]:
     """Write themes.json, assignments.csv, rejected.csv and map.csv; returns the theme records and counts."""
-    from civicai.export import write_csv
+    from civicai.export import write_csv, write_text_atomic
 
     out_dir.mkdir(parents=True, exist_ok=True)
     views = submission_views(prepared, analyses)
     themes = theme_records(prepared, analyses)
-    (out_dir / "themes.json").write_text(json.dumps(themes, ensure_ascii=False, indent=2), encoding="utf-8")
+    write_text_atomic(out_dir / "themes.json", json.dumps(themes, ensure_ascii=False, indent=2))
     multi = len(analyses) > 1
     groups = list(prepared.columns.get("groups", []))
     columns = ASSIGNMENT_COLUMNS + ["pii_kinds"] + (["question"] if multi else []) + groups + ["text_redacted"]

@@ -116,7 +116,9 @@ def run_analysis(options: AnalyseOptions) -> AnalysisResult:
     manifest["timings_s"] = dict(timer.seconds)
     manifest["total_s"] = round(time.perf_counter() - clock, 3)
     manifest["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    (options.out_dir / "run.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    from civicai.export import write_text_atomic
+
+    write_text_atomic(options.out_dir / "run.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     if options.audit:
         _audit_hook(options, manifest)
     return AnalysisResult(options.out_dir, written["themes"], written["counts"], manifest, run_id)

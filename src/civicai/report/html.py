@@ -67,5 +67,7 @@ def report_context(themes: list[dict[str, Any]], counts: dict[str, Any], manifes
 def render_report(path: Path, themes: list[dict[str, Any]], counts: dict[str, Any], manifest: dict[str, Any],
                   campaigns: list[dict[str, Any]], title: str) -> Path:
     html = _environment().get_template(TEMPLATE).render(**report_context(themes, counts, manifest, campaigns, title))
-    path.write_text(html, encoding="utf-8")
+    from civicai.export import write_text_atomic
+
+    write_text_atomic(path, html)  # whole or not at all
     return path

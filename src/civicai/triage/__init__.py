@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from civicai.errors import InputError
+from civicai.errors import CivicaiError, InputError
 from civicai.store.db import get_or_raise
 from civicai.store.schema import Submission, SubmissionStatus, TriageEvent
 
@@ -136,14 +136,37 @@ def _get(session: Session, submission_id: int) -> Submission:
     return get_or_raise(session, Submission, submission_id, "submission")
 
 
-def update_submission(session: Session, submission_id: int, change: TriageChange, *, actor: str) -> Submission:
-    """Change one submission and log every changed field. Unchanged values add no event."""
+class StaleEdit(CivicaiError):
+    """Someone changed the submission since this edit's version was read (HTTP 409)."""
+
+
+def update_submission(session: Session, submission_id: int, change: TriageChange, *, actor: str,
+                      expected_version: int | None = None) -> Submission:
+    """Change one submission and log every changed field. Unchanged values add no event. With expected_version
+    (the `version` the editor saw), an edit made on an older version is refused instead of overwriting."""
     if not actor:
         raise InputError("a triage change needs an actor", "pass the user name of who made the change")
     submission = _get(session, submission_id)
-    _apply(session, submission, change, actor)
+    if expected_version is not None and submission.version != expected_version:
+        raise StaleEdit(f"submission {submission_id} was changed by someone else (version {submission.version}, "
+                        f"your edit was made on version {expected_version})", "reload it and make the edit again")
+    if _apply(session, submission, change, actor):
+        _bump(session, submission)
     session.flush()
     return submission
+
+
+def _bump(session: Session, submission: Submission) -> None:
+    """version + 1, but only if nobody bumped it since we read it: the database settles a race (409 for the
+    loser), which the check above alone could not."""
+    seen = submission.version
+    session.flush()
+    bumped = session.execute(update(Submission).where(Submission.id == submission.id, Submission.version == seen)
+                             .values(version=seen + 1).execution_options(synchronize_session=False)).rowcount
+    if bumped != 1:
+        raise StaleEdit(f"submission {submission.id} was changed by someone else at the same time",
+                        "reload it and make the edit again")
+    session.refresh(submission, ["version"])
 
 
 def bulk_update(session: Session, submission_ids: Sequence[int], change: TriageChange, *, actor: str) -> int:
@@ -158,7 +181,12 @@ def bulk_update(session: Session, submission_ids: Sequence[int], change: TriageC
     missing = [i for i in wanted if i not in found]
     if missing:
         raise LookupError(f"submission(s) {', '.join(map(str, missing[:10]))} do not exist")
-    events = sum(_apply(session, found[i], change, actor) for i in wanted)
+    events = 0
+    for i in wanted:
+        changed = _apply(session, found[i], change, actor)
+        if changed:
+            _bump(session, found[i])
+        events += changed
     session.flush()
     return events
 

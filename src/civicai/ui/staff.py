@@ -196,16 +196,16 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
     def open_submission(submission_id, run):
         detail = data.submission_detail(ctx, int(submission_id or 0), data.choice_id(run))
         if detail is None:
-            return "Select a submission in a table.", None, "", "", "", pd.DataFrame()
+            return "Select a submission in a table.", None, "", "", "", pd.DataFrame(), None
         md = submission_html(detail)  # HTML-escaped, never Markdown (citizen words)
         return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
-                detail["history"])
+                detail["history"], detail["version"])
 
     def pick_row(evt: gr.SelectData):
         row = evt.row_value or []
         return int(row[0]) if row and str(row[0]).isdigit() else None
 
-    def on_save(submission_id, run, status, assignee, tags, notes, why, request: gr.Request):
+    def on_save(submission_id, run, status, assignee, tags, notes, why, version, request: gr.Request):
         me = guard(request)
         if not submission_id:
             raise gr.Error("Select a submission first.")
@@ -213,7 +213,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                               tags=[t for t in (tags or "").split(",") if t.strip()], notes=notes, note=why or None)
         try:
             with session_scope(ctx.url) as session:
-                update_submission(session, int(submission_id), change, actor=me.username)
+                # the version this form was opened on: someone else's save in between gives a clear error (409)
+                update_submission(session, int(submission_id), change, actor=me.username, expected_version=version)
         except Exception as exc:
             raise friendly(exc) from exc
         gr.Info("Saved; the change is in the history.")
@@ -374,11 +375,12 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                (split_btn, "split"), (delete_btn, "delete")):
             button.click(review_action(action), review_in, [theme, merge_with]).then(on_theme, theme_in, theme_out)
         remap_btn.click(on_remap, [run], None)
-        sub_out = [sub_md, t_status, t_assignee, t_tags, t_notes, history_table]
+        t_version = gr.State(None)
+        sub_out = [sub_md, t_status, t_assignee, t_tags, t_notes, history_table, t_version]
         for table in (quotes, members, queue):
             table.select(pick_row, None, sub_id).then(open_submission, [sub_id, run], sub_out)
         sub_id.submit(open_submission, [sub_id, run], sub_out)
-        save_btn.click(on_save, [sub_id, run, t_status, t_assignee, t_tags, t_notes, t_why], sub_out)
+        save_btn.click(on_save, [sub_id, run, t_status, t_assignee, t_tags, t_notes, t_why, t_version], sub_out)
         q_in = [consultation, run, q_status, q_assignee, q_tag, q_text, q_unassigned]
         q_btn.click(on_queue, q_in, [queue, q_info, exports])
         b_btn.click(on_bulk, [b_ids, b_status, b_assignee, b_tag], [b_info])

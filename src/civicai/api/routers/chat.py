@@ -75,7 +75,7 @@ def ask_stream(body: ChatBody, request: Request, response: Response) -> Streamin
     ctx = ctx_of(request)
     chat, plan_id = chat_and_plan(ctx)
     pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
-    lease = answer_gate(ctx).acquire()  # 503 now, not in the middle of a stream
+    lease = answer_gate(ctx).acquire()  # 429 now, not in the middle of a stream
 
     def lines():
         try:

@@ -17,6 +17,8 @@ from civicai.errors import InputError
 from civicai.triage import UNSET, TriageChange, bulk_update, history, update_submission
 
 router = APIRouter(prefix="/api", tags=["review"])
+EXPORT_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+              "form-action 'none'; frame-ancestors 'none'")
 MEDIA = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
          "html": "text/html"}
 
@@ -123,7 +125,7 @@ def _change(body: TriageBody) -> TriageChange:
 def triage(submission_id: int, body: TriageBody, who: Principal = Depends(require(*STAFF)),
            session: Session = Depends(get_db)) -> dict[str, Any]:
     """Change status, assignee, tags or notes; every change is appended to the history with who and when."""
-    row = update_submission(session, submission_id, _change(body), actor=who.username)
+    row = update_submission(session, submission_id, _change(body), actor=who.username, expected_version=body.version)
     return {**queries.submission_row(row), "history": [vars(e) for e in history(session, submission_id)]}
 
 
@@ -170,7 +172,9 @@ def export(fmt: str, who: Principal = Depends(require(*READERS)), session: Sessi
     path = write_export(session, flt, flt.run_id, fmt)
     import shutil
 
-    return FileResponse(path, media_type=MEDIA[fmt], filename=path.name,
+    # an HTML export holds citizen text: opened in the browser it runs no script and loads nothing
+    headers = {"Content-Security-Policy": EXPORT_CSP} if fmt == "html" else None
+    return FileResponse(path, media_type=MEDIA[fmt], filename=path.name, headers=headers,
                         background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
 
