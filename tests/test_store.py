@@ -46,6 +46,7 @@ from civicai.store.schema import (
     ThemeMembership,
     TriageEvent,
     User,
+    UserSession,
 )
 from civicai.store.vectors import pack_embedding, unpack_embedding
 
@@ -124,6 +125,7 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
             ChatFeedback(plan_id=plan.id, question_redacted="Wann kommt die Tram?", answer="2027", rating=1,
                          language="de"),
             ApiToken(user=user, token_hash="h" * 64, name="ci", expires_at=started + timedelta(days=30)),
+            UserSession(user_id=user.id, token_hash="s" * 64, csrf="c" * 32, expires_at=started + timedelta(hours=8)),
             Job(kind="analyse", status=JobStatus.RUNNING, progress=0.5, message="embedding", params={"n": 2}),
             Audit(run_id=run.id, report={"groups": {"Süd": 1}}, out_dir="audits/1"),
         ])
@@ -154,6 +156,10 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
         assert (feedback.plan_id, feedback.rating) == (ids["plan"], 1)
         user = session.get(User, ids["user"])
         assert user.role == Role.ADMIN and user.is_active and user.tokens[0].expires_at.tzinfo is not None
+        assert (user.failed_logins, user.locked_until) == (0, None)
+        login = session.scalars(select(UserSession)).one()
+        assert login.user_id == user.id and login.expires_at.tzinfo is not None
+        assert first.version == 1
         job = session.scalars(select(Job)).one()
         assert (job.status, job.progress, job.params, job.result) == (JobStatus.RUNNING, 0.5, {"n": 2}, None)
         assert session.scalars(select(Audit)).one().report == {"groups": {"Süd": 1}}
