@@ -220,6 +220,23 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         gr.Info("Saved; the change is in the history.")
         return open_submission(submission_id, run)
 
+    def on_erase(submission_id, run, note, confirmed, request: gr.Request):
+        me = who(ctx, request, ("admin",))  # the same rule as DELETE /api/submissions/{id}
+        if not submission_id:
+            raise gr.Error("Select a submission first.")
+        if not confirmed:
+            raise gr.Error("Tick 'I am sure' first: an erasure cannot be undone.")
+        from civicai.workspace.erasure import erase_submission
+
+        try:
+            report = erase_submission(ctx.url, ctx.home, actor=me.username, submission_id=int(submission_id),
+                                      note=note or None)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        gr.Info(f"Submission {report.external_id} erased: {report.quotes_removed} quotes removed, "
+                f"{report.themes_marked} labels/summaries withdrawn, {len(report.files_changed)} files rewritten.")
+        return open_submission(submission_id, run)
+
     def on_queue(consultation, run, status, assignee, tag, q, unassigned):
         flt = queries.SubmissionFilter(consultation_id=data.choice_id(consultation), run_id=data.choice_id(run),
                                        status=status or None, assignee=assignee or None, tag=tag or None,
@@ -353,6 +370,11 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                         b_tag = gr.Textbox(label="Add tag")
                     b_btn = gr.Button("Apply to all")
                     b_info = gr.Markdown()
+                with gr.Accordion("Erase this submission (GDPR request, administrators)", open=False,
+                                  elem_id="erase"):
+                    e_note = gr.Textbox(label="Request reference (logged; no citizen text)")
+                    e_confirm = gr.Checkbox(label="I am sure: the text is removed everywhere and cannot come back")
+                    e_btn = gr.Button("Erase", variant="stop", elem_id="erase-button")
             with gr.Tab("Export", id="export"):
                 exports = gr.HTML("Pick a consultation first.", elem_id="exports")
 
@@ -384,4 +406,5 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         q_in = [consultation, run, q_status, q_assignee, q_tag, q_text, q_unassigned]
         q_btn.click(on_queue, q_in, [queue, q_info, exports])
         b_btn.click(on_bulk, [b_ids, b_status, b_assignee, b_tag], [b_info])
+        e_btn.click(on_erase, [sub_id, run, e_note, e_confirm], sub_out)
     return demo
