@@ -9,7 +9,9 @@ Why this shape:
 - When one group departs strongly it drags the rest's rate with it, so the fair groups would look "over"
   against a pool that contains it. `compare_all` therefore steps down: after flagging, the flagged group of
   each comparison that departs most surely from its rest (largest |z|) leaves the pool of the others, and
-  all are compared again, until no new group is flagged (while at least two groups stay in). With no bias
+  all are compared again, until no new group is flagged (while at least two groups stay in). A group that
+  departs at a voice stage (its words lost) leaves the pools of every measure of its column: a district
+  never placed in a theme also has no "off_topic" texts and leaves its quotes to others. With no bias
   nothing is flagged in the first pass and the procedure stops there, so the false-flag guarantee below is
   that of a single pass. Groups below min_group_size are left out of every pool too: otherwise the rests
   of two groups would differ by exactly the small group's count.
@@ -240,19 +242,33 @@ def compare_all(specs: list[ComparisonSpec], min_group_size: int, rng: np.random
                 alpha: float = ALPHA) -> tuple[list[Finding], int]:
     """Every spec's findings against the rest, flagged, with the step-down described in the module
     docstring; returns (findings, number of tests)."""
-    departed = [frozenset[str]() for _ in specs]
+    own = [frozenset[str]() for _ in specs]  # groups each spec's own step-down found departing
+    used = [frozenset[str]() for _ in specs]  # the groups each spec's findings were computed without
     per_spec = [compare(spec, min_group_size, rng) for spec in specs]
     while True:
         findings = [f for found in per_spec for f in found]
         n_tests = apply_flags(findings, alpha)
-        changed = False
         for i, found in enumerate(per_spec):
-            new = [f for f in found if f.flagged and f.group not in departed[i]]
+            new = [f for f in found if f.flagged and f.group not in used[i]]
             shown = sum(1 for f in found if not f.suppressed)
-            if not new or shown - len(departed[i]) - 1 < 2:  # leave at least two groups to compare
-                continue
-            departed[i] = departed[i] | {max(new, key=_departure_z).group}
-            per_spec[i] = compare(specs[i], min_group_size, rng, departed[i])
-            changed = True
-        if not changed:  # departed only grows and is bounded by the groups, so this ends
+            if new and shown - len(used[i]) - 1 >= 2:  # leave at least two groups to compare
+                own[i] = own[i] | {max(new, key=_departure_z).group}
+        # A group whose words are lost at a voice stage is treated differently by the pipeline: it drags
+        # every other measure of its column too (a district never placed has no "off_topic" texts, and
+        # a fixed number of quotes goes to the others), so it leaves the rest of the column's measures.
+        carried: dict[str, frozenset[str]] = {}
+        for spec, departed in zip(specs, own):
+            if spec.kind == "voice":
+                carried[spec.group_column] = carried.get(spec.group_column, frozenset()) | departed
+        changed = False
+        for i, spec in enumerate(specs):
+            shown = sum(1 for f in per_spec[i] if not f.suppressed)
+            wanted = own[i] | carried.get(spec.group_column, frozenset())
+            if shown - len(wanted) < 2:
+                wanted = own[i]
+            if wanted != used[i]:
+                used[i] = wanted
+                per_spec[i] = compare(spec, min_group_size, rng, wanted)
+                changed = True
+        if not changed:  # own and carried only grow and are bounded by the groups, so this ends
             return findings, n_tests
