@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from civicai.bias.stats import ALPHA, BAND, ComparisonSpec, Finding, compare_all
+from civicai.bias.stats import ALPHA, BAND, UNKNOWN_GROUP, ComparisonSpec, Finding, compare_all
 from civicai.errors import InputError
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind
 
@@ -197,7 +197,7 @@ def feedback_specs(plan: str, database_url: str) -> tuple[list[ComparisonSpec], 
                                .join(Plan, Plan.id == ChatFeedback.plan_id).where(Plan.name == plan)).all()
     if not rows:
         return [], 0
-    groups = [(language or "(not given)")[:2] for language, _ in rows]
+    groups = [(language or "")[:2] or UNKNOWN_GROUP for language, _ in rows]
     return [_spec("feedback_down_rate", "feedback language", [rating < 0 for _, rating in rows], groups)], len(rows)
 
 
