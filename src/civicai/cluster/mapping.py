@@ -139,10 +139,11 @@ def _far_from_everything(best_cosine: np.ndarray, params: MappingParams) -> np.n
     return (best_cosine - median) < -params.off_topic_spread * max(spread, 1e-6)
 
 
-def map_to_themes(embeddings: np.ndarray, vectors: np.ndarray, texts: Sequence[str],
-                  params: MappingParams = MappingParams(), *, themes: Sequence[Any] | None = None) -> Assignment:
-    """Assign each submission to the given themes. `themes` (the GivenTheme list `vectors` came from) adds
-    fallback handling and lets `params.extra_embedder` embed the theme texts too."""
+def mapping_scores(embeddings: np.ndarray, vectors: np.ndarray, texts: Sequence[str],
+                   params: MappingParams = MappingParams(), *,
+                   themes: Sequence[Any] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """(n, k) zero-shot scores (steps 1-4 of the module doc), which themes are matchable (not fallbacks), and each
+    theme's fallback kind. The learned mapping (cluster/learned.py) uses these scores as its prior."""
     n, k = embeddings.shape[0], vectors.shape[0]
     if k == 0:
         raise InputError("the theme set is empty", "give at least one theme in THEMES.json")
@@ -166,6 +167,15 @@ def map_to_themes(embeddings: np.ndarray, vectors: np.ndarray, texts: Sequence[s
     if params.lexical_weight and themes is not None:
         theme_texts = [" ".join(theme.anchor_texts()) for theme in themes]
         score = score + params.lexical_weight * lexical_scores(list(texts), theme_texts, matchable, params)
+    return score, matchable, kinds
+
+
+def map_to_themes(embeddings: np.ndarray, vectors: np.ndarray, texts: Sequence[str],
+                  params: MappingParams = MappingParams(), *, themes: Sequence[Any] | None = None) -> Assignment:
+    """Assign each submission to the given themes. `themes` (the GivenTheme list `vectors` came from) adds
+    fallback handling and lets `params.extra_embedder` embed the theme texts too."""
+    n, k = embeddings.shape[0], vectors.shape[0]
+    score, matchable, kinds = mapping_scores(embeddings, vectors, texts, params, themes=themes)
     cosine = embeddings @ vectors.T
     far = _far_from_everything(np.where(matchable, cosine, -np.inf).max(axis=1), params)
     fallback = {kind: kinds.index(kind) for kind in ("other", "no_answer") if kind in kinds and not matchable.all()}

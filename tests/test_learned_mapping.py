@@ -1,0 +1,107 @@
+"""The mapping that learns from reviews (civicai.cluster.learned) on the shipped sample's real submissions and gold
+topics: today's mapping at zero reviews, reviewed submissions never overridden, reviews that help, suggestions."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from civicai.cluster.learned import PositionLearner, Review, ReviewedMapper
+from civicai.cluster.mapping import MappingParams, embed_themes, map_to_themes
+from civicai.errors import InputError
+from civicai.pipeline.themes_input import GivenTheme
+from civicai.sentiment.position import OPPOSES, SUPPORTS, UNCLEAR
+
+THEMES = [("car_traffic", "Car traffic", "low-emission zone, parking, speed limits, cars"),
+          ("cycling", "Cycling", "bike lanes, bike parking, cyclists' safety"),
+          ("green_spaces", "Green spaces", "trees, parks, shade, urban heat"),
+          ("public_transport", "Public transport", "bus and tram fares, frequency, night buses"),
+          ("solar_energy", "Solar energy", "solar panels on roofs, energy cooperative, wind"),
+          ("renovation", "Home renovation", "insulation, heat pumps, renovation subsidies"),
+          ("waste", "Waste", "food waste, bins, recycling, repair cafés"),
+          ("flooding", "Flooding", "dikes, floods, drains, flood insurance"),
+          ("energy_poverty", "Energy bills", "energy bills, cost of living, energy poverty"),
+          ("youth_participation", "Youth and participation", "young people, schools, youth council, consultation")]
+STANCE = {"support": SUPPORTS, "oppose": OPPOSES, "neutral": UNCLEAR, "mixed": UNCLEAR}
+
+
+@pytest.fixture(scope="module")
+def data(sample_dir: Path) -> dict:
+    from civicai.embed import get_embedder
+
+    gold = {r["id"]: r for r in csv.DictReader((sample_dir / "gold.csv").open(encoding="utf-8"))}
+    rows = [r for r in csv.DictReader((sample_dir / "consultation.csv").open(encoding="utf-8"))
+            if gold.get(r["id"], {}).get("theme") not in (None, "", "none")][:300]
+    themes = [GivenTheme(i, label, description) for i, label, description in THEMES]
+    index = {t.id: i for i, t in enumerate(themes)}
+    embedder = get_embedder("use")
+    texts = [r["text"] for r in rows]
+    return {"texts": texts, "X": embedder.encode(texts), "themes": themes,
+            "vectors": embed_themes(themes, embedder), "gold": [index[gold[r["id"]]["theme"]] for r in rows],
+            "position": [STANCE[gold[r["id"]]["stance"]] for r in rows]}
+
+
+def _accuracy(themes: list[list[int]], gold: list[int], rows: list[int]) -> float:
+    return float(np.mean([bool(themes[i]) and themes[i][0] == gold[i] for i in rows]))
+
+
+def test_no_reviews_is_todays_mapping(data: dict) -> None:
+    mapper = ReviewedMapper(data["vectors"], data["themes"]).fit(data["X"], {})
+    today = map_to_themes(data["X"], data["vectors"], data["texts"], MappingParams(), themes=data["themes"])
+    assert mapper.predict(data["X"], data["texts"]).themes == [[int(t) for t in ts] for ts in today.themes]
+
+
+def test_reviews_are_never_overridden_and_help_the_rest(data: dict) -> None:
+    n = len(data["texts"])
+    order = np.random.default_rng(0).permutation(n)
+    reviews = {int(i): Review(frozenset({data["gold"][i]})) for i in order[:40]}
+    wrong = int(order[40])  # a reviewer may decide against the text; the decision stands
+    reviews[wrong] = Review(frozenset({(data["gold"][wrong] + 1) % 10}))
+    before = ReviewedMapper(data["vectors"], data["themes"]).fit(data["X"], {}).predict(data["X"], data["texts"])
+    after = ReviewedMapper(data["vectors"], data["themes"]).fit(data["X"], reviews).predict(data["X"], data["texts"])
+    assert after.themes[wrong] == [(data["gold"][wrong] + 1) % 10]
+    assert all(after.themes[i] == sorted(r.themes) for i, r in reviews.items()) and after.reviewed.sum() == 41
+    rest = [i for i in range(n) if i not in reviews]
+    # the sample's reviewers give one theme each; the learned mapping follows (today's gives ~1.6)
+    assert np.mean([len(after.themes[i]) for i in rest]) < np.mean([len(before.themes[i]) for i in rest])
+    assert _accuracy(after.themes, data["gold"], rest) >= _accuracy(before.themes, data["gold"], rest) - 0.02
+
+
+def test_suggestions_are_unreviewed_and_not_copies(data: dict) -> None:
+    reviews = {0: Review(frozenset({data["gold"][0]})), 1: Review(frozenset({data["gold"][1]}))}
+    mapper = ReviewedMapper(data["vectors"], data["themes"]).fit(data["X"], reviews)
+    picks = mapper.suggest(data["X"], data["texts"], count=10)
+    assert len(picks) == len(set(picks)) == 10 and not set(picks) & set(reviews)
+    X = data["X"][picks]
+    sims = X @ X.T
+    np.fill_diagonal(sims, 0)
+    assert sims.max() < 0.99
+
+
+def test_review_errors_say_what_to_do(data: dict) -> None:
+    mapper = ReviewedMapper(data["vectors"], data["themes"])
+    with pytest.raises(InputError, match="outside"):
+        mapper.fit(data["X"], {0: Review(frozenset({99}))})
+    with pytest.raises(InputError, match="only"):
+        mapper.fit(data["X"], {10_000: Review(frozenset({0}))})
+
+
+def test_position_learner_shows_only_what_it_measured(data: dict) -> None:
+    from civicai.sentiment.position import load_position_model
+
+    base = load_position_model("use-multilingual-v3")
+    assert base is not None
+    proba = base.predict_proba(data["X"])
+    one_sided = PositionLearner().fit(data["X"], proba, {0: SUPPORTS, 1: SUPPORTS})
+    assert not one_sided.heldout_["show"] and one_sided.predict(data["X"][:3], proba[:3]) == [SUPPORTS] * 3
+    labels = {i: data["position"][i] for i in range(120)}
+    learner = PositionLearner().fit(data["X"], proba, labels)
+    h = learner.heldout_
+    assert h["n"] == 120 and h["show"] == (h["accuracy_low"] >= h["majority_accuracy"] + h["margin"])
+    rest = list(range(120, len(data["texts"])))
+    predicted = learner.predict(data["X"][rest], proba[rest])
+    majority = max(set(labels.values()), key=list(labels.values()).count)
+    accuracy = np.mean([p == data["position"][i] for p, i in zip(predicted, rest)])
+    assert accuracy > np.mean([majority == data["position"][i] for i in rest])
