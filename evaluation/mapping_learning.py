@@ -198,7 +198,8 @@ def render(p: dict) -> str:
               "(evaluation/results/stance.md); from the first review on, `PositionLearner` fitted on the reviewed "
               "positions; 'position acc. (learned)' is its raw accuracy on the unreviewed submissions, 'majority of "
               "reviews' the accuracy of always answering the reviews' most common position, 'position shown' the "
-              "share of orders where its leave-one-out accuracy on the reviews cleared the show rule.", ""]
+              "share of orders where its leave-one-out accuracy on the reviews cleared the show rule.", "",
+              "Caveat: `PositionLearner` uses the shipped position model's probabilities as features, and that model was fitted on the sample's gold positions, so the sample's position numbers here are optimistic (not held out); gambling_XS is clean. The theme F1 numbers do not use the position model.", ""]
     return "\n".join(lines)
 
 
