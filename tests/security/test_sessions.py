@@ -82,7 +82,9 @@ def test_tokens_always_expire_and_admins_can_list_and_disable(live: Live) -> Non
     token = forever.json()["token"]
 
     admin = _signed_in(live, "admin1")
-    users = {u["username"]: u["id"] for u in admin.get("/api/users").json()}
+    listed_users = admin.get("/api/users")
+    assert listed_users.status_code == 200, listed_users.text
+    users = {u["username"]: u["id"] for u in listed_users.json()}
     listed = admin.get(f"/api/users/{users['staff1']}/tokens")
     assert listed.status_code == 200 and [t["name"] for t in listed.json()] == ["forever?"]
     assert client.get(f"/api/users/{users['admin1']}/tokens").status_code == 403

@@ -14,17 +14,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from civicai import __version__
-from civicai.api.analyses import UploadTooLarge, run_analysis_job, run_plan_ingest_job
-from civicai.api.auditsvc import run_audit_job
-from civicai.api.chatsvc import ChatBusy, ChatUnavailable
-from civicai.api.context import ApiOptions, AppContext
 from civicai.api.deps import READERS, SAFE_METHODS, STAFF, resolve_principal
-from civicai.api.jobs import JobManager
-from civicai.api.security import SESSION_COOKIE, AuthError, RateLimiter, SessionSigner, load_secret_key
 from civicai.config import Settings, get_settings
 from civicai.errors import CivicaiError, InputError
 from civicai.store.db import current_revision, init_db, session_scope
+from civicai.workspace.analyses import UploadTooLarge, run_analysis_job, run_plan_ingest_job
+from civicai.workspace.audits import run_audit_job
+from civicai.workspace.chat import ChatBusy, ChatUnavailable
+from civicai.workspace.context import ApiOptions, AppContext
+from civicai.workspace.jobs import JobManager
 from civicai.workspace.privacy import SmallGroup
+from civicai.workspace.security import SESSION_COOKIE, AuthError, RateLimiter, SessionSigner, load_secret_key
 
 log = logging.getLogger("civicai.api")
 PAGES = {"/staff": STAFF, "/audit": READERS}  # Gradio apps that need a login, and the roles they admit
@@ -106,7 +106,7 @@ class GuardMiddleware(BaseHTTPMiddleware):
                                     f"<a href='/logout'>Sign in as someone else</a>.</p>", 403)
         response = await call_next(request)
         if request.url.path.rstrip("/") == "/chat" and request.method == "GET":
-            from civicai.api.routers.chat import CLIENT_COOKIE
+            from civicai.workspace.chat import CLIENT_COOKIE
 
             if not ctx.signer.read_client(request.cookies.get(CLIENT_COOKIE)):  # each browser its own budget
                 response.set_cookie(CLIENT_COOKIE, ctx.signer.sign_client(secrets.token_urlsafe(16)),
@@ -121,8 +121,8 @@ class GuardMiddleware(BaseHTTPMiddleware):
 def _bootstrap_admin(ctx: AppContext) -> None:
     """Dev mode: with no account at all, create 'admin' with a random password printed once by `civicai serve`.
     Production mode never creates an account (use `civicai user add`)."""
-    from civicai.api.security import generate_password
-    from civicai.api.users import count_users, create_user
+    from civicai.workspace.security import generate_password
+    from civicai.workspace.users import count_users, create_user
 
     with session_scope(ctx.url) as session:
         if count_users(session) or ctx.settings.production:
@@ -148,7 +148,7 @@ def _bootstrap_data(ctx: AppContext) -> list[int]:
         pdf = sample_dir() / "plan" / "rivermouth-climate-plan.pdf"
         jobs.append(ctx.jobs.submit("plan-ingest", {"path": str(pdf), "name": ctx.options.plan_name}))
     if not has_consultation and "analyse" not in pending:
-        from civicai.api.analyses import analysis_params
+        from civicai.workspace.analyses import analysis_params
 
         params = analysis_params(ctx, sample_dir() / "consultation.csv", group_columns=["district", "age_band"],
                                  label="sample")
@@ -212,7 +212,7 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     if options.warm_chat:
         import threading
 
-        from civicai.api.chatsvc import warm_up
+        from civicai.workspace.chat import warm_up
 
         threading.Thread(target=warm_up, args=(ctx,), name="civicai-chat-warm-up", daemon=True).start()
     if options.mount_ui:

@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterator
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
-from civicai.api.context import AppContext
-from civicai.api.security import CSRF_HEADER, SESSION_COOKIE, csrf_matches
-from civicai.api.users import Principal, principal, session_user, user_for_token
 from civicai.store.db import session_scope
+from civicai.workspace.context import AppContext
+from civicai.workspace.security import CSRF_HEADER, csrf_matches
+from civicai.workspace.users import ADMIN, READERS, SAFE_METHODS, STAFF, Principal, resolve_principal
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+__all__ = ["ADMIN", "READERS", "SAFE_METHODS", "STAFF", "ctx_of", "current_principal", "get_db", "require",
+           "resolve_principal"]
 
 
 def ctx_of(request: Request) -> AppContext:
@@ -21,18 +22,6 @@ def ctx_of(request: Request) -> AppContext:
 def get_db(request: Request) -> Iterator[Session]:
     with session_scope(ctx_of(request).url) as session:
         yield session
-
-
-def resolve_principal(ctx: AppContext, session: Session, headers, cookies) -> Principal | None:
-    """The caller from a bearer API token or a session cookie; None when anonymous, ended or expired."""
-    auth = headers.get("authorization") or ""
-    if auth.lower().startswith("bearer "):
-        user = user_for_token(session, auth[7:].strip())
-        return principal(user, "token") if user is not None else None
-    found = session_user(session, cookies.get(SESSION_COOKIE))  # server-side: logout ends it everywhere
-    if found is None:
-        return None
-    return principal(found[0], "session", found[1])
 
 
 def current_principal(request: Request, session: Session = Depends(get_db)) -> Principal | None:
@@ -60,7 +49,3 @@ def require(*roles: str) -> Callable[..., Principal]:
 
     return dependency
 
-
-STAFF = ("admin", "staff")
-READERS = ("admin", "staff", "auditor")
-ADMIN = ("admin",)

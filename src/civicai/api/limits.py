@@ -45,8 +45,8 @@ class BodyLimitMiddleware:
     def _caller_role(self, scope: dict[str, Any]) -> str | None:
         from starlette.requests import HTTPConnection
 
-        from civicai.api.deps import resolve_principal
         from civicai.store.db import session_scope
+        from civicai.workspace.users import resolve_principal
 
         connection = HTTPConnection(scope)
         with session_scope(self.ctx.url) as session:
@@ -64,7 +64,7 @@ class BodyLimitMiddleware:
         if needs is not None:
             from starlette.concurrency import run_in_threadpool
 
-            from civicai.api.deps import STAFF
+            from civicai.workspace.users import STAFF
 
             role = await run_in_threadpool(self._caller_role, scope)
             if role is None:

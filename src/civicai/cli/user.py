@@ -34,8 +34,8 @@ def add(name: str = typer.Argument(..., help="User name."),
         role: str = typer.Option("staff", "--role", help="admin | staff | auditor"),
         password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin.")) -> None:
     """Create an account; the password is prompted (or read from stdin) and stored as an argon2id hash."""
-    from civicai.api.users import create_user, validate_role, validate_username
     from civicai.store.db import session_scope
+    from civicai.workspace.users import create_user, validate_role, validate_username
 
     validate_username(name)
     validate_role(role)
@@ -49,8 +49,8 @@ def add(name: str = typer.Argument(..., help="User name."),
 def passwd(name: str = typer.Argument(..., help="User name."),
            password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin.")) -> None:
     """Set a new password (ends the user's sessions)."""
-    from civicai.api.users import set_password
     from civicai.store.db import session_scope
+    from civicai.workspace.users import set_password
 
     password = _password(password_stdin)
     with session_scope(_url()) as session:
@@ -77,9 +77,9 @@ def token(name: str = typer.Argument(..., help="User name."),
     """Print a new API token for scripts (shown once; only its hash is stored)."""
     from sqlalchemy import select
 
-    from civicai.api.users import issue_token
     from civicai.store.db import session_scope
     from civicai.store.schema import User
+    from civicai.workspace.users import issue_token
 
     with session_scope(_url()) as session:
         user = session.scalars(select(User).where(User.username == name)).first()
@@ -95,9 +95,9 @@ def tokens(name: str = typer.Argument(..., help="User name."),
     """List a user's API tokens (id, name, created, expires), or revoke one."""
     from sqlalchemy import select
 
-    from civicai.api.users import get_user, token_rows
     from civicai.store.db import session_scope
     from civicai.store.schema import ApiToken
+    from civicai.workspace.users import get_user, token_rows
 
     with session_scope(_url()) as session:
         user = get_user(session, name)
@@ -118,8 +118,8 @@ def tokens(name: str = typer.Argument(..., help="User name."),
 @user_app.command("disable")
 def disable(name: str = typer.Argument(..., help="User name.")) -> None:
     """Disable an account: it can no longer sign in, and its sessions and API tokens end now."""
-    from civicai.api.users import set_active
     from civicai.store.db import session_scope
+    from civicai.workspace.users import set_active
 
     with session_scope(_url()) as session:
         set_active(session, name, False)
@@ -129,8 +129,8 @@ def disable(name: str = typer.Argument(..., help="User name.")) -> None:
 @user_app.command("enable")
 def enable(name: str = typer.Argument(..., help="User name.")) -> None:
     """Enable a disabled account again (it signs in anew; old tokens stay revoked)."""
-    from civicai.api.users import set_active
     from civicai.store.db import session_scope
+    from civicai.workspace.users import set_active
 
     with session_scope(_url()) as session:
         set_active(session, name, True)

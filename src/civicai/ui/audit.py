@@ -6,11 +6,12 @@ import json
 import gradio as gr
 import pandas as pd
 
-from civicai.api import auditsvc, queries
-from civicai.api.context import AppContext
-from civicai.api.deps import READERS, STAFF
 from civicai.store.db import session_scope
 from civicai.ui.common import esc, friendly, header_html, who
+from civicai.workspace import audits as auditsvc
+from civicai.workspace import queries
+from civicai.workspace.context import AppContext
+from civicai.workspace.users import READERS, STAFF
 
 
 def _num(value: object) -> str:

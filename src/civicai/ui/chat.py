@@ -7,7 +7,10 @@ from typing import Any
 
 import gradio as gr
 
-from civicai.api.chatsvc import (
+from civicai.store.db import session_scope
+from civicai.ui.common import esc, friendly
+from civicai.workspace.chat import (
+    CLIENT_COOKIE,
     answer_payload,
     answer_slot,
     chat_and_plan,
@@ -15,10 +18,7 @@ from civicai.api.chatsvc import (
     example_questions,
     store_feedback,
 )
-from civicai.api.context import AppContext
-from civicai.api.routers.chat import CLIENT_COOKIE
-from civicai.store.db import session_scope
-from civicai.ui.common import esc, friendly
+from civicai.workspace.context import AppContext
 
 DISCLOSURE = ("You are talking to an AI assistant. It only quotes the city's climate plan, with the page it "
               "comes from, and says so when the plan does not answer.")
@@ -41,7 +41,7 @@ def sources_html(payload: dict[str, Any]) -> str:
 
 
 def _client(request: gr.Request | None) -> tuple[str | None, str]:
-    """(the signed chat cookie, the address): the same budget rule as /api/chat (chatsvc.check_chat_rate)."""
+    """(the signed chat cookie, the address): the same budget rule as /api/chat (workspace.chat.check_chat_rate)."""
     if request is None:
         return None, "unknown"
     cookies = getattr(request, "cookies", {}) or {}

@@ -8,11 +8,10 @@ from typing import Any
 
 import gradio as gr
 
-from civicai.api.context import AppContext
-from civicai.api.deps import resolve_principal
-from civicai.api.users import Principal
 from civicai.errors import CivicaiError
 from civicai.store.db import session_scope
+from civicai.workspace.context import AppContext
+from civicai.workspace.users import Principal, resolve_principal
 
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
 # Mobile first: full width, larger tap targets, visible keyboard focus.

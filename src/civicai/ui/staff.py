@@ -8,10 +8,6 @@ from urllib.parse import urlencode
 import gradio as gr
 import pandas as pd
 
-from civicai.api import queries, review
-from civicai.api.analyses import analysis_params, preview, store_upload
-from civicai.api.context import AppContext
-from civicai.api.deps import STAFF
 from civicai.store.db import session_scope
 from civicai.triage import STATUSES, UNSET, TriageChange, bulk_update, update_submission
 from civicai.ui import staff_data as data
@@ -24,7 +20,11 @@ from civicai.ui.common import (
     theme_detail_html,
     who,
 )
+from civicai.workspace import queries, review
+from civicai.workspace.analyses import analysis_params, preview, store_upload
+from civicai.workspace.context import AppContext
 from civicai.workspace.privacy import SmallGroup
+from civicai.workspace.users import STAFF
 
 MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "30%"]
 SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
@@ -73,7 +73,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         me = guard(request)
         if not upload_id:
             raise gr.Error("Upload a file first.")
-        from civicai.api.analyses import upload_path
+        from civicai.workspace.analyses import upload_path
 
         try:
             path = upload_path(ctx, upload_id)
@@ -180,7 +180,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         run_id = data.choice_id(run)
         if run_id is None:
             raise gr.Error("Pick a run first.")
-        from civicai.api.analyses import remap_params
+        from civicai.workspace.analyses import remap_params
 
         try:
             with session_scope(ctx.url) as session:  # the same rule as POST /api/runs/{id}/remap

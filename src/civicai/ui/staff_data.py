@@ -6,12 +6,12 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
-from civicai.api import queries
-from civicai.api.context import AppContext
-from civicai.api.jobs import job_view
 from civicai.store.db import session_scope
 from civicai.store.schema import Job
 from civicai.triage import history
+from civicai.workspace import queries
+from civicai.workspace.context import AppContext
+from civicai.workspace.jobs import job_view
 
 MEMBER_COLUMNS = ["id", "external_id", "status", "language", "sentiment", "assignee", "tags", "text"]
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sqlalchemy.orm import Session
 
-from civicai.api import auditsvc
 from civicai.api.deps import READERS, get_db, require
-from civicai.api.users import Principal
+from civicai.workspace import audits as auditsvc
+from civicai.workspace.users import Principal
 
 router = APIRouter(prefix="/api", tags=["audits"])
 SANDBOX = {"Content-Security-Policy": "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'"}

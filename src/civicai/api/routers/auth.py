@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from civicai.api.deps import ADMIN, READERS, ctx_of, current_principal, get_db, require
 from civicai.api.schemas import LoginBody, PasswordBody, TokenBody, UserBody, UserPatch
-from civicai.api.security import SESSION_COOKIE, AuthError, csrf_matches, verify_password
-from civicai.api.users import (
+from civicai.store.schema import ApiToken, User
+from civicai.workspace.security import SESSION_COOKIE, AuthError, csrf_matches, verify_password
+from civicai.workspace.users import (
     AccountLocked,
     Principal,
     authenticate,
@@ -26,7 +27,6 @@ from civicai.api.users import (
     start_session,
     token_rows,
 )
-from civicai.store.schema import ApiToken, User
 
 router = APIRouter(tags=["auth"])
 LOGIN_CSRF_COOKIE = "civicai_login_csrf"

@@ -11,7 +11,11 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
-from civicai.api.chatsvc import (
+from civicai.api.deps import ctx_of, get_db
+from civicai.api.schemas import ChatBody, FeedbackBody
+from civicai.store.schema import Plan
+from civicai.workspace.chat import (
+    CLIENT_COOKIE,
     answer_gate,
     answer_payload,
     answer_slot,
@@ -21,12 +25,8 @@ from civicai.api.chatsvc import (
     plan_row,
     store_feedback,
 )
-from civicai.api.deps import ctx_of, get_db
-from civicai.api.schemas import ChatBody, FeedbackBody
-from civicai.store.schema import Plan
 
 router = APIRouter(prefix="/api", tags=["chat"])
-CLIENT_COOKIE = "civicai_chat"
 
 
 def _address(request: Request) -> str:

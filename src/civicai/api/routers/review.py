@@ -8,13 +8,13 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
 
-from civicai.api import queries, review
 from civicai.api.deps import ADMIN, READERS, STAFF, ctx_of, get_db, require
-from civicai.api.exporting import FORMATS, write_export
 from civicai.api.schemas import BulkTriageBody, MergeBody, SplitBody, ThemePatch, TriageBody
-from civicai.api.users import Principal
 from civicai.errors import InputError
 from civicai.triage import UNSET, TriageChange, bulk_update, history, update_submission
+from civicai.workspace import queries, review
+from civicai.workspace.exporting import FORMATS, write_export
+from civicai.workspace.users import Principal
 
 router = APIRouter(prefix="/api", tags=["review"])
 EXPORT_CSP = ("sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "

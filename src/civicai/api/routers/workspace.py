@@ -7,13 +7,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFil
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from civicai.api import queries
-from civicai.api.analyses import analysis_params, preview, store_upload, upload_path
 from civicai.api.deps import READERS, STAFF, ctx_of, get_db, require
-from civicai.api.jobs import job_view
 from civicai.api.schemas import AnalysisBody, AuditBody
-from civicai.api.users import Principal
 from civicai.store.schema import Job
+from civicai.workspace import queries
+from civicai.workspace.analyses import analysis_params, preview, store_upload, upload_path
+from civicai.workspace.jobs import job_view
+from civicai.workspace.users import Principal
 
 router = APIRouter(prefix="/api", tags=["workspace"])
 
@@ -120,7 +120,7 @@ def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF
           session: Session = Depends(get_db)) -> dict[str, Any]:
     """Map every submission onto this run's edited theme set (the pipeline's --themes) as a new run. The input is
     the database's redacted text (erased submissions left out), not the raw upload."""
-    from civicai.api.analyses import remap_params
+    from civicai.workspace.analyses import remap_params
 
     ctx = ctx_of(request)
     return {"job_id": ctx.jobs.submit("remap", remap_params(ctx, session, run_id, who.username))}
@@ -130,7 +130,7 @@ def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF
 def audit(run_id: int, body: AuditBody, request: Request, who: Principal = Depends(require(*STAFF)),
           session: Session = Depends(get_db)) -> dict[str, Any]:
     """Run the bias audit of a stored run as a background job."""
-    from civicai.api.auditsvc import audit_job_params
+    from civicai.workspace.audits import audit_job_params
 
     params = audit_job_params(queries.get_run(session, run_id), body.group_columns, who.username)
     return {"job_id": ctx_of(request).jobs.submit("audit", params)}
