@@ -36,7 +36,7 @@ PASSWORD = "flood test passphrase"
 
 
 def add_staff(home: Path) -> None:
-    from civicai.api.users import create_user
+    from civicai.workspace.users import create_user
     from civicai.config import get_settings
     from civicai.store.db import init_db, session_scope
 
