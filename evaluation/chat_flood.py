@@ -36,9 +36,9 @@ PASSWORD = "flood test passphrase"
 
 
 def add_staff(home: Path) -> None:
-    from civicai.workspace.users import create_user
     from civicai.config import get_settings
     from civicai.store.db import init_db, session_scope
+    from civicai.workspace.users import create_user
 
     url = get_settings(home=str(home)).resolved_database_url
     init_db(url)
