@@ -122,3 +122,17 @@ def test_the_raw_upload_is_deleted_once_its_analysis_succeeds(tmp_path: Path) ->
         login(client, "staff1")
         _analyse(client, tmp_path)
         assert not [p for p in (home / "uploads").rglob("*") if p.is_file()]
+
+
+def test_raw_uploads_older_than_the_retention_period_are_deleted(tmp_path: Path) -> None:
+    import os
+
+    from _api_support import make_app
+
+    old = tmp_path / "home" / "uploads" / ("a" * 32)
+    old.mkdir(parents=True)
+    (old / "never-analysed.csv").write_text(f"id,text\n1,{PERSON}\n", encoding="utf-8")
+    stamp = old.stat().st_mtime - 8 * 86400
+    os.utime(old, (stamp, stamp))
+    make_app(f"sqlite:///{tmp_path / 'civicai.db'}", tmp_path / "home", upload_retention_days=7)
+    assert not old.exists()

@@ -175,6 +175,10 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     runners = {"analyse": lambda p: run_analysis_job(ctx, p), "remap": lambda p: run_analysis_job(ctx, p),
                "plan-ingest": lambda p: run_plan_ingest_job(ctx, p), "audit": lambda p: run_audit_job(ctx, p)}
     ctx.jobs = JobManager(ctx.url, runners, start=options.start_jobs)
+    if not settings.keep_raw_text:
+        from civicai.workspace.erasure import sweep_uploads
+
+        sweep_uploads(ctx.home, options.upload_retention_days)
     interrupted = ctx.jobs.recover()
     if interrupted:
         log.warning("jobs %s were interrupted by the last shutdown; resume them in /staff or POST "

@@ -27,6 +27,10 @@ def store_upload(ctx: AppContext, filename: str | None, chunks, *, limit: int | 
     """Save an upload (an iterable of byte chunks) under HOME/uploads/<id>/, refusing it once it passes the limit."""
     name = safe_upload_name(filename)
     limit = limit or ctx.options.max_upload_bytes
+    if not ctx.settings.keep_raw_text:
+        from civicai.workspace.erasure import sweep_uploads
+
+        sweep_uploads(ctx.home, ctx.options.upload_retention_days)  # retention: old raw uploads go
     upload_id = uuid.uuid4().hex
     folder = ctx.uploads_dir / upload_id
     folder.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,9 @@ class ApiOptions:
     start_jobs: bool = True  # run background jobs (tests may turn it off)
     session_max_age_s: int = 8 * 3600
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # raw uploads are deleted once analysed; any left (never analysed, or a failed analysis) after this many days
+    # go at the next start or upload. keep_raw_text keeps them all.
+    upload_retention_days: float = 7.0
     max_body_bytes: int = 1024 * 1024  # every other request body (api/limits.py)
     rate_limit: RateLimit = field(default_factory=RateLimit)
     plan_name: str = "rivermouth"  # the plan the residents' chat answers from
