@@ -9,7 +9,7 @@ import pytest
 from civicai.testing import ServerStartError, running_server
 from civicai.testing import free_port as free_port_number
 
-# _isolation: tests marked `llm` run in a forked child; _api_support: the API fixtures (server, analysis_dir, ...)
+# _isolation: tests marked `llm` run in a process of their own; _api_support: the API fixtures (server, analysis_dir, ...)
 pytest_plugins = ["_isolation", "_api_support"]
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,4 +1,4 @@
-"""The suite survives a crash in a native library: tests marked `llm` run in a forked child."""
+"""The suite survives a crash in a native library: tests marked `llm` run in a process of their own."""
 from __future__ import annotations
 
 import subprocess
