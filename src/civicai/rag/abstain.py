@@ -83,13 +83,9 @@ def answer_features(question: str, index, ranked: list) -> dict[str, float]:
             "value_lexical": value_lexical}
 
 
-# Which features each model reads, chosen by 5-fold cross-validated accuracy on the development split
-# (evaluation/calibrate_abstention.py; sample plan, Copenhagen, Aarhus, Rotterdam: 151 questions in the plan's
-# language, 106 in another). Same language: value_lexical in place of answer_value (0.868 vs 0.852). Another
-# language: the glossary (civicai.rag.glossary) gives the question's words in the plan's language, which makes
-# value_lexical meaningful there too; with the margin of the best passage over the 10th it reaches 0.855,
-# against 0.698 for the previous set (z-score, margin, USE sentence cosine). Of 255 feature subsets none did
-# clearly better (best 0.862), nor did E5 question-sentence cosines over the plan's sentences (tried: 0.853).
+# Which features each model reads, chosen by cross-validated accuracy on the development plans
+# (evaluation/calibrate_abstention.py; the comparison is in docs/chat.md). Across languages absolute cosines
+# mislead, and word overlap works only through the glossary's terms, so that model reads less.
 SCOPE_FEATURES = {
     "same": ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "sentence_support",
              "answer_lexical", "value_lexical"),

@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -23,24 +24,21 @@ from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
+from civicai.rag.question import is_yes_no, negated
 from civicai.rag.rerank import RankedPassage, Reranker
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 from civicai.text.language import detect_language
 
 log = logging.getLogger("civicai.chat")
 MAX_QUESTION_CHARS = 1000
-# Scores plan sentences against the question. E5 (the retrieval embedder) was tried too: better on the
-# development split's one-sentence metric (evaluation/chat_rerank_dev.py) but worse end to end on the same
-# split (Contracts answer accuracy 0.78 vs 0.87, Dinan 0.91 vs 0.96), so the fast encoder stays.
-HIGHLIGHT_EMBEDDER = "use"
-RERANK_CANDIDATES = 8  # fused hits whose sentences the reranker scores (recall@5 is 0.96, @8 a little more)
-# BM25's vote in the fusion when question and plan languages differ. Chosen on the sample plan's
-# cross-lingual gold questions (0.15 to 1.0 tie there at rank 1, 0 is worse); shared words across languages
-# are mostly cognates and accidents, so the lower end of the tie.
+# Settings chosen on the development plans; how and against what is in docs/chat.md ("Settings and where
+# they were chosen").
+HIGHLIGHT_EMBEDDER = "use"  # scores plan sentences against the question (fast, multilingual)
+RERANK_CANDIDATES = 8  # fused hits whose sentences the reranker scores
+# BM25's vote in the fusion when question and plan languages differ: shared words across languages are mostly
+# cognates and accidents, so it counts less ...
 CROSS_LINGUAL_BM25_WEIGHT = 0.3
-# ... and when the glossary gave the question's words in the plan's language (civicai.rag.glossary): chosen on
-# the development split's 40 answerable Danish/Dutch/French/German contract questions (recall@8 0.775 without
-# expansion; with it 0.80 at weight 0.3, 0.85 at 0.6 and at 1.0)
+# ... unless the glossary gave the question's words in the plan's language (civicai.rag.glossary)
 EXPANDED_BM25_WEIGHT = 0.6
 
 
@@ -95,6 +93,7 @@ class Assessment:
     features: dict[str, float]  # what the abstention model reads
     question_vector: np.ndarray | None  # the sentence encoder's vector of the question
     ranked: list[RankedPassage]  # the top fused hits, reranked by their best sentence
+    keywords: str = ""  # what word matching read: the question, plus glossary terms across languages
 
 
 @dataclass
@@ -182,20 +181,30 @@ class PlanChat:
         assessment = self.assess(redacted, language)
         evidence, values = assessment.evidence, assessment.features
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
-        if abstain:
-            closest = closest_sections(evidence.hits, phrase_lang)
-            # nothing in the plan shares a word with the question and nothing is close: off-topic
-            off_topic = (values["idf_coverage"] == 0 and values["unseen"] >= 0.99
-                         and values["sentence_support"] < 0.2 and confidence < 0.05)
-            kind = AnswerKind.OFF_TOPIC if off_topic else AnswerKind.ABSTAINED
-            text = compose_abstention(phrase_lang, closest, "off_topic" if off_topic else "abstain",
-                                      self.stored.info.name)
-            return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
-        text, citations = compose_answer(assessment.ranked, language=phrase_lang,
-                                         chunk_languages=self.stored.chunk_languages,
-                                         plan_language=self.stored.info.language,
-                                         audience=audience, ranker=self.ranker)
-        return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted
+        yes_no = is_yes_no(redacted)
+        compose = partial(compose_answer, assessment.ranked, language=phrase_lang,
+                          chunk_languages=self.stored.chunk_languages, plan_language=self.stored.info.language,
+                          audience=audience, ranker=self.ranker, chunks=self.stored.chunks)
+        if not abstain:
+            text, citations = compose(lead="yes_lead" if yes_no else "")
+            if yes_no and citations and negated(citations[0].quote):
+                text, citations = compose()  # the plan's own "no": no "Yes" in front of it
+            if citations:
+                return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted
+        # Not answered directly. A passage that shares the question's topic is still worth reading: quoted,
+        # marked as not a direct answer. A refusal only when nothing retrieved shares the topic.
+        if self.reranker.shares_topic(assessment.keywords, assessment.ranked):
+            text, citations = compose(lead="not_mentioned_closest" if yes_no else "closest_lead", limit=1)
+            if citations:
+                return self._base(text, language, AnswerKind.CLOSEST, citations, confidence=confidence), redacted
+        closest = closest_sections(evidence.hits, phrase_lang)
+        # nothing in the plan shares a word with the question and nothing is close: off-topic
+        off_topic = (values["idf_coverage"] == 0 and values["unseen"] >= 0.99
+                     and values["sentence_support"] < 0.2 and confidence < 0.05)
+        kind = AnswerKind.OFF_TOPIC if off_topic else AnswerKind.ABSTAINED
+        refusal = "off_topic" if off_topic else "not_mentioned" if yes_no else "abstain"
+        text = compose_abstention(phrase_lang, closest, refusal, self.stored.info.name)
+        return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
 
     def assess(self, question: str, language: str) -> Assessment:
         """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
@@ -211,7 +220,7 @@ class PlanChat:
         ranked = self.reranker.rerank(keywords, evidence.hits[:RERANK_CANDIDATES],
                                       self.sentence_scorer(question_vector))
         values = features(keywords, evidence, cross, support, ranked)
-        return Assessment(evidence, values, question_vector, ranked)
+        return Assessment(evidence, values, question_vector, ranked, keywords)
 
     def keywords(self, question: str, language: str) -> str:
         """What word matching (BM25, reranking, abstention) reads: words are matched in the plan's language, so

@@ -7,6 +7,7 @@ If no sentence stands out, the chunk's opening is quoted rather than a guessed s
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -144,15 +145,55 @@ def quotable_sentences(text: str) -> list[str]:
     return [s for s in split_sentences(text) if not is_instruction_like(s)]
 
 
+_CLOSED = re.compile(r"[.!?:;…]['\"»”’)\]]*$")
+_STARTS_LOWER = re.compile(r"^[\"'«“(\[]?[a-zà-öø-ÿ]")
+
+
+def is_fragment(sentence: str) -> bool:
+    """The sentence continues one before it: it opens in lower case ("modern wind turbines." after a cut)."""
+    return bool(_STARTS_LOWER.match(sentence.strip()))
+
+
+def is_label(sentence: str) -> bool:
+    """A heading or label ("8 Youth, schools and citizen participation"): no closing punctuation and no
+    figure a reader could use. Never quoted alone; a table row or list line with a figure is kept."""
+    text = sentence.strip()
+    if "|" in text or _CLOSED.search(text):
+        return False  # a table row, or a sentence
+    return not re.search(r"\d", re.sub(r"^\d+(\.\d+)*\s", "", text))
+
+
+def complete(sentences: list[str], chosen: list[int]) -> list[int]:
+    """Chosen sentences widened to read on their own: a fragment takes the sentence before it, a label takes
+    the sentence after it; a label with nothing after it is dropped."""
+    out: set[int] = set()
+    for i in chosen:
+        start, end = i, i
+        # a line that opens in lower case after one that did not close (a line break mid-sentence); after a
+        # ";" or ":" it is a list item and reads on its own
+        while start > 0 and is_fragment(sentences[start]) and not _CLOSED.search(sentences[start - 1]):
+            start -= 1
+        while is_label(sentences[end]) and end + 1 < len(sentences):
+            end += 1
+        if is_label(sentences[end]):
+            continue
+        out.update(range(start, end + 1))
+    return sorted(out)
+
+
 def select_quote(passage: RankedPassage, sentences: list[str], text: str, max_sentences: int, max_words: int,
-                 margin: float = SENTENCE_MARGIN["general"]) -> str:
-    """The passage's best sentence, plus its other sentences that score nearly as well, in reading order.
-    A list (indicators, dates) is quoted from the top, as far as it fits, so long as the best item is in."""
+                 margin: float = SENTENCE_MARGIN["general"], previous: str = "", single: bool = False) -> str:
+    """The passage's best sentence, plus its other sentences that score nearly as well, in reading order,
+    each widened to complete sentences (`complete`; `previous` is the end of the chunk before, for a chunk that
+    opens mid-sentence). A list (indicators, dates) is quoted from the top, as far as it fits, so long as the
+    best item is in. `single`: the best sentence only (completed), for the closest-passage answer."""
     if not sentences:
         return ""
     scores = passage.sentence_scores
     best = passage.best_sentence if 0 <= passage.best_sentence < len(sentences) else 0
-    if _is_list(text):
+    if single:
+        chosen = [best]
+    elif _is_list(text):
         fits = int(np.searchsorted(np.cumsum([len(x.split()) for x in sentences]), max_words, side="right"))
         start = 0 if best < max(1, fits) else best  # the best item would not fit under the top ones
         chosen = list(range(start, len(sentences)))
@@ -161,11 +202,15 @@ def select_quote(passage: RankedPassage, sentences: list[str], text: str, max_se
     else:
         ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
         chosen = [i for i in ranked[:max_sentences] if scores[i] >= scores[best] - margin] or [best]
-        chosen.sort()  # keep the plan's reading order
-    quote_words: list[str] = []
+    chosen = complete(sentences, sorted(chosen))
+    if not chosen:
+        return ""
+    opens_mid_sentence = chosen[0] == 0 and is_fragment(sentences[0])
+    lead = previous if previous and opens_mid_sentence and not _CLOSED.search(previous) else ""
+    quote_words: list[str] = lead.split()
     for i in chosen:
         words = sentences[i].split()
-        if quote_words and len(quote_words) + len(words) > max_words:
+        if len(quote_words) > len(lead.split()) and len(quote_words) + len(words) > max_words:
             break
         quote_words.extend(words if len(words) <= max_words else words[:max_words] + ["…"])
     return " ".join(quote_words)
@@ -205,15 +250,24 @@ def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
 
 
 def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_languages: list[str | None],
-                   plan_language: str | None = None, audience: str, ranker: SentenceRanker
+                   plan_language: str | None = None, audience: str, ranker: SentenceRanker,
+                   lead: str = "", chunks: list[Chunk] | None = None, limit: int | None = None
                    ) -> tuple[str, list[Citation]]:
+    """The lead-in (`lead`: a phrase key; default the audience's), then each picked passage's quote with its
+    [n]. `chunks` (the plan's, by ordinal) lets a chunk that opens mid-sentence borrow its sentence's start;
+    `limit` caps the citations; with 1 (the closest-passage answer) the quote is the best sentence, completed."""
     _, max_sentences, max_words = STYLE[audience]
     citations: list[Citation] = []
-    lines = [phrase(language, f"lead_{audience}")]
-    for passage in pick_passages(ranked, audience, chunk_languages, language, plan_language):
+    lines = [phrase(language, lead or f"lead_{audience}")]
+    picked = pick_passages(ranked, audience, chunk_languages, language, plan_language)
+    # a passage with nothing quotable on its own (a heading only) gives way to the next one
+    for passage in picked + [r for r in ranked if r not in picked and r.best_sentence >= 0]:
+        if len(citations) >= (limit or len(picked)):
+            break
         chunk = passage.hit.chunk
         quote = select_quote(passage, ranker.sentences(chunk), chunk.text, max_sentences, max_words,
-                             SENTENCE_MARGIN[audience])
+                             SENTENCE_MARGIN[audience], previous=_previous_sentence(chunk, chunks, ranker),
+                             single=limit == 1)
         if not quote:
             continue
         n = len(citations) + 1
@@ -227,9 +281,22 @@ def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_language
     return "\n".join(lines), citations
 
 
+def _previous_sentence(chunk: Chunk, chunks: list[Chunk] | None, ranker: SentenceRanker) -> str:
+    """The last sentence of the chunk before, in the same section (a sentence cut by a page break or by
+    chunking continues in the next chunk)."""
+    if not chunks or not 0 < chunk.ordinal < len(chunks):
+        return ""
+    before = chunks[chunk.ordinal - 1]
+    if before.ordinal != chunk.ordinal - 1 or before.section_path != chunk.section_path:
+        return ""
+    sentences = ranker.sentences(before)
+    return sentences[-1] if sentences and not is_label(sentences[-1]) else ""
+
+
 def compose_abstention(language: str, closest: list[str], kind: str = "abstain", plan: str = "") -> str:
-    text = phrase(language, kind, plan=plan) if kind != "abstain" else phrase(language, "abstain")
-    if closest and kind == "abstain":
+    """A refusal: `kind` is a phrase key ("abstain", "not_mentioned" for a yes/no question, "off_topic", ...)."""
+    text = phrase(language, kind, plan=plan)
+    if closest and kind in ("abstain", "not_mentioned"):
         text += " " + phrase(language, "closest", sections="; ".join(closest))
     return text
 

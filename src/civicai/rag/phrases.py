@@ -1,5 +1,6 @@
 """The fixed sentences the chat says, in en, fr, de, nl, da. Quotes stay in the plan's language; these
-lead-ins, refusals and the AI notice follow the question's language (other languages get English)."""
+lead-ins (direct answer, "yes", closest passage), refusals and the AI notice follow the question's language
+(other languages get English)."""
 from __future__ import annotations
 
 PHRASES: dict[str, dict[str, str]] = {
@@ -19,6 +20,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "notice": "You are talking to an AI assistant. It answers only with quotes from the plan, with "
                   "their section and page; please check the cited pages.",
         "page": "page",
+        "closest_lead": "The plan does not answer this exactly; the closest passage says:",
+        "yes_lead": "Yes, the plan says:",
+        "not_mentioned": "The plan does not mention this.",
+        "not_mentioned_closest": "The plan does not mention this directly; the closest passage says:",
     },
     "fr": {
         "lead_general": "Voici ce que dit le plan :",
@@ -36,6 +41,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "notice": "Vous dialoguez avec un assistant d'intelligence artificielle. Il répond uniquement par des "
                   "citations du plan, avec leur section et leur page ; vérifiez les pages citées.",
         "page": "page",
+        "closest_lead": "Le plan ne répond pas exactement à cette question ; le passage le plus proche dit :",
+        "yes_lead": "Oui, le plan dit :",
+        "not_mentioned": "Le plan ne le mentionne pas.",
+        "not_mentioned_closest": "Le plan ne le mentionne pas directement ; le passage le plus proche dit :",
     },
     "de": {
         "lead_general": "Das steht im Plan:",
@@ -53,6 +62,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "notice": "Sie sprechen mit einem KI-Assistenten. Er antwortet nur mit Zitaten aus dem Plan, mit "
                   "Abschnitt und Seite; bitte prüfen Sie die zitierten Seiten.",
         "page": "Seite",
+        "closest_lead": "Der Plan beantwortet das nicht genau; der nächstliegende Abschnitt sagt:",
+        "yes_lead": "Ja, der Plan sagt:",
+        "not_mentioned": "Der Plan erwähnt das nicht.",
+        "not_mentioned_closest": "Der Plan erwähnt das nicht direkt; der nächstliegende Abschnitt sagt:",
     },
     "nl": {
         "lead_general": "Dit staat er in het plan:",
@@ -70,6 +83,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "notice": "U praat met een AI-assistent. Die antwoordt alleen met citaten uit het plan, met hoofdstuk "
                   "en pagina; controleer de geciteerde pagina's.",
         "page": "pagina",
+        "closest_lead": "Het plan geeft hier geen precies antwoord op; de meest verwante passage zegt:",
+        "yes_lead": "Ja, het plan zegt:",
+        "not_mentioned": "Het plan noemt dit niet.",
+        "not_mentioned_closest": "Het plan noemt dit niet direct; de meest verwante passage zegt:",
     },
     "da": {
         "lead_general": "Det står der i planen:",
@@ -87,6 +104,10 @@ PHRASES: dict[str, dict[str, str]] = {
         "notice": "Du taler med en AI-assistent. Den svarer kun med citater fra planen, med afsnit og side; "
                   "tjek venligst de citerede sider.",
         "page": "side",
+        "closest_lead": "Planen svarer ikke præcist på det; det nærmeste afsnit siger:",
+        "yes_lead": "Ja, planen siger:",
+        "not_mentioned": "Planen nævner det ikke.",
+        "not_mentioned_closest": "Planen nævner det ikke direkte; det nærmeste afsnit siger:",
     },
 }
 

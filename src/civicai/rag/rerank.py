@@ -77,11 +77,9 @@ def holds_value(sentence: str, kind: str | None, given: frozenset[str] = frozens
 
 @dataclass(frozen=True)
 class Weights:
-    # third pass (evaluation/chat_rerank_dev.py on the enlarged development split, glossary expansion on): the
-    # first setting at least as good as the previous one (heading 4, passage 20, coverage 0.5) on all four
-    # development sets, better on the English contract questions (best passage gold 0.81 -> 0.86) and the
-    # sample plan (0.68 -> 0.72). An E5 question-sentence cosine term helped the other-language questions a
-    # little (0.575 -> 0.60) but cost the English ones (0.86 -> 0.81): not kept.
+    """The reranker's weights, chosen on development plans by evaluation/chat_rerank_dev.py (docs/chat.md says
+    against what)."""
+
     lexical: float = 1.0
     heading: float = 2.0
     value: float = 0.4
@@ -161,6 +159,22 @@ class Reranker:
                         "passage": hit.dense - best_dense, "coverage": coverage, "fused": hit.rrf / best_rrf,
                         "sentence": dense_s if dense_s is not None else np.zeros(len(sentences), np.float32)})
         return out
+
+    def shares_topic(self, question: str, ranked: list[RankedPassage]) -> bool:
+        """Does any quotable sentence of the candidates (read under its heading) hold a word of the question that
+        says something about this plan? Words in half the plan's passages or more ("climate" in a climate plan)
+        say nothing: there BM25's inverse document frequency reaches zero."""
+        informative = {t for t in tokenize(question) if 0 < self.index.doc_freq.get(t, 0) < len(self.index.chunks) / 2}
+        if not informative:
+            return False
+        for passage in ranked:
+            if passage.best_sentence < 0:
+                continue
+            chunk = passage.hit.chunk
+            heading = self.heading_tokens(chunk)
+            if any(informative & (tokens | heading) for tokens in self.sentence_tokens(chunk)):
+                return True
+        return False
 
     def rerank(self, question: str, hits: list[Hit], sentence_scores=None) -> list[RankedPassage]:
         """Hits re-ordered by their best sentence's score; a hit with no quotable sentence goes last."""

@@ -1,4 +1,5 @@
-"""What the chat returns: an answer with numbered citations, or an abstention pointing to close sections."""
+"""What the chat returns: a direct answer with numbered citations, the closest passage marked as not a direct
+answer, or a refusal pointing to close sections."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -10,7 +11,8 @@ AUDIENCES = ("child", "general", "expert")
 
 class AnswerKind(StrEnum):
     ANSWERED = "answered"
-    ABSTAINED = "abstained"  # the plan does not hold the answer
+    CLOSEST = "closest"  # no direct answer; the closest passage is quoted, marked as such (abstained: true)
+    ABSTAINED = "abstained"  # nothing in the plan addresses the question
     OFF_TOPIC = "off_topic"
     ABUSE = "abuse"
     INJECTION = "injection"
