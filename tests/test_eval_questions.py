@@ -58,3 +58,24 @@ def test_judged_quotes_belong_to_known_questions():
         assert row["id"] in known, f"judged quote for an unknown or unanswerable question {row['id']}"
         assert row["label"] in LABELS
         assert quote_key(row["quote"]) == row["quote_sha"], f"{row['id']}: quote_sha is not the quote's key"
+
+
+def test_held_out_sets_have_their_evidence_on_one_plan_line_and_every_style(shared_data):
+    folder = shared_data / "plans" / "climate-city-contracts"
+    files = sorted(QUESTIONS.glob("heldout_*.jsonl"))
+    assert files, "the held-out question sets are missing"
+    for path in files:
+        rows = read_jsonl(path)
+        assert len({r["id"] for r in rows}) == len(rows), f"{path.name}: ids must be unique"
+        by_id = {r["id"]: r for r in rows}
+        plan_file = next(p for p in folder.glob("*.md") if p.stem.lower() == rows[0]["plan"])
+        lines = [norm(line) for line in plan_file.read_text(encoding="utf-8").splitlines()]
+        for row in rows:
+            assert row["answerable"] == bool(row["evidence"]), f"{row['id']}: answerable iff it has evidence"
+            for evidence in row["evidence"]:
+                assert any(norm(evidence) in line for line in lines), f"{row['id']}: not on one line: {evidence}"
+            if row.get("translation_of"):
+                assert row["evidence"] == by_id[row["translation_of"]]["evidence"], f"{row['id']}: keeps its gold"
+        styles = {r["style"] for r in rows if r["answerable"]}
+        assert {"factoid", "when", "how much/many", "yes/no", "keyword", "child", "paraphrase"} <= styles, f"{path.name}: every style"
+        assert len({r["language"] for r in rows}) >= 5, f"{path.name}: questions in at least 5 languages"
