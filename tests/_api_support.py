@@ -55,8 +55,8 @@ def copy_plan(source_url: str, target_url: str) -> None:
     with session_scope(source_url) as src:
         plans = [(p, list(src.scalars(select(PlanChunk).where(PlanChunk.plan_id == p.id))))
                  for p in src.scalars(select(Plan))]
-        rows = [({c: getattr(p, c) for c in Plan.__table__.columns},
-                 [{c: getattr(ch, c) for c in PlanChunk.__table__.columns} for ch in chunks])
+        rows = [({c.key: getattr(p, c.key) for c in Plan.__table__.columns},
+                 [{c.key: getattr(ch, c.key) for c in PlanChunk.__table__.columns} for ch in chunks])
                 for p, chunks in plans]
     with session_scope(target_url) as dst:
         for plan, chunks in rows:
