@@ -94,3 +94,12 @@ def test_every_language_has_every_phrase():
     keys = set(PHRASES["en"])
     assert {"closest_lead", "yes_lead", "not_mentioned", "not_mentioned_closest"} <= keys
     assert all(set(table) == keys for table in PHRASES.values())
+
+
+def test_why_question_quotes_the_reason(pdf_chat):
+    # page 6 names the phase-out dates AND the reason (air pollution); a "why" question needs the reason
+    for audience in ("child", "general"):
+        answer = pdf_chat.ask("Why do we need to stop using cars?", audience=audience)
+        assert answer.citations and "air pollution" in answer.citations[0].quote, answer.answer
+    trees = pdf_chat.ask("Why does the city plant trees?")
+    assert trees.citations and "cool streets" in trees.citations[0].quote, trees.answer

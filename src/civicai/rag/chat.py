@@ -19,12 +19,19 @@ from civicai.embed import Embedder, get_embedder
 from civicai.errors import InputError
 from civicai.plans.repository import StoredPlan
 from civicai.rag.abstain import features, load_model
-from civicai.rag.compose import SentenceRanker, closest_sections, compose_abstention, compose_answer, quotable_sentences
+from civicai.rag.compose import (
+    SentenceRanker,
+    closest_sections,
+    compose_abstention,
+    compose_answer,
+    prefer_reason,
+    quotable_sentences,
+)
 from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
-from civicai.rag.question import is_yes_no, negated
+from civicai.rag.question import is_why, is_yes_no, negated
 from civicai.rag.rerank import RankedPassage, Reranker
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 from civicai.text.language import detect_language
@@ -182,7 +189,10 @@ class PlanChat:
         evidence, values = assessment.evidence, assessment.features
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
         yes_no = is_yes_no(redacted)
-        compose = partial(compose_answer, assessment.ranked, language=phrase_lang,
+        ranked = assessment.ranked
+        if is_why(redacted):
+            ranked = [prefer_reason(p, self.ranker.sentences(p.hit.chunk)) for p in ranked]
+        compose = partial(compose_answer, ranked, language=phrase_lang,
                           chunk_languages=self.stored.chunk_languages, plan_language=self.stored.info.language,
                           audience=audience, ranker=self.ranker, chunks=self.stored.chunks)
         if not abstain:

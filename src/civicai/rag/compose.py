@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ from civicai.plans.types import Chunk
 from civicai.rag.guard import is_instruction_like
 from civicai.rag.index import Hit
 from civicai.rag.phrases import language_name, phrase
+from civicai.rag.question import gives_reason
 from civicai.rag.rerank import RankedPassage
 from civicai.rag.types import Citation
 
@@ -214,6 +215,18 @@ def select_quote(passage: RankedPassage, sentences: list[str], text: str, max_se
             break
         quote_words.extend(words if len(words) <= max_words else words[:max_words] + ["…"])
     return " ".join(quote_words)
+
+
+def prefer_reason(passage: RankedPassage, sentences: list[str]) -> RankedPassage:
+    """For a "why" question: the passage's sentences that give a reason rank above its others, in their own
+    order (the reranker's word overlap favours the sentence that names the measure, not its reason). The
+    passage's own score, and so the order of passages, stays."""
+    reasons = np.array([gives_reason(sentence) for sentence in sentences], dtype=bool)
+    scores = passage.sentence_scores
+    if not reasons.any() or passage.best_sentence < 0 or len(scores) != len(reasons):
+        return passage
+    lifted = scores + reasons * (float(scores.max() - scores.min()) + 1.0)
+    return replace(passage, sentence_scores=lifted, best_sentence=int(np.argmax(lifted)))
 
 
 def pick_passages(ranked: list[RankedPassage], audience: str, chunk_languages: list[str | None] | None = None,

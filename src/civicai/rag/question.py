@@ -29,6 +29,13 @@ _YES_NO_OPENERS = {
 }
 _FR_INVERSION = re.compile(r"\b\w+-t-(il|elle|on)\b|\b\w+-(il|elle|ils|elles|on)\b")
 _WHY = re.compile(r"^\W*(why|how come|what for|pourquoi|warum|wieso|weshalb|waarom|hvorfor)\b")
+# words that give a reason, in en/fr/de/nl/da (accent-folded): "because", "to protect", "so that", "parce que",
+# "afin de", "weil", "damit", "omdat", "zodat", "fordi", "for at"
+_REASON = re.compile(r"\b(because|since|due to|owing to|as a result|in order to|so that|so as to|reason\w*|caus\w*|"
+                     r"protect\w*|harm\w*|health\w*|pollut\w*|therefore|thus|why|parce que|car|afin de|pour que|"
+                     r"a cause|grace a|raison\w*|proteg\w*|sante|weil|da|damit|um zu|grund\w*|schutz\w*|schutz|"
+                     r"omdat|zodat|doordat|reden\w*|bescherm\w*|gezondheid|fordi|for at|sa at|grund|beskyt\w*|"
+                     r"sundhed)\b")
 _NEGATION = re.compile(r"\b(not|no|never|none|nor|ne|pas|jamais|aucun\w*|nicht|kein\w*|nie|niet|geen|nooit|"
                        r"ikke|ingen|aldrig)\b|n't\b")
 
@@ -47,6 +54,11 @@ def is_yes_no(question: str) -> bool:
 def is_why(question: str) -> bool:
     """True for "Why do we need to stop using cars?" and its translations."""
     return bool(_WHY.match(fold(question)))
+
+
+def gives_reason(sentence: str) -> bool:
+    """The sentence says why ("It protects residents from air pollution: ..."), for a "why" question."""
+    return bool(_REASON.search(fold(sentence)))
 
 
 def negated(sentence: str) -> bool:
