@@ -89,6 +89,7 @@ def main() -> None:
     per_plan = {plan: build_report(asked, plans=[p for p in plans if p["name"] == plan], min_group_size=k,
                                    seed=0)[0] for plan, asked in asked_by_plan.items()}
     RESULTS.mkdir(exist_ok=True)
+    pairs = report["paired"]
     (RESULTS / "chat_audit.json").write_text(json.dumps({"pooled": report, "per_plan": per_plan, "skipped": skipped,
                                                          "seconds": round(time.time() - started, 1)},
                                                         ensure_ascii=False, indent=1, default=str))
@@ -110,7 +111,17 @@ def main() -> None:
              f"measure (no quote judged yes, some quote never judged) by language: "
              f"{report['undetermined_citations']['language']}; by audience: "
              f"{report['undetermined_citations']['audience']}.", "",
-             "Verdict:", "", *[f"- {line['severity']}: {line['sentence']}" for line in report["verdict"]]]
+             "Verdict:", "", *[f"- {line['severity']}: {line['sentence']}" for line in report["verdict"]],
+             "", "## Translated questions against their own English originals (same plan, general audience)", "",
+             "The pooled table mixes plans: Danish questions are mostly Aarhus's and Copenhagen's, Dutch mostly "
+             "Rotterdam's. Each translated answerable question against its English original removes that "
+             "(`civicai.bias.chat_audit.paired_tests`: exact McNemar test on the discordant pairs, Holm across "
+             "the rows; flagged rows are 'served worse' lines of the verdict above).", "",
+             "| language | measure | pairs | translated | English originals | worse in translation | better | "
+             "adj. p |", "| --- | --- | --- | --- | --- | --- | --- | --- |",
+             *[f"| {r['language']} | {r['measure']} | {r['pairs']} | {r['translated_rate']:.0%} | "
+               f"{r['original_rate']:.0%} | {r['worse_in_translation']} | {r['better_in_translation']} | "
+               f"{r['p_adjusted']:.3f}{' **worse**' if r['flagged'] else ''} |" for r in pairs]]
     for plan, plan_report in per_plan.items():
         lines += ["", f"## {plan}", "", "Served worse: " + (", ".join(plan_report["served_worse"]) or "no group") + ".",
                   "", *table(plan_report, "language")]

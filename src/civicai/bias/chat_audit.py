@@ -16,6 +16,12 @@ interval, test, multiple-testing correction, suppression below min_group_size an
 audit. A flag in the harmful direction (more refused, fewer correct citations, ...) means that group is
 served worse.
 
+Languages are not spread evenly over plans and topics (a set's Danish questions may all be on the hardest
+plan), so where a question names its English original (`translation_of`, or its id less a "-<language>"
+tail) each translation is also compared with its own original: an exact McNemar test on the pairs where
+only one of the two was refused (or answered with a judged-correct quote), Holm-corrected over these
+paired tests as a family of their own at alpha (so a report has two 5% budgets: group comparisons, pairs).
+
 Real use: the database keeps no chat question (each is logged redacted to the `civicai.chat` logger only);
 it keeps residents' thumbs up/down (chat_feedback, question redacted). Those are only counted here, per
 language: how many, and the share rated down, compared the same way. No question is ever shown.
@@ -56,6 +62,7 @@ class ChatQuestion:
     text: str
     language: str
     answerable: bool
+    original: str | None = None  # id of the English question this one translates
 
 
 @dataclass(frozen=True)
@@ -115,15 +122,19 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 def load_questions(paths: Iterable[Path], plan: str | None = None) -> list[ChatQuestion]:
     """Rows with a question and a language (rows naming another plan are skipped); ids must be unique."""
-    questions: dict[str, ChatQuestion] = {}
+    rows: dict[str, dict[str, Any]] = {}
     for path in paths:
         for row in read_jsonl(path):
             if "question" not in row or "language" not in row or (plan and row.get("plan", plan) != plan):
                 continue
-            ident = str(row.get("id", f"{path.stem}-{len(questions)}"))
-            questions[ident] = ChatQuestion(ident, str(row["question"]), str(row["language"])[:2],
-                                            bool(row.get("answerable", True)))
-    return list(questions.values())
+            rows[str(row.get("id", f"{path.stem}-{len(rows)}"))] = row
+    questions = []
+    for ident, row in rows.items():
+        language = str(row["language"])[:2]
+        original = row.get("translation_of") or (ident.removesuffix(f"-{language}") if language != "en" else None)
+        questions.append(ChatQuestion(ident, str(row["question"]), language, bool(row.get("answerable", True)),
+                                      original if original in rows and original != ident else None))
+    return questions
 
 
 def load_judgements(path: Path | None) -> dict[tuple[str, str], str]:
@@ -243,12 +254,57 @@ def served_worse(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.flagged and f.direction == METRICS[f.metric][1]]
 
 
+PAIRED = {"refused": lambda a: a.refused, "judged citation": lambda a: a.judged_correct}
+PAIRED_WORSE = {"refused": True, "judged citation": False}  # the value that serves the translation worse
+
+
+def paired_tests(asked: list[Asked], min_group_size: int, alpha: float = ALPHA) -> list[dict[str, Any]]:
+    """Each answerable translation against its English original (general audience), per language and
+    measure: counts of pairs where only one side did worse, exact McNemar p, Holm over the rows."""
+    from scipy.stats import binomtest
+
+    from civicai.bias.stats import holm
+
+    by_id = {a.question.id: a for a in asked if a.audience == "general"}
+    rows: list[dict[str, Any]] = []
+    for language in sorted({a.question.language for a in by_id.values()} - {"en"}):
+        pairs = [(a, by_id[a.question.original]) for a in by_id.values()
+                 if a.question.language == language and a.question.answerable and a.question.original in by_id]
+        for measure, value in PAIRED.items():
+            usable = [(t, e) for t, e in pairs if value(t) is not None and value(e) is not None]
+            if len(usable) < min_group_size:
+                continue
+            worse = sum(1 for t, e in usable if bool(value(t)) != bool(value(e)) and bool(value(t)) == PAIRED_WORSE[measure])
+            better = sum(1 for t, e in usable if bool(value(t)) != bool(value(e))) - worse
+            rows.append({"language": language, "measure": measure, "pairs": len(usable),
+                         "translated_rate": sum(bool(value(t)) for t, _ in usable) / len(usable),
+                         "original_rate": sum(bool(value(e)) for _, e in usable) / len(usable),
+                         "worse_in_translation": worse, "better_in_translation": better,
+                         "p_value": binomtest(worse, worse + better).pvalue if worse + better else 1.0})
+    adjusted, rejected = holm([r["p_value"] for r in rows], alpha)
+    for row, p_adj, significant in zip(rows, adjusted, rejected):
+        row["p_adjusted"], row["flagged"] = float(p_adj), bool(significant and row["worse_in_translation"]
+                                                                > row["better_in_translation"])
+    return rows
+
+
 def _pct(x: float | None) -> str:
     return "–" if x is None else f"{100 * x:.0f}%"
 
 
-def verdict_lines(findings: list[Finding], unjudged: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+def verdict_lines(findings: list[Finding], unjudged: dict[str, dict[str, int]], n_tests: int,
+                  pairs: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = []
+    for row in pairs or []:
+        if row["flagged"]:
+            what = "refused" if row["measure"] == "refused" else "answered with a quote judged correct"
+            lines.append({"severity": "flag", "group_column": "translation", "group": row["language"],
+                          "metric": row["measure"],
+                          "sentence": f"Questions translated into “{row['language']}” are {what} "
+                                      f"{_pct(row['translated_rate'])} of the time, their own English originals "
+                                      f"{_pct(row['original_rate'])} ({row['worse_in_translation']} of "
+                                      f"{row['pairs']} pairs worse in translation, {row['better_in_translation']} "
+                                      f"better; adjusted p {row['p_adjusted']:.3f}): served worse in that language."})
     worse = served_worse(findings)
     for f in worse:
         noun = "Questions in" if f.group_column == "language" else \
@@ -265,15 +321,25 @@ def verdict_lines(findings: list[Finding], unjudged: dict[str, dict[str, int]]) 
             lines.append({"severity": "info", "group_column": f.group_column, "group": f.group, "metric": f.metric,
                           "sentence": f"“{f.group}” ({f.group_column}) does better than the rest: {_pct(f.value)} of "
                                       f"{f.note}, against {_pct(f.reference_value)}."})
-    tested = {(f.group_column, f.metric) for f in findings if f.p_value is not None}
-    if tested and not worse:
-        lines.append({"severity": "ok", "sentence": "No language or audience group is served worse on any measure "
-                                                    f"(band {BAND[0]}–{BAND[1]}, {len(tested)} comparisons)."})
+    for f in findings:  # outside the band with an interval that excludes 1, but not past Holm's correction
+        if (not f.flagged and f.ratio is not None and f.ci_low is not None and f.direction is None
+                and not BAND[0] <= f.ratio <= BAND[1] and (f.ci_low > 1 or f.ci_high < 1)
+                and ("over" if f.ratio > 1 else "under") == METRICS[f.metric][1]):
+            lines.append({"severity": "watch", "group_column": f.group_column, "group": f.group, "metric": f.metric,
+                          "sentence": f"“{f.group}” ({f.group_column}) may be served worse: {_pct(f.value)} of "
+                                      f"{f.note}, against {_pct(f.reference_value)} (ratio {f.ratio:.2f}, 95% "
+                                      f"interval {f.ci_low:.2f}–{f.ci_high:.2f}), but with so few questions the "
+                                      f"difference does not survive the correction for {n_tests} comparisons "
+                                      f"(adjusted p {f.p_adjusted:.2f}): ask more questions in this group."})
+    if n_tests and not worse and not any(row["flagged"] for row in pairs or []):
+        lines.append({"severity": "ok", "sentence": "No language or audience group is flagged as served worse "
+                                                    f"(band {BAND[0]}–{BAND[1]}, {n_tests} comparisons)."})
     suppressed = sorted({(f.group_column, f.group) for f in findings if f.suppressed})
     if suppressed:
         lines.append({"severity": "info", "sentence": f"{len(suppressed)} group(s) are too small to show "
                                                       "(fewer questions than min_group_size): no value is given."})
-    return lines
+    order = {"flag": 0, "watch": 1, "info": 2, "ok": 3}
+    return sorted(lines, key=lambda line: order[line["severity"]])
 
 
 @dataclass
@@ -305,6 +371,7 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
     specs = [*asked_specs(asked), *feedback[0]]
     findings, n_tests = compare_all(specs, min_group_size, np.random.default_rng(seed), ALPHA)
     unjudged = undetermined_counts(asked)
+    pairs = paired_tests(asked, min_group_size)
     report = {
         "kind": "chat audit",
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -313,7 +380,9 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
                    "seed": seed, "slow": f"latency above the {SLOW_QUANTILE:.0%} quantile of this audit's asks",
                    "reference": "the rest: every other group of the column with at least min_group_size asks",
                    "flag_rule": "ratio outside the band AND 95% interval excludes 1 AND Holm-adjusted Fisher p "
-                                "below its family's share of alpha (as the analysis audit)"},
+                                "below its family's share of alpha (as the analysis audit)",
+                   "paired": "each answerable translation against its English original (general audience): exact "
+                             "McNemar test, Holm over the paired rows at alpha, flagged when worse more often"},
         "questions": {"n": len({a.question.id for a in asked}), "asks": len(asked),
                       "answerable": len({a.question.id for a in asked if a.question.answerable}),
                       "audiences": sorted({a.audience for a in asked})},
@@ -325,8 +394,10 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
                            "are counted here per language",
                    "feedback_rows": feedback[1]},
         "findings": [f.to_dict() for f in findings],
-        "served_worse": sorted({f.group_column + ":" + f.group for f in served_worse(findings)}),
-        "verdict": verdict_lines(findings, unjudged),
+        "paired": pairs,
+        "served_worse": sorted({f.group_column + ":" + f.group for f in served_worse(findings)}
+                               | {"translation:" + r["language"] for r in pairs if r["flagged"]}),
+        "verdict": verdict_lines(findings, unjudged, n_tests, pairs),
     }
     return report, findings
 
