@@ -108,3 +108,24 @@ def test_cli_chat_audit_explains_what_is_missing(questions_file: Path, tmp_path:
     assert other_plan.returncode == 2 and "no question" in other_plan.stderr and "copenhagen" in other_plan.stderr
     neither = audit()
     assert neither.returncode == 2 and "--chat PLAN" in neither.stderr
+
+
+@pytest.mark.slow
+def test_translations_that_lose_their_meaning_are_flagged_against_their_originals(
+        sample_chat, questions_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each answerable English question gets a "translation" cut to its first two words (ids q-en-NN-fr, half
+    also naming `translation_of`): the paired test must find them refused more than their own originals."""
+    rows = [json.loads(line) for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
+    english = [r for r in rows if r["language"] == "en" and r["answerable"]]
+    cut = [{"id": f"{r['id']}-fr", "question": " ".join(r["question"].split()[:2]), "language": "fr",
+            "answerable": True, **({"translation_of": r["id"]} if i % 2 else {})} for i, r in enumerate(english)]
+    path = tmp_path / "pairs.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in english + cut), encoding="utf-8")
+    questions = load_questions([path])
+    assert sum(q.original is not None for q in questions) == len(english)
+    asked = ask_all(sample_chat, questions, {}, audiences=("general",))
+    report, _ = build_report(asked, plans=[{"name": "rivermouth", "version": "test"}], min_group_size=5, seed=0)
+    refused = next(r for r in report["paired"] if r["measure"] == "refused")
+    assert refused["language"] == "fr" and refused["pairs"] == len(english) and refused["flagged"]
+    assert refused["worse_in_translation"] > refused["better_in_translation"]
+    assert "translation:fr" in report["served_worse"]
