@@ -198,9 +198,9 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     _install_handlers(app)
     app.add_middleware(GuardMiddleware)
 
-    from civicai.api.routers import audits, auth, chat, review, workspace
+    from civicai.api.routers import audits, auth, chat, mapping_review, review, workspace
 
-    for module in (auth, workspace, review, chat, audits):
+    for module in (auth, workspace, review, mapping_review, chat, audits):
         app.include_router(module.router)
 
     @app.get("/health", tags=["meta"])

@@ -27,7 +27,9 @@ from civicai.workspace.privacy import SmallGroup
 from civicai.workspace.users import STAFF
 
 MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "30%"]
-SENTIMENT_COLOURS = {"positive": "#2e8b57", "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
+# position towards the proposal (civicai.sentiment.position); the old tone labels still colour older runs
+SENTIMENT_COLOURS = {"supports": "#2e8b57", "unclear": "#9aa5b1", "opposes": "#c0392b", "positive": "#2e8b57",
+                     "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
 
 
 def _file_chunks(path: str):
@@ -304,7 +306,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Themes", id="themes"):
                 bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
                                   x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS,
-                                  caption="Bars: submissions per theme; green positive, grey neutral, red negative.")
+                                  caption="Bars: submissions per theme by position towards the proposal; green supports, grey unclear "
+                                          "(also where it could not be measured reliably), red opposes.")
                 scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=560,
                                          label="Map of submissions (hover for the redacted text)", elem_id="map",
                                          caption="Each point is a submission, coloured by its theme; nearby "
@@ -319,7 +322,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 with gr.Row():
                     f_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
                     f_lang = gr.Textbox(label="Language (e.g. fr)")
-                    f_sent = gr.Dropdown(label="Sentiment", choices=["", "positive", "neutral", "negative"], value="")
+                    f_sent = gr.Dropdown(label="Position", choices=["", "supports", "unclear", "opposes"], value="")
                     f_group = gr.Dropdown(label="Group", choices=[""], value="")
                 members = gr.Dataframe(label="Members (select one to triage it)", interactive=False, wrap=True,
                                        elem_id="members", column_widths=MEMBER_WIDTHS)
