@@ -50,7 +50,8 @@ def _server(tmp_path: Path, source_url: str, **options):
 def budget_server(tmp_path: Path, plan_source_url: str) -> Iterator[str]:  # noqa: F811
     from civicai.api.security import RateLimit
 
-    app, _ = _server(tmp_path, plan_source_url, rate_limit=RateLimit(per_minute=30, burst=10))
+    # a burst of 10 and (practically) no refill: the counts below do not depend on how fast the machine is
+    app, _ = _server(tmp_path, plan_source_url, rate_limit=RateLimit(per_minute=0.001, burst=10))
     with live_server(app) as base:
         yield base
 
@@ -63,8 +64,8 @@ def test_dropping_or_inventing_the_cookie_does_not_reset_the_budget(budget_serve
     for _ in range(25):
         cookies = {"civicai_chat": secrets.token_urlsafe(16)} if cookie == "invented" else {}
         codes.append(httpx.post(budget_server + path, json=QUESTION, cookies=cookies, timeout=120).status_code)
-    assert 429 in codes, codes
-    assert codes.count(200) <= 11, codes  # the burst of one client, not 25 fresh buckets
+    assert codes.count(200) == 10, codes  # the burst of one client, not 25 fresh buckets
+    assert codes.count(429) == 15, codes
     assert not [c for c in codes if c >= 500], codes
 
 

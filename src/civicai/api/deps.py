@@ -20,11 +20,15 @@ def ctx_of(request: Request) -> AppContext:
 
 
 def get_db(request: Request) -> Iterator[Session]:
+    """The request's session. Use it as Depends(get_db, scope="function"): it then commits when the handler
+    returns, before the response is sent; FastAPI's default would commit after, and a client acting on the
+    response at once (the next request with a new session cookie, a logout, a disabled user) could still see
+    the old state."""
     with session_scope(ctx_of(request).url) as session:
         yield session
 
 
-def current_principal(request: Request, session: Session = Depends(get_db)) -> Principal | None:
+def current_principal(request: Request, session: Session = Depends(get_db, scope="function")) -> Principal | None:
     if not hasattr(request.state, "principal"):
         request.state.principal = resolve_principal(ctx_of(request), session, request.headers, request.cookies)
     return request.state.principal

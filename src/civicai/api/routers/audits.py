@@ -16,12 +16,12 @@ SANDBOX = {"Content-Security-Policy": "sandbox; default-src 'none'; img-src data
 
 
 @router.get("/audits")
-def audits(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+def audits(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     return auditsvc.audit_rows(session)
 
 
 @router.get("/audits/{audit_id}")
-def audit(audit_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict:
+def audit(audit_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict:
     row = auditsvc.get_audit(session, audit_id)
     return {"id": row.id, "run_id": row.run_id, "created_at": row.created_at.isoformat(), "out_dir": row.out_dir,
             "report": row.report}
@@ -29,7 +29,7 @@ def audit(audit_id: int, who: Principal = Depends(require(*READERS)), session: S
 
 @router.get("/audits/{audit_id}/report.{fmt}")
 def audit_report(audit_id: int, fmt: str, who: Principal = Depends(require(*READERS)),
-                 session: Session = Depends(get_db)):
+                 session: Session = Depends(get_db, scope="function")):
     """bias_report.json or bias_report.html as a download (HTML sandboxed by CSP)."""
     path, report = auditsvc.audit_file(session, audit_id, fmt)
     if path is not None:
@@ -41,7 +41,7 @@ def audit_report(audit_id: int, fmt: str, who: Principal = Depends(require(*READ
 
 @router.get("/runs/{run_id}/bias_report.{fmt}")
 def run_report(run_id: int, fmt: str, who: Principal = Depends(require(*READERS)),
-               session: Session = Depends(get_db)) -> FileResponse:
+               session: Session = Depends(get_db, scope="function")) -> FileResponse:
     path = auditsvc.run_report_file(session, run_id, fmt if fmt in ("json", "html") else "json")
     return FileResponse(path, filename=f"run{run_id}-{path.name}", headers=SANDBOX if fmt == "html" else None)
 

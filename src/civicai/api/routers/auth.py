@@ -54,7 +54,7 @@ def _login(request: Request, response: Response, session: Session, username: str
 
 
 @router.post("/api/auth/login")
-def login(body: LoginBody, request: Request, response: Response, session: Session = Depends(get_db)) -> dict[str, Any]:
+def login(body: LoginBody, request: Request, response: Response, session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Start a session: sets an HttpOnly cookie; send `csrf_token` as X-CSRF-Token on later state changes."""
     user, csrf = _login(request, response, session, body.username, body.password)
     return {"username": user.username, "role": str(user.role), "csrf_token": csrf,
@@ -63,7 +63,7 @@ def login(body: LoginBody, request: Request, response: Response, session: Sessio
 
 @router.post("/api/auth/logout")
 def logout(request: Request, response: Response, who: Principal = Depends(require()),
-           session: Session = Depends(get_db)) -> dict[str, str]:
+           session: Session = Depends(get_db, scope="function")) -> dict[str, str]:
     """End this session on the server (the cookie is then worthless, wherever a copy of it is)."""
     end_session(session, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -72,7 +72,7 @@ def logout(request: Request, response: Response, who: Principal = Depends(requir
 
 @router.post("/api/auth/password")
 def change_password(body: PasswordBody, response: Response, who: Principal = Depends(require()),
-                    session: Session = Depends(get_db)) -> dict[str, str]:
+                    session: Session = Depends(get_db, scope="function")) -> dict[str, str]:
     """Change your password: every session and API token of yours ends (sign in again)."""
     user = session.get(User, who.user_id)
     if not verify_password(user.password_hash, body.current_password):
@@ -88,7 +88,7 @@ def me(who: Principal = Depends(require())) -> dict[str, Any]:
 
 
 @router.post("/api/auth/tokens", status_code=201)
-def new_token(body: TokenBody, who: Principal = Depends(require()), session: Session = Depends(get_db)) -> dict[str, Any]:
+def new_token(body: TokenBody, who: Principal = Depends(require()), session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """An API token for scripts (`Authorization: Bearer ...`), shown once; only its hash is stored."""
     token, row = issue_token(session, session.get(User, who.user_id), body.name, body.days)
     return {"id": row.id, "token": token, "name": row.name,
@@ -96,12 +96,12 @@ def new_token(body: TokenBody, who: Principal = Depends(require()), session: Ses
 
 
 @router.get("/api/auth/tokens")
-def list_tokens(who: Principal = Depends(require()), session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+def list_tokens(who: Principal = Depends(require()), session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     return token_rows(session, who.user_id)
 
 
 @router.delete("/api/auth/tokens/{token_id}")
-def revoke_token(token_id: int, who: Principal = Depends(require()), session: Session = Depends(get_db)) -> dict[str, Any]:
+def revoke_token(token_id: int, who: Principal = Depends(require()), session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     row = session.get(ApiToken, token_id)
     if row is None or (row.user_id != who.user_id and who.role != "admin"):
         raise HTTPException(404, f"token {token_id} does not exist")
@@ -110,14 +110,14 @@ def revoke_token(token_id: int, who: Principal = Depends(require()), session: Se
 
 
 @router.post("/api/users", status_code=201)
-def add_user(body: UserBody, who: Principal = Depends(require(*ADMIN)), session: Session = Depends(get_db)) -> dict[str, Any]:
+def add_user(body: UserBody, who: Principal = Depends(require(*ADMIN)), session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     user = create_user(session, body.username, body.password, body.role)
     return {"id": user.id, "username": user.username, "role": str(user.role)}
 
 
 @router.patch("/api/users/{user_id}")
 def patch_user(user_id: int, body: UserPatch, who: Principal = Depends(require(*ADMIN)),
-               session: Session = Depends(get_db)) -> dict[str, Any]:
+               session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Disable (or enable) an account; disabling ends its sessions and API tokens at once."""
     user = session.get(User, user_id)
     if user is None:
@@ -130,14 +130,14 @@ def patch_user(user_id: int, body: UserPatch, who: Principal = Depends(require(*
 
 @router.get("/api/users/{user_id}/tokens")
 def user_tokens(user_id: int, who: Principal = Depends(require(*ADMIN)),
-                session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+                session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     if session.get(User, user_id) is None:
         raise HTTPException(404, f"user {user_id} does not exist")
     return token_rows(session, user_id)
 
 
 @router.get("/api/users")
-def list_users(who: Principal = Depends(require(*ADMIN)), session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+def list_users(who: Principal = Depends(require(*ADMIN)), session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     return [{"id": u.id, "username": u.username, "role": str(u.role), "is_active": u.is_active}
             for u in session.scalars(select(User).order_by(User.id))]
 
@@ -194,7 +194,7 @@ def login_page(request: Request, next: str | None = None, error: str | None = No
 
 @router.post("/login", include_in_schema=False)
 def login_form(request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=1024),
-               csrf_token: str = Form(...), next: str = Form(""), session: Session = Depends(get_db)) -> Response:
+               csrf_token: str = Form(...), next: str = Form(""), session: Session = Depends(get_db, scope="function")) -> Response:
     next = _safe_next(next)  # 400 on control characters, before anything else happens
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token):
         return RedirectResponse("/login?error=" + quote("The form expired: please sign in again."), 303)
@@ -212,7 +212,7 @@ def login_form(request: Request, username: str = Form(..., max_length=64), passw
 @router.post("/logout", include_in_schema=False)
 @router.get("/logout", include_in_schema=False)
 def logout_page(request: Request, who: Principal | None = Depends(current_principal),
-                session: Session = Depends(get_db)) -> Response:
+                session: Session = Depends(get_db, scope="function")) -> Response:
     end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", 303)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -94,7 +94,7 @@ def ask_stream(body: ChatBody, request: Request, response: Response) -> Streamin
 
 
 @router.post("/chat/feedback", status_code=201)
-def feedback(body: FeedbackBody, request: Request, session: Session = Depends(get_db)) -> dict[str, Any]:
+def feedback(body: FeedbackBody, request: Request, session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Thumbs up (1) or down (-1); the question and the answer are stored redacted and capped."""
     check_rate(request, client_key(request))
     row = store_feedback(session, question=body.question, answer=body.answer, rating=body.rating,
@@ -113,7 +113,7 @@ def examples() -> dict[str, list[str]]:
 
 
 @router.get("/plans")
-def plans(session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+def plans(session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     from civicai.plans.repository import list_plans
 
     return [{"id": p.id, "name": p.name, "version": p.version, "current": p.is_current, "pages": p.pages,
@@ -123,7 +123,7 @@ def plans(session: Session = Depends(get_db)) -> list[dict[str, Any]]:
 
 
 @router.get("/plans/{plan_id}/pdf")
-def plan_pdf(plan_id: int, session: Session = Depends(get_db)) -> FileResponse:
+def plan_pdf(plan_id: int, session: Session = Depends(get_db, scope="function")) -> FileResponse:
     """The plan's PDF (public: it is a published document); append #page=N to open a cited page."""
     plan = session.get(Plan, plan_id)
     if plan is None:

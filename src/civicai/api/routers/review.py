@@ -46,7 +46,7 @@ def submission_filter(request: Request, consultation_id: int | None = None, run_
 
 # --- themes ------------------------------------------------------------------------------------------------
 @router.get("/themes/{theme_id}")
-def theme(theme_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db),
+def theme(theme_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function"),
           flt: queries.SubmissionFilter = Depends(submission_filter), limit: int = 100, offset: int = 0) -> dict:
     """A theme with its quotes, keywords and its members (filterable like /api/submissions)."""
     row = queries.get_theme(session, theme_id)
@@ -59,7 +59,7 @@ def theme(theme_id: int, who: Principal = Depends(require(*READERS)), session: S
 
 @router.patch("/themes/{theme_id}")
 def edit_theme(theme_id: int, body: ThemePatch, who: Principal = Depends(require(*STAFF)),
-               session: Session = Depends(get_db)) -> dict:
+               session: Session = Depends(get_db, scope="function")) -> dict:
     if body.label is None and body.summary is None:
         raise InputError("nothing to change", "send 'label' and/or 'summary'")
     row = queries.get_theme(session, theme_id)
@@ -72,26 +72,26 @@ def edit_theme(theme_id: int, body: ThemePatch, who: Principal = Depends(require
 
 @router.post("/themes/{theme_id}/merge")
 def merge(theme_id: int, body: MergeBody, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db)) -> dict:
+          session: Session = Depends(get_db, scope="function")) -> dict:
     return queries.theme_row(review.merge_themes(session, theme_id, body.source_ids, actor=who.username,
                                                  label=body.label))
 
 
 @router.post("/themes/{theme_id}/split", status_code=201)
 def split(theme_id: int, body: SplitBody, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db)) -> dict:
+          session: Session = Depends(get_db, scope="function")) -> dict:
     return queries.theme_row(review.split_theme(session, theme_id, body.submission_ids, body.label,
                                                 actor=who.username))
 
 
 @router.delete("/themes/{theme_id}")
-def delete(theme_id: int, who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db)) -> dict:
+def delete(theme_id: int, who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db, scope="function")) -> dict:
     return {"deleted": theme_id, "unassigned": review.delete_theme(session, theme_id, actor=who.username)}
 
 
 # --- submissions and triage --------------------------------------------------------------------------------
 @router.get("/submissions")
-def submissions(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db),
+def submissions(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function"),
                 flt: queries.SubmissionFilter = Depends(submission_filter),
                 limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> dict[str, Any]:
     total, rows = queries.find_submissions(session, flt, limit, offset)
@@ -101,7 +101,7 @@ def submissions(who: Principal = Depends(require(*READERS)), session: Session = 
 
 @router.get("/submissions/{submission_id}")
 def submission(submission_id: int, run_id: int | None = None, who: Principal = Depends(require(*READERS)),
-               session: Session = Depends(get_db)) -> dict[str, Any]:
+               session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     row = queries.get_submission(session, submission_id)
     held = queries.themes_by_submission(session, run_id, [row.id])
     return {**queries.submission_row(row, held.get(row.id)),
@@ -123,7 +123,7 @@ def _change(body: TriageBody) -> TriageChange:
 
 @router.patch("/submissions/{submission_id}")
 def triage(submission_id: int, body: TriageBody, who: Principal = Depends(require(*STAFF)),
-           session: Session = Depends(get_db)) -> dict[str, Any]:
+           session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Change status, assignee, tags or notes; every change is appended to the history with who and when."""
     row = update_submission(session, submission_id, _change(body), actor=who.username, expected_version=body.version)
     return {**queries.submission_row(row), "history": [vars(e) for e in history(session, submission_id)]}
@@ -141,26 +141,26 @@ def erase(submission_id: int, request: Request, note: str | None = Query(None, m
 
 
 @router.post("/submissions/bulk")
-def bulk(body: BulkTriageBody, who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db)) -> dict:
+def bulk(body: BulkTriageBody, who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db, scope="function")) -> dict:
     events = bulk_update(session, body.ids, _change(body), actor=who.username)
     return {"updated": len(set(body.ids)), "events": events}
 
 
 @router.get("/submissions/{submission_id}/history")
 def submission_history(submission_id: int, who: Principal = Depends(require(*READERS)),
-                       session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+                       session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     return [vars(e) for e in history(session, submission_id)]
 
 
 @router.get("/triage/events")
 def events(consultation_id: int | None = None, limit: int = Query(200, ge=1, le=2000),
-           who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+           who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     return [vars(e) for e in history(session, consultation_id=consultation_id, limit=limit)]
 
 
 # --- exports -----------------------------------------------------------------------------------------------
 @router.get("/exports/{fmt}")
-def export(fmt: str, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db),
+def export(fmt: str, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function"),
            flt: queries.SubmissionFilter = Depends(submission_filter)) -> FileResponse:
     """CSV or XLSX (formulas neutralised) or HTML report of everything (consultation_id) or of any filter."""
     if fmt not in FORMATS:

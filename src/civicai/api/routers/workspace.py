@@ -19,13 +19,13 @@ router = APIRouter(prefix="/api", tags=["workspace"])
 
 
 @router.get("/consultations")
-def consultations(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list[dict]:
+def consultations(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> list[dict]:
     return queries.consultation_rows(session)
 
 
 @router.get("/consultations/{consultation_id}")
 def consultation(consultation_id: int, who: Principal = Depends(require(*READERS)),
-                 session: Session = Depends(get_db)) -> dict[str, Any]:
+                 session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     c = queries.get_consultation(session, consultation_id)
     return {"id": c.id, "name": c.name, "question": c.question, "created_at": c.created_at.isoformat(),
             "runs": queries.run_rows(session, c.id), "groups": queries.group_columns(session, c.id),
@@ -67,13 +67,13 @@ def start_analysis(body: AnalysisBody, request: Request, who: Principal = Depend
 
 
 @router.get("/jobs")
-def jobs(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db),
+def jobs(who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function"),
          limit: int = Query(50, ge=1, le=500)) -> list[dict[str, Any]]:
     return [job_view(j) for j in session.scalars(select(Job).order_by(Job.id.desc()).limit(limit))]
 
 
 @router.get("/jobs/{job_id}")
-def job(job_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict[str, Any]:
+def job(job_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     row = session.get(Job, job_id)
     if row is None:
         raise HTTPException(404, f"job {job_id} does not exist")
@@ -89,35 +89,35 @@ def resume(job_id: int, request: Request, who: Principal = Depends(require(*STAF
 
 @router.get("/runs")
 def runs(consultation_id: int | None = None, who: Principal = Depends(require(*READERS)),
-         session: Session = Depends(get_db)) -> list[dict[str, Any]]:
+         session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
     return queries.run_rows(session, consultation_id)
 
 
 @router.get("/runs/{run_id}")
-def run(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict[str, Any]:
+def run(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     return queries.run_row(queries.get_run(session, run_id))
 
 
 @router.get("/runs/{run_id}/manifest")
-def manifest(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict:
+def manifest(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict:
     """The run manifest (run.json): versions, models with checksums, prompts, parameters, seed, timings."""
     return queries.get_run(session, run_id).manifest or {}
 
 
 @router.get("/runs/{run_id}/themes")
-def run_themes(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list:
+def run_themes(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> list:
     return queries.theme_rows(session, run_id)
 
 
 @router.get("/runs/{run_id}/map")
-def run_map(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> list:
+def run_map(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> list:
     """2-D map points (x, y, theme, redacted text) of the run's submissions."""
     return queries.map_points(session, run_id)
 
 
 @router.post("/runs/{run_id}/remap", status_code=202)
 def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db)) -> dict[str, Any]:
+          session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Map every submission onto this run's edited theme set (the pipeline's --themes) as a new run. The input is
     the database's redacted text (erased submissions left out), not the raw upload."""
     from civicai.workspace.analyses import remap_params
@@ -128,7 +128,7 @@ def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF
 
 @router.post("/runs/{run_id}/audit", status_code=202)
 def audit(run_id: int, body: AuditBody, request: Request, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db)) -> dict[str, Any]:
+          session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Run the bias audit of a stored run as a background job."""
     from civicai.workspace.audits import audit_job_params
 
