@@ -198,8 +198,18 @@ def render(p: dict) -> str:
               "(evaluation/results/stance.md); from the first review on, `PositionLearner` fitted on the reviewed "
               "positions; 'position acc. (learned)' is its raw accuracy on the unreviewed submissions, 'majority of "
               "reviews' the accuracy of always answering the reviews' most common position, 'position shown' the "
-              "share of orders where its leave-one-out accuracy on the reviews cleared the show rule.", "",
-              "Caveat: `PositionLearner` uses the shipped position model's probabilities as features, and that model was fitted on the sample's gold positions, so the sample's position numbers here are optimistic (not held out); gambling_XS is clean. The theme F1 numbers do not use the position model.", ""]
+              "share of orders where its cross-validated accuracy on the reviews cleared the show rule.", "",
+              "Caveat: `PositionLearner` uses the shipped position model's probabilities as features, and that model "
+              "was fitted on the sample's gold positions, so the sample's position numbers here are optimistic (not "
+              "held out); gambling_XS is clean. The theme F1 numbers do not use the position model.", "",
+              "Honesty about design: learning how many themes a submission carries from the reviews (the 90th "
+              "percentile of the reviews' theme counts becomes the maximum; ReviewedMapper.fit) was added after a "
+              "first run of this script showed the sample (one gold theme per submission) losing precision to the "
+              "margin rule's second theme; no value was tuned on the sample, but it is not blind for that design "
+              "step. The first run's one-vs-rest logistic regression (embedding + zero-shot score as a feature) "
+              "scored q1 0.38 / 0.42 / 0.46 / 0.56, q2 0.52 / 0.52 / 0.54 / 0.58 and the sample 0.79 / 0.82 / 0.83 / "
+              "0.85 after 10 / 20 / 40 / 80 reviews; it fell below the zero-shot start on gambling, so the "
+              "nearest-centroid update was kept.", ""]
     return "\n".join(lines)
 
 
