@@ -24,6 +24,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "yes_lead": "Yes, the plan says:",
         "not_mentioned": "The plan does not mention this.",
         "not_mentioned_closest": "The plan does not mention this directly; the closest passage says:",
+        "clarify": "I am not sure what you are referring to. Please ask the whole question again "
+                   "and name the measure or topic you mean.",
     },
     "fr": {
         "lead_general": "Voici ce que dit le plan :",
@@ -45,6 +47,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "yes_lead": "Oui, le plan dit :",
         "not_mentioned": "Le plan ne le mentionne pas.",
         "not_mentioned_closest": "Le plan ne le mentionne pas directement ; le passage le plus proche dit :",
+        "clarify": "Je ne sais pas à quoi vous faites référence. Posez à nouveau toute la question "
+                   "en nommant la mesure ou le sujet.",
     },
     "de": {
         "lead_general": "Das steht im Plan:",
@@ -66,6 +70,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "yes_lead": "Ja, der Plan sagt:",
         "not_mentioned": "Der Plan erwähnt das nicht.",
         "not_mentioned_closest": "Der Plan erwähnt das nicht direkt; der nächstliegende Abschnitt sagt:",
+        "clarify": "Ich bin nicht sicher, worauf Sie sich beziehen. Bitte stellen Sie die ganze "
+                   "Frage noch einmal und nennen Sie die Maßnahme oder das Thema.",
     },
     "nl": {
         "lead_general": "Dit staat er in het plan:",
@@ -87,6 +93,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "yes_lead": "Ja, het plan zegt:",
         "not_mentioned": "Het plan noemt dit niet.",
         "not_mentioned_closest": "Het plan noemt dit niet direct; de meest verwante passage zegt:",
+        "clarify": "Het is mij niet duidelijk waarnaar u verwijst. Stel de hele vraag opnieuw en "
+                   "noem de maatregel of het onderwerp.",
     },
     "da": {
         "lead_general": "Det står der i planen:",
@@ -108,6 +116,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "yes_lead": "Ja, planen siger:",
         "not_mentioned": "Planen nævner det ikke.",
         "not_mentioned_closest": "Planen nævner det ikke direkte; det nærmeste afsnit siger:",
+        "clarify": "Jeg er ikke sikker på, hvad du henviser til. Stil hele spørgsmålet igen, og "
+                   "nævn tiltaget eller emnet.",
     },
 }
 

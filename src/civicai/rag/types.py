@@ -13,6 +13,7 @@ class AnswerKind(StrEnum):
     ANSWERED = "answered"
     CLOSEST = "closest"  # no direct answer; the closest passage is quoted, marked as such (abstained: true)
     ABSTAINED = "abstained"  # nothing in the plan addresses the question
+    CLARIFY = "clarify"  # a follow-up ("how much does that cost?") with no earlier question to resolve it
     OFF_TOPIC = "off_topic"
     ABUSE = "abuse"
     INJECTION = "injection"
