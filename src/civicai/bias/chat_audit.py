@@ -121,7 +121,8 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def load_questions(paths: Iterable[Path], plan: str | None = None) -> list[ChatQuestion]:
-    """Rows with a question and a language (rows naming another plan are skipped); ids must be unique."""
+    """Rows with a question and a language (rows naming another plan are skipped; a repeated id keeps its last
+    row). A row whose `translation_of` (or id less a "-<language>" tail) is another row gets it as original."""
     rows: dict[str, dict[str, Any]] = {}
     for path in paths:
         for row in read_jsonl(path):
