@@ -57,6 +57,9 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
         wait = check_chat_rate(ctx, *_client(request))
         if wait:
             raise gr.Error(f"Too many questions at once: please wait {wait:.0f} seconds.")
+        # a follow-up ("and how much does that cost?") leans on the resident's previous question
+        previous = next((m.get("content") for m in reversed(history or [])
+                         if m.get("role") == "user" and isinstance(m.get("content"), str)), None)
         history = list(history or []) + [{"role": "user", "content": question},
                                          {"role": "assistant", "content": "…"}]
         yield "", history, None
@@ -64,7 +67,8 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
             chat, plan_id = chat_and_plan(ctx)
             text, final = "", None
             with answer_slot(ctx):  # held while this answer is computed and streamed; released even on errors
-                for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general")):
+                for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general"),
+                                         previous=previous):
                     if isinstance(piece, str):
                         text += piece
                         history[-1] = {"role": "assistant", "content": text}
