@@ -17,7 +17,7 @@ from civicai.bias.schema import ReportSchemaError
 from civicai.bias.stats import fisher_two_sided, holm
 from civicai.bias.synthetic import Bias, make_run
 
-QUICK = dict(counterfactuals=False, translation_check=False, store=False)
+QUICK = {"counterfactuals": False, "translation_check": False, "store": False}
 
 
 def _flags(findings, stage=None):  # type: ignore[no-untyped-def]
@@ -105,7 +105,7 @@ def test_leaked_email_in_a_quote_is_reported_without_its_value(tmp_path: Path) -
     (run_dir / "themes.json").write_text(json.dumps(themes), encoding="utf-8")
     result = run_audit(run_dir, AuditOptions(out_dir=tmp_path / "audit", group_columns=("district",), **QUICK))
     leaks = result.report["leakage"]
-    assert leaks["total"] >= 1 and any(l["kind"] == "EMAIL" and l["file"] == "themes.json" for l in leaks["leaks"])
+    assert leaks["total"] >= 1 and any(leak["kind"] == "EMAIL" and leak["file"] == "themes.json" for leak in leaks["leaks"])
     assert "jane.doe@example.org" not in result.json_path.read_text(encoding="utf-8").split('"manifest"')[0]
     assert any(v["severity"] == "flag" and "personal" in v["sentence"] for v in result.report["verdict"])
 

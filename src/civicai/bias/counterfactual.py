@@ -18,6 +18,7 @@ import numpy as np
 from civicai.bias.perturb import PERTURBATIONS, Perturber
 from civicai.bias.runload import AuditRun
 from civicai.bias.texts import load_texts
+from civicai.errors import CivicaiError
 
 CENTROID_MEMBERS = 20  # members per theme embedded for its centroid (a sample is enough for a mean)
 
@@ -63,14 +64,14 @@ def run_counterfactuals(run: AuditRun, *, sample_size: int = 300, seed: int = 0,
         from civicai.embed import get_embedder
 
         embedder = get_embedder(run.embedder_name)
-    except Exception as exc:
+    except CivicaiError as exc:  # model package missing or corrupted: the report says so
         result.skipped = f"embedder '{run.embedder_name}' unavailable: {exc}"
         return result
     try:
         from civicai.sentiment import StanceClassifier
 
         classifier = StanceClassifier.pretrained(embedder)
-    except Exception:  # the theme half still works
+    except (CivicaiError, OSError):  # the classifier's file is unavailable: the theme half still works
         classifier = None
     rng = np.random.default_rng(seed)
     frame = run.assignments

@@ -19,6 +19,7 @@ import numpy as np
 from civicai.bias.representation import group_values
 from civicai.bias.runload import AuditRun
 from civicai.bias.stats import ComparisonSpec
+from civicai.errors import CivicaiError
 
 PAIRS_FILE = Path(__file__).with_name("data") / "translated_pairs.jsonl"
 PAIR_LANGUAGES = ("en", "fr", "de", "nl")
@@ -65,7 +66,7 @@ def translation_check(embedder_name: str = "use", max_examples: int = 5) -> Tran
 
         embedder = get_embedder(embedder_name)
         classifier = StanceClassifier.pretrained(embedder)
-    except Exception as exc:  # the classifier or embedder is unavailable: say so in the report
+    except (CivicaiError, OSError) as exc:  # the classifier or embedder is unavailable: say so in the report
         return TranslationCheck(skipped=f"stance classifier unavailable: {type(exc).__name__}: {exc}")
     pairs = load_pairs()
     languages = [lang for lang in PAIR_LANGUAGES if all(lang in p for p in pairs)]

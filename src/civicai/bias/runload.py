@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from sqlalchemy.exc import SQLAlchemyError
 
 from civicai.errors import CivicaiError, InputError
 
@@ -103,7 +104,7 @@ def _find_run_id(run_dir: Path, database_url: str | None) -> int | None:
             ids = session.scalars(select(AnalysisRun.id).where(AnalysisRun.out_dir.in_(wanted))
                                   .order_by(AnalysisRun.id.desc())).all()
             return ids[0] if ids else None
-    except Exception:  # no database, not migrated, unreachable: the audit works from files alone
+    except (SQLAlchemyError, CivicaiError):  # no database, not migrated, unreachable: the audit uses files alone
         return None
 
 
@@ -146,7 +147,7 @@ def _run_exists(run_id: int, database_url: str | None) -> bool:
 
         with session_scope(database_url) as session:
             return session.get(AnalysisRun, run_id) is not None
-    except Exception:  # no database here: a folder-only audit
+    except (SQLAlchemyError, CivicaiError):  # no database here: a folder-only audit
         return False
 
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from civicai.bias.runload import AuditRun, find_value
+from civicai.errors import CivicaiError
 
 
 def load_texts(run: AuditRun, ids: Sequence[str], database_url: str | None = None) -> tuple[dict[str, str], str]:
@@ -42,7 +45,7 @@ def _from_database(run_id: int, wanted: set[str], database_url: str | None) -> d
                                           Submission.external_id.in_(wanted)))
             found = {str(external_id): str(text or "") for external_id, text in rows}
             return found
-    except Exception:  # schema differs or no database: fall back to the input file
+    except (SQLAlchemyError, CivicaiError):  # schema differs or no database: fall back to the input file
         return {}
 
 
