@@ -80,6 +80,9 @@ def test_erasure_removes_the_text_from_every_file_and_remap_and_resume_do_not_br
         login(client, "admin1")
         done = _analyse(client, tmp_path)
         run_id, consultation_id = done["result"]["run_id"], done["result"]["consultation_id"]
+        audit = client.post(f"/api/runs/{run_id}/audit", json={"group_columns": ["district", "age_band"]})
+        assert audit.status_code == 202, audit.text  # the audit's report and context snippets are erased too
+        assert _wait(client, audit.json()["job_id"])["status"] == "done"
         assert _files_holding(home, SENTENCES), "the analysis should have stored the text somewhere under the home"
         found = client.get("/api/submissions", params={"consultation_id": consultation_id, "q": "tannery"}).json()
         [person] = found["items"]
