@@ -126,3 +126,14 @@ def test_follow_up_detection_in_five_languages():
                                          "Wie viel kostet das?", "En wanneer is dat klaar?", "Hvad koster det?"))
     assert not any(is_follow_up(q) for q in ("How much will the cycling network cost?", "Is there a night bus?",
                                              "Is it true that buses are free?", "Does the plan include night buses?"))
+
+
+def test_citation_margin_is_a_fitted_artefact_from_development_plans_only():
+    import json
+
+    from civicai.rag.compose import CITE_MARGIN, MARGINS_FILE
+
+    data = json.loads(MARGINS_FILE.read_text(encoding="utf-8"))
+    assert CITE_MARGIN["general"] == data["general"]["cite_margin"]
+    assert data["fitted_by"] == "evaluation/fit_margins.py" and "leave one" in data["cross_validation"]
+    assert not any(plan in data["fitted_on"] for plan in ("paris", "stockholm", "sonderborg", "heidelberg"))

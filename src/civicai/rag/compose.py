@@ -7,6 +7,7 @@ If no sentence stands out, the chunk's opening is quoted rather than a guessed s
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,12 +26,24 @@ from civicai.rag.types import Citation
 
 # audience -> (max citations, max sentences per quote, max words per quote)
 STYLE = {"child": (1, 1, 45), "general": (2, 2, 80), "expert": (3, 4, 160)}
-# a further passage is cited when its reranked score is this close to the best one's (scores: the share of
-# the question's weighted words a sentence holds is worth 1.0 at most; see civicai.rag.rerank)
-CITE_MARGIN = {"child": 0.0, "general": 0.05, "expert": 0.15}
-# a further sentence of the cited passage is quoted when it scores this close to its best sentence (experts
-# get more of the surrounding text)
-SENTENCE_MARGIN = {"child": 0.0, "general": 0.1, "expert": 0.5}
+# a further passage is cited when its reranked score is this close to the best one's, and a further sentence
+# of a cited passage is quoted when it scores this close to its best sentence (scores: the share of the
+# question's weighted words a sentence holds is worth 1.0 at most; see civicai.rag.rerank). The `general`
+# values are fitted across development plans by evaluation/fit_margins.py into margins.json; child quotes one
+# sentence of one passage, experts get more of the surrounding text (set by hand).
+MARGINS_FILE = Path(__file__).with_name("margins.json")
+
+
+def _margins() -> tuple[dict[str, float], dict[str, float]]:
+    cite = {"child": 0.0, "general": 0.05, "expert": 0.15}
+    sentence = {"child": 0.0, "general": 0.1, "expert": 0.5}
+    if MARGINS_FILE.is_file():
+        fitted = json.loads(MARGINS_FILE.read_text(encoding="utf-8"))["general"]
+        cite["general"], sentence["general"] = float(fitted["cite_margin"]), float(fitted["sentence_margin"])
+    return cite, sentence
+
+
+CITE_MARGIN, SENTENCE_MARGIN = _margins()
 SENTENCE_CACHE_VERSION = 1  # bump when sentence splitting or screening changes (cached vectors then differ)
 LIST_ITEM_WORDS = 12  # a chunk of 3+ lines whose median line is this short is a list (one item per line)
 
@@ -230,7 +243,8 @@ def prefer_reason(passage: RankedPassage, sentences: list[str]) -> RankedPassage
 
 
 def pick_passages(ranked: list[RankedPassage], audience: str, chunk_languages: list[str | None] | None = None,
-                  language: str = "", plan_language: str | None = None) -> list[RankedPassage]:
+                  language: str = "", plan_language: str | None = None,
+                  margin: float | None = None) -> list[RankedPassage]:
     """The best reranked passage, plus others that answer nearly as well (fewer, but right, citations):
     within CITE_MARGIN of the best score, up to the audience's limit, and for `general` only from the same
     section (the rest of a passage cut in two). When every chosen passage is a
@@ -245,7 +259,8 @@ def pick_passages(ranked: list[RankedPassage], audience: str, chunk_languages: l
         if len(chosen) >= max_citations:
             break
         same_section = passage.hit.chunk.section_path == usable[0].hit.chunk.section_path
-        if passage.score >= usable[0].score - CITE_MARGIN[audience] and (same_section or audience == "expert"):
+        cite_margin = CITE_MARGIN[audience] if margin is None else margin
+        if passage.score >= usable[0].score - cite_margin and (same_section or audience == "expert"):
             chosen.append(passage)
     if chunk_languages and plan_language and language[:2] != plan_language[:2]:
         def lang(p: RankedPassage) -> str:
@@ -264,22 +279,24 @@ def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
 
 def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_languages: list[str | None],
                    plan_language: str | None = None, audience: str, ranker: SentenceRanker,
-                   lead: str = "", chunks: list[Chunk] | None = None, limit: int | None = None
-                   ) -> tuple[str, list[Citation]]:
+                   lead: str = "", chunks: list[Chunk] | None = None, limit: int | None = None,
+                   margins: tuple[float, float] | None = None) -> tuple[str, list[Citation]]:
     """The lead-in (`lead`: a phrase key; default the audience's), then each picked passage's quote with its
     [n]. `chunks` (the plan's, by ordinal) lets a chunk that opens mid-sentence borrow its sentence's start;
-    `limit` caps the citations; with 1 (the closest-passage answer) the quote is the best sentence, completed."""
+    `limit` caps the citations; with 1 (the closest-passage answer) the quote is the best sentence, completed.
+    `margins`: (citation, sentence) margins in place of the audience's (for evaluation/fit_margins.py)."""
     _, max_sentences, max_words = STYLE[audience]
     citations: list[Citation] = []
     lines = [phrase(language, lead or f"lead_{audience}")]
-    picked = pick_passages(ranked, audience, chunk_languages, language, plan_language)
+    cite_margin, sentence_margin = margins or (CITE_MARGIN[audience], SENTENCE_MARGIN[audience])
+    picked = pick_passages(ranked, audience, chunk_languages, language, plan_language, cite_margin)
     # a passage with nothing quotable on its own (a heading only) gives way to the next one
     for passage in picked + [r for r in ranked if r not in picked and r.best_sentence >= 0]:
         if len(citations) >= (limit or len(picked)):
             break
         chunk = passage.hit.chunk
         quote = select_quote(passage, ranker.sentences(chunk), chunk.text, max_sentences, max_words,
-                             SENTENCE_MARGIN[audience], previous=_previous_sentence(chunk, chunks, ranker),
+                             sentence_margin, previous=_previous_sentence(chunk, chunks, ranker),
                              single=limit == 1)
         if not quote:
             continue
