@@ -48,7 +48,7 @@ def _server(tmp_path: Path, source_url: str, **options):
 
 @pytest.fixture
 def budget_server(tmp_path: Path, plan_source_url: str) -> Iterator[str]:  # noqa: F811
-    from civicai.api.security import RateLimit
+    from civicai.workspace.security import RateLimit
 
     # a burst of 10 and (practically) no refill: the counts below do not depend on how fast the machine is
     app, _ = _server(tmp_path, plan_source_url, rate_limit=RateLimit(per_minute=0.001, burst=10))
@@ -71,9 +71,9 @@ def test_dropping_or_inventing_the_cookie_does_not_reset_the_budget(budget_serve
 
 def test_waiting_questions_hold_no_connection_and_staff_still_get_answers(
         tmp_path: Path, plan_source_url: str) -> None:  # noqa: F811
-    from civicai.api.chatsvc import answer_gate, get_chat
-    from civicai.api.security import RateLimit
     from civicai.store.db import get_engine
+    from civicai.workspace.chat import answer_gate, get_chat
+    from civicai.workspace.security import RateLimit
 
     app, url = _server(tmp_path, plan_source_url, rate_limit=RateLimit(per_minute=600, burst=100),
                        chat_concurrency=1, chat_queue=4, chat_wait_s=120)

@@ -13,9 +13,9 @@ pytestmark = pytest.mark.slow
 def _request_as(server: Server, username: str) -> gr.Request:  # noqa: F811
     from sqlalchemy import select
 
-    from civicai.api.users import start_session
     from civicai.store.db import session_scope
     from civicai.store.schema import User
+    from civicai.workspace.users import start_session
 
     with session_scope(server.url) as session:
         user = session.scalars(select(User).where(User.username == username)).one()

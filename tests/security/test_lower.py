@@ -58,8 +58,8 @@ def test_anonymous_chat_errors_show_no_exception_text() -> None:
 
 
 def test_feedback_is_redacted_and_capped(tmp_path: Path) -> None:
-    from civicai.api.chatsvc import MAX_ANSWER_CHARS, store_feedback
     from civicai.store.db import init_db, session_scope
+    from civicai.workspace.chat import MAX_ANSWER_CHARS, store_feedback
 
     url = f"sqlite:///{tmp_path / 'feedback.db'}"
     init_db(url)

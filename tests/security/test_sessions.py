@@ -99,9 +99,9 @@ def test_tokens_always_expire_and_admins_can_list_and_disable(live: Live) -> Non
 def test_token_rows_without_expiry_are_refused(live: Live) -> None:
     from sqlalchemy import select
 
-    from civicai.api.security import new_api_token
     from civicai.store.db import session_scope
     from civicai.store.schema import ApiToken, User
+    from civicai.workspace.security import new_api_token
 
     token, token_hash = new_api_token()
     with session_scope(live.url) as session:  # a token made before tokens had to expire
