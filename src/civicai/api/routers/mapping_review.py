@@ -26,7 +26,7 @@ class RemapBody(Body):
 
 @router.post("/runs/{run_id}/submissions/{submission_id}/review")
 def review(run_id: int, submission_id: int, body: ReviewBody, who: Principal = Depends(require(*STAFF)),
-           session: Session = Depends(get_db)) -> dict:
+           session: Session = Depends(get_db, scope="function")) -> dict:
     """Confirm, reject or add themes: the submission's themes become exactly `themes`; remaps never change them."""
     return review_submission(session, run_id, submission_id, body.themes, actor=who.username,
                              position=body.position, note=body.note)
@@ -34,7 +34,7 @@ def review(run_id: int, submission_id: int, body: ReviewBody, who: Principal = D
 
 @router.post("/runs/{run_id}/reviews/remap")
 def remap(run_id: int, body: RemapBody, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db)) -> dict:
+          session: Session = Depends(get_db, scope="function")) -> dict:
     """Re-map the unreviewed submissions from the reviews so far (in the request: one embedding pass over the run);
     returns what to review next. POST /runs/{run_id}/remap is the other re-map: onto an edited theme set, as a job."""
     result = remap_run(session, run_id, actor=who.username, suggest=body.suggest)
@@ -43,6 +43,6 @@ def remap(run_id: int, body: RemapBody, who: Principal = Depends(require(*STAFF)
 
 
 @router.get("/runs/{run_id}/reviews")
-def reviews(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db)) -> dict:
+def reviews(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict:
     """The last review of each submission: themes, position, who and when (the full trail is in its history)."""
     return {"run_id": run_id, "reviews": [{"submission_id": k, **v} for k, v in sorted(run_reviews(session, run_id).items())]}
