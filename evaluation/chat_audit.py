@@ -99,7 +99,8 @@ def main() -> None:
              f"the child, general and expert audiences; extractive answers). Each group is compared with the rest "
              f"(every other group pooled), flag rule as the analysis audit (band 0.8-1.25, 95% interval, Holm), "
              f"groups under {k} questions not shown. Language = the language the question was written in; per "
-             "language only the general audience's asks count. A judged citation = a cited quote the blind "
+             "language only the general audience's asks count. Not answered directly = refused, only the closest "
+             "passage, a request to clarify, or stopped by the guard. A judged citation = a quote the blind "
              "assessors labelled `yes` (questions/README.md); an answer whose quotes were never judged (and none "
              "judged yes) is left out of that measure and counted. "
              "Produced by `evaluation/chat_audit.py`." + (f" Skipped: {'; '.join(skipped)}." if skipped else ""), "",
@@ -111,6 +112,8 @@ def main() -> None:
              f"measure (no quote judged yes, some quote never judged) by language: "
              f"{report['undetermined_citations']['language']}; by audience: "
              f"{report['undetermined_citations']['audience']}.", "",
+             f"What the chat did with the answerable questions, by language (general audience): "
+             f"{report['answer_kinds']['language']}.", "",
              "Verdict:", "", *[f"- {line['severity']}: {line['sentence']}" for line in report["verdict"]],
              "", "## Translated questions against their own English originals (same plan, general audience)", "",
              "The pooled table mixes plans: Danish questions are mostly Aarhus's and Copenhagen's, Dutch mostly "

@@ -2,9 +2,10 @@
 
 Questions with known answers (JSONL rows: id, question, language, answerable, optional plan) are asked of
 a stored plan, each under every audience (child, general, expert), and timed. Per ask:
-- refused: an answerable question got no answer (abstained, or stopped by the guard);
-- judged citation: an answerable question answered with at least one quote a blind assessor judged to
-  answer it (judgement rows: id, quote, label). An answer with no quote judged "yes" but some quote nobody
+- refused: an answerable question got no direct answer (refused, only the closest passage, a request to
+  clarify, or stopped by the guard);
+- judged citation: an answerable question given at least one quote (direct or closest passage) that a
+  blind assessor judged to answer it (judgement rows: id, quote, label). An answer with no quote judged "yes" but some quote nobody
   judged is undetermined: left out of this measure and counted per group (counting it as wrong would make
   a group whose quotes were judged less often, such as another audience's, look worse);
 - guarded: stopped as off-topic, abuse or injection (every question here is a fair one);
@@ -47,8 +48,8 @@ GUARD_KINDS = (AnswerKind.OFF_TOPIC, AnswerKind.ABUSE, AnswerKind.INJECTION)
 SLOW_QUANTILE = 0.9
 # metric -> (kind for the error budget, the direction that serves the group worse, words for the verdict)
 METRICS: dict[str, tuple[str, str, str]] = {
-    "refusal_rate": ("voice", "over", "answerable questions refused"),
-    "judged_citation_rate": ("voice", "under", "answerable questions answered with a quote judged correct"),
+    "refusal_rate": ("voice", "over", "answerable questions not answered directly"),
+    "judged_citation_rate": ("voice", "under", "answerable questions given a quote judged correct"),
     "guard_rate": ("rate", "over", "fair questions stopped as off-topic, abuse or injection"),
     "slow_rate": ("rate", "over", "questions among the slowest tenth"),
     "answered_unanswerable_rate": ("rate", "over", "unanswerable questions answered anyway"),
@@ -156,9 +157,10 @@ def ask_all(chat: Any, questions: list[ChatQuestion], judgements: dict[tuple[str
             started = time.perf_counter()
             answer: Answer = chat.ask(question.text, audience=audience)
             seconds = time.perf_counter() - started
+            # a closest-passage answer (abstained, with quotes) that quotes the right passage still serves
             labels = [judgements.get((question.id, quote_norm(c.quote))) for c in answer.citations]
-            unjudged = sum(label is None for label in labels) if not answer.abstained else 0
-            correct = not answer.abstained and "yes" in labels
+            unjudged = sum(label is None for label in labels)
+            correct = "yes" in labels
             asked.append(Asked(question, audience, str(answer.kind),
                                judged_correct=None if unjudged and not correct else correct,
                                unjudged=unjudged, seconds=seconds))
@@ -237,6 +239,17 @@ def latency_ms(asked: list[Asked], min_group_size: int) -> dict[str, dict[str, f
     return out
 
 
+def kind_counts(asked: list[Asked], min_group_size: int) -> dict[str, dict[str, dict[str, int] | None]]:
+    """What the chat did with the answerable questions, per language (general audience): answered, closest
+    passage, abstained, clarify, guard kinds (None for a group too small to show)."""
+    by: dict[str, dict[str, int]] = {}
+    for a in asked:
+        if a.audience == "general" and a.question.answerable:
+            counts = by.setdefault(a.question.language, {})
+            counts[a.kind] = counts.get(a.kind, 0) + 1
+    return {"language": {g: (c if sum(c.values()) >= min_group_size else None) for g, c in sorted(by.items())}}
+
+
 def undetermined_counts(asked: list[Asked]) -> dict[str, dict[str, int]]:
     """Answerable asks left out of the judged-citation measure (their quotes were never judged), per group."""
     out: dict[str, dict[str, int]] = {"language": {}, "audience": {}}
@@ -298,7 +311,7 @@ def verdict_lines(findings: list[Finding], unjudged: dict[str, dict[str, int]], 
     lines: list[dict[str, Any]] = []
     for row in pairs or []:
         if row["flagged"]:
-            what = "refused" if row["measure"] == "refused" else "answered with a quote judged correct"
+            what = "not answered directly" if row["measure"] == "refused" else "given a quote judged correct"
             lines.append({"severity": "flag", "group_column": "translation", "group": row["language"],
                           "metric": row["measure"],
                           "sentence": f"Questions translated into “{row['language']}” are {what} "
@@ -390,6 +403,7 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
         "groups": group_sizes(asked, min_group_size),
         "latency_ms_median": latency_ms(asked, min_group_size),
         "undetermined_citations": unjudged,
+        "answer_kinds": kind_counts(asked, min_group_size),
         "logged": {"questions_stored": False,
                    "note": "chat questions are not stored (only logged, redacted); residents' ratings are, and "
                            "are counted here per language",
