@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from civicai.bias.representation import STAGE_NOUNS, STAGES
-from civicai.bias.stats import BAND, Finding
+from civicai.bias.stats import BAND, Finding, smoothed_ratio
 
 SEVERITY_ORDER = {"flag": 0, "watch": 1, "info": 2, "ok": 3}
 MAX_TOPIC_LINES = 6
@@ -48,6 +48,21 @@ def _voice_sentence(f: Finding) -> str:
             f"{STAGE_NOUNS[f.stage]} ({how}).")
 
 
+def _outside_band(f: Finding) -> bool:
+    if f.reference_value is None:
+        return False  # one shown group: nothing to compare with
+    ratio = smoothed_ratio(f)
+    return ratio is not None and not BAND[0] <= ratio <= BAND[1]
+
+
+def _unclear_sentence(f: Finding) -> str:
+    share = "none of them" if not f.events else f"{_pct(f.value)} of them"
+    interval = (f" (ratio {f.ratio:.2f}, 95% interval {f.ci_low:.2f}–{f.ci_high:.2f})"
+                if f.ratio is not None and f.ci_low is not None and f.ci_high is not None else "")
+    return (f"{who(f)}: {share} among the {STAGE_NOUNS[f.stage]}, against {_pct(f.reference_value)} of {rest(f)}"
+            f"{interval}. Too little data to tell whether that is a real difference or chance.")
+
+
 def _line(sentence: str, severity: str, f: Finding | None = None, **extra: Any) -> dict[str, Any]:
     line = {"sentence": sentence, "severity": severity, **extra}
     if f is not None:
@@ -80,15 +95,24 @@ def verdict_lines(findings: list[Finding], report: dict[str, Any]) -> list[dict[
                            "evidence tables.", "info"))
     for stage in STAGES:
         tested = [f for f in findings if f.stage == stage and not f.suppressed]
+        # Outside the band but not flagged: the interval is too wide to say either way, so such a group
+        # must never be listed under "no group is under-represented" (issue 17: 3.1% vs 9.0% was).
+        unclear = [f for f in tested if not f.flagged and _outside_band(f)]
         if tested and not any(f.flagged for f in tested):
             columns = sorted({f.group_column for f in tested})
-            lines.append(_line(f"No group is under- or over-represented among {STAGE_NOUNS[stage]} "
-                               f"(checked by {', '.join(columns)}; band {BAND[0]}–{BAND[1]}).", "ok", stage=stage))
-        thin = [f for f in tested if not f.flagged and f.events == 0
-                and (f.reference_value or 0) * (f.n or 0) < 3]
-        for f in thin[:3]:
-            lines.append(_line(f"{who(f)}: none among the {STAGE_NOUNS[stage]}, but the group is too small to "
-                               "tell whether that is chance.", "watch", f))
+            if not unclear:
+                lines.append(_line(f"No group is under- or over-represented among {STAGE_NOUNS[stage]} "
+                                   f"(checked by {', '.join(columns)}; band {BAND[0]}–{BAND[1]}).", "ok",
+                                   stage=stage))
+            elif len(unclear) < len(tested):
+                lines.append(_line(f"No other group is under- or over-represented among {STAGE_NOUNS[stage]} "
+                                   f"(checked by {', '.join(columns)}; band {BAND[0]}–{BAND[1]}).", "ok",
+                                   stage=stage))
+        for f in unclear[:3]:
+            lines.append(_line(_unclear_sentence(f), "watch", f))
+        if len(unclear) > 3:
+            lines.append(_line(f"{len(unclear) - 3} more group(s) differ among {STAGE_NOUNS[stage]} with too "
+                               "little data to tell; see the evidence tables.", "watch", stage=stage))
     suppressed = sorted({(f.group_column, f.group) for f in findings if f.suppressed})
     if suppressed:
         lines.append(_line(f"{len(suppressed)} group(s) have fewer than {report['method']['min_group_size']} "
