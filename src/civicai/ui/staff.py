@@ -95,6 +95,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         if active is None:
             return progress_html(0, "no analysis yet"), table
         label = f"job {active['id']} ({active['kind']}): {active['status']} · {active['message'] or ''}"
+        if active["status"] == "done" and (active["result"] or {}).get("themes") == 0:
+            label += " · no themes: too few submissions to find themes (all are in the Triage tab)"
         return progress_html(active["progress"], label), table
 
     def on_resume(job_id, request: gr.Request):
@@ -119,7 +121,9 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         run_id = data.choice_id(run)
         table, bars = data.themes_frame(ctx, run_id)
         themes = data.theme_choices(ctx, run_id)
-        return (bars, data.map_frame(ctx, run_id), table, data.campaigns_frame(ctx, data.choice_id(consultation)),
+        chart = gr.BarPlot(value=bars, sort=data.bar_order(bars))  # largest first, as the title says
+        return (chart, data.themes_notice(ctx, run_id), data.map_frame(ctx, run_id), table,
+                data.campaigns_frame(ctx, data.choice_id(consultation)),
                 gr.update(choices=themes, value=themes[0] if themes else None),
                 gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", ""))
 
@@ -312,6 +316,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                          label="Map of submissions (hover for the redacted text)", elem_id="map",
                                          caption="Each point is a submission, coloured by its theme; nearby "
                                                  "points say similar things. Hover to read it.")
+                themes_notice = gr.Markdown(elem_id="themes-notice")
                 themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
                 campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
             with gr.Tab("Theme detail & review", id="detail"):
@@ -389,7 +394,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col], [progress, jobs_table])
         resume_btn.click(on_resume, [resume_id], [progress, jobs_table])
         consultation.change(on_consultation, [consultation], [run, f_group])
-        overview_out = [bars, scatter, themes_table, campaigns, theme, merge_with, exports]
+        overview_out = [bars, themes_notice, scatter, themes_table, campaigns, theme, merge_with, exports]
         run.change(on_run, [consultation, run], overview_out)
         theme_in = [theme, run, f_status, f_lang, f_sent, f_group]
         theme_out = [detail_md, quotes, members, label_box, summary_box]

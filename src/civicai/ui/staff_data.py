@@ -6,6 +6,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import select
 
+from civicai.cluster.density import auto_min_cluster_size
 from civicai.store.db import session_scope
 from civicai.store.schema import Job
 from civicai.triage import history
@@ -45,21 +46,48 @@ def theme_choices(ctx: AppContext, run_id: int | None) -> list[str]:
 
 
 def themes_frame(ctx: AppContext, run_id: int | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(table of themes, long table theme x sentiment for the stacked bar chart)."""
+    """(table of themes, long table theme x sentiment for the stacked bar chart, largest theme first).
+
+    The chart shows top-level themes only: a parent holds its sub-themes' members, so charting both would
+    count every submission twice (issue 17). The table lists all, each sub-theme naming its parent."""
     if run_id is None:
         return pd.DataFrame(), pd.DataFrame(columns=["theme", "sentiment", "submissions"])
     with session_scope(ctx.url) as session:
         rows = queries.theme_rows(session, run_id)
-    table = pd.DataFrame([{"id": t["id"], "theme": t["label"], "size": t["size"], "weight": t["weight"],
-                           "keywords": ", ".join(t["keywords"][:6]),
+    labels = {t["id"]: t["label"] for t in rows}
+    table = pd.DataFrame([{"id": t["id"], "theme": t["label"],
+                           "part of": f"#{t['parent_id']} {labels.get(t['parent_id'], '')}" if t["parent_id"] else "",
+                           "size": t["size"], "weight": t["weight"], "keywords": ", ".join(t["keywords"][:6]),
                            "languages": ", ".join(f"{k}:{v}" for k, v in list(t["languages"].items())[:4])}
                           for t in rows])
     bars = []
-    for t in rows:
+    for t in sorted((t for t in rows if not t["parent_id"]), key=lambda t: (-t["size"], t["id"])):
         short = t["label"] if len(t["label"]) <= 40 else t["label"][:38] + "…"
         for sentiment, n in (t["sentiment"] or {"unknown": t["size"]}).items():
             bars.append({"theme": f"{short} (#{t['id']})", "sentiment": sentiment, "submissions": int(n)})
     return table, pd.DataFrame(bars, columns=["theme", "sentiment", "submissions"])
+
+
+def bar_order(bars: pd.DataFrame) -> list[str]:
+    """The chart's x order: as the rows come (largest first); the chart would sort them alphabetically."""
+    return list(dict.fromkeys(bars["theme"]))
+
+
+def themes_notice(ctx: AppContext, run_id: int | None) -> str:
+    """What the Themes tab says when a run found no themes: why, and where the submissions still are."""
+    if run_id is None:
+        return ""
+    with session_scope(ctx.url) as session:
+        if queries.theme_rows(session, run_id):
+            return ""
+        counts = queries.run_row(queries.get_run(session, run_id))["counts"] or {}
+    n = counts.get("submissions", counts.get("accepted"))
+    many = f"{n} submissions are" if n else "The submissions are"
+    need = auto_min_cluster_size(int(n or 0))
+    return (f"**No themes found: too few submissions to find themes.** {many} too few for a theme "
+            f"(a theme needs at least {need} submissions that say similar things). Nothing is lost: every "
+            "submission is in the **Triage** tab, where you can search, read and triage them; themes appear "
+            "once the consultation has more submissions and you run the analysis again.")
 
 
 def map_frame(ctx: AppContext, run_id: int | None) -> pd.DataFrame:
