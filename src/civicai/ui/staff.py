@@ -94,7 +94,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         table, active = data.jobs_frame(ctx)
         if active is None:
             return progress_html(0, "no analysis yet"), table
-        label = f"job {active['id']} ({active['kind']}): {active['status']} · {active['message'] or ''}"
+        message = active["message"] if active["message"] not in (None, "", active["status"]) else ""
+        label = f"job {active['id']} ({active['kind']}): {active['status']}" + (f" · {message}" if message else "")
         if active["status"] == "done" and (active["result"] or {}).get("themes") == 0:
             label += " · no themes: too few submissions to find themes (all are in the Triage tab)"
         return progress_html(active["progress"], label), table
@@ -121,8 +122,10 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         run_id = data.choice_id(run)
         table, bars = data.themes_frame(ctx, run_id)
         themes = data.theme_choices(ctx, run_id)
-        chart = gr.BarPlot(value=bars, sort=data.bar_order(bars))  # largest first, as the title says
-        return (chart, data.themes_notice(ctx, run_id), data.map_frame(ctx, run_id), table,
+        points = data.map_frame(ctx, run_id)
+        # largest first, as the title says; no empty chart or map when the run found no theme
+        chart = gr.BarPlot(value=bars, sort=data.bar_order(bars), visible=not bars.empty)
+        return (chart, data.themes_notice(ctx, run_id), gr.ScatterPlot(value=points, visible=not bars.empty), table,
                 data.campaigns_frame(ctx, data.choice_id(consultation)),
                 gr.update(choices=themes, value=themes[0] if themes else None),
                 gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", ""))
@@ -308,6 +311,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                     resume_id = gr.Number(label="Job to resume", precision=0)
                     resume_btn = gr.Button("Resume interrupted job")
             with gr.Tab("Themes", id="themes"):
+                themes_notice = gr.Markdown(elem_id="themes-notice")
                 bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
                                   x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS,
                                   caption="Bars: submissions per theme by position towards the proposal; green supports, grey unclear "
@@ -316,7 +320,6 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                          label="Map of submissions (hover for the redacted text)", elem_id="map",
                                          caption="Each point is a submission, coloured by its theme; nearby "
                                                  "points say similar things. Hover to read it.")
-                themes_notice = gr.Markdown(elem_id="themes-notice")
                 themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
                 campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
             with gr.Tab("Theme detail & review", id="detail"):

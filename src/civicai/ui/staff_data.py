@@ -84,8 +84,9 @@ def themes_notice(ctx: AppContext, run_id: int | None) -> str:
     n = counts.get("submissions", counts.get("accepted"))
     many = f"{n} submissions are" if n else "The submissions are"
     need = auto_min_cluster_size(int(n or 0))
-    return (f"**No themes found: too few submissions to find themes.** {many} too few for a theme "
-            f"(a theme needs at least {need} submissions that say similar things). Nothing is lost: every "
+    return (f"**No themes found: too few submissions to find themes.** A theme needs at least {need} "
+            f"submissions that say similar things; {many.lower() if not n else many} too few and too varied for "
+            "that. Nothing is lost: every "
             "submission is in the **Triage** tab, where you can search, read and triage them; themes appear "
             "once the consultation has more submissions and you run the analysis again.")
 
