@@ -19,6 +19,30 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
+# WCAG 2 contrast of every visible label, button and placeholder against the colour actually behind it
+# (ancestor backgrounds blended): {kind, text, ratio} per element.
+CONTRAST_JS = """
+() => {
+  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = ([r, g, b]) => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const blend = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
+  const background = el => { const layers = []; for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor); if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; } }
+    let base = [255, 255, 255, 1]; for (const c of layers.reverse()) base = blend(c, base); return base; };
+  const ratio = (fg, bg) => { const c = blend(fg, bg); const a = lum(c), b = lum(bg); return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05); };
+  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden'; };
+  const out = [];
+  const check = (kind, el, color) => { const bg = background(el); const fg = parse(color);
+    if (fg) out.push({kind, text: (el.innerText || el.getAttribute('placeholder') || '').trim().slice(0, 40), ratio: Math.round(ratio(fg, bg) * 100) / 100}); };
+  for (const el of document.querySelectorAll('label, [data-testid="block-label"], [data-testid="block-info"], span.label-text, legend'))
+    if (visible(el) && (el.innerText || '').trim()) check('label', el, getComputedStyle(el).color);
+  for (const el of document.querySelectorAll('button')) if (visible(el) && (el.innerText || '').trim()) check('button', el, getComputedStyle(el).color);
+  for (const el of document.querySelectorAll('textarea[placeholder], input[placeholder]')) if (visible(el)) check('placeholder', el, getComputedStyle(el, '::placeholder').color);
+  return out;
+}
+"""
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
                                  "/usr/bin/chromium (apt-get install chromium); the browser tests need it")]
@@ -213,4 +237,28 @@ def test_staff_small_upload_says_too_few_for_themes(live_server: str, browser, t
     page.wait_for_selector("#queue [data-testid='cell-0-0']", timeout=60_000)
     assert "0 submissions match" not in page.inner_text("body")  # listed, to read and triage
     print("progress texts seen:", sorted(set(seen)))
+    context.close()
+
+
+def test_chat_contrast_and_label_clear_of_the_conversation(live_server: str, browser) -> None:
+    """Issue 17: field labels (3.0:1), buttons (3.7:1) and the placeholder (2.6:1) were below WCAG AA's 4.5:1,
+    and the "Conversation" label floated over the first line of the conversation."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server + "/chat/")
+    page.wait_for_selector("#question textarea", timeout=90_000)
+    measured = page.evaluate(CONTRAST_JS)
+    assert {"label", "button", "placeholder"} <= {m["kind"] for m in measured}
+    assert [m for m in measured if m["ratio"] < 4.5] == []
+    page.fill("#question textarea", "How much does the Rivermouth Pass cost per month?")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("details.civicai-sources", timeout=180_000)
+    box = page.evaluate("""() => { const c = document.querySelector('#chatbot');
+        const label = c.querySelector('label[data-testid=block-label]').getBoundingClientRect();
+        const messages = c.querySelector('.bubble-wrap').getBoundingClientRect();
+        return {label_bottom: label.bottom, messages_top: messages.top, messages_bottom: messages.bottom,
+                chat_bottom: c.getBoundingClientRect().bottom}; }""")
+    assert box["label_bottom"] <= box["messages_top"], box  # the label sits above the messages, never on them
+    assert box["messages_bottom"] <= box["chat_bottom"] + 1, box  # and the messages still fit the box
+    shot(page, "12-chat-answer")
     context.close()

@@ -13,7 +13,13 @@ from civicai.store.db import session_scope
 from civicai.workspace.context import AppContext
 from civicai.workspace.users import Principal, resolve_principal
 
-THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate")
+# Soft's labels, primary buttons and placeholders are blue/slate 400-500 on pale fills (3.0, 3.7 and 2.6:1):
+# the 700 shades and slate-600 pass WCAG AA's 4.5:1 (issue 17; tests/test_e2e_browser.py measures them).
+THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate").set(
+    block_label_text_color="*primary_700", block_title_text_color="*primary_700",
+    button_primary_background_fill="*primary_700", button_primary_background_fill_hover="*primary_800",
+    checkbox_label_background_fill_selected="*primary_700", input_placeholder_color="*neutral_600",
+    body_text_color_subdued="*neutral_600")
 # Mobile first: full width, larger tap targets, visible keyboard focus.
 CSS = """
 .gradio-container {max-width: 1200px !important; width: 100% !important; margin: auto}
@@ -24,6 +30,10 @@ button, input, select, textarea {min-height: 2.4rem}
 .civicai-notice {font-size:.9rem; color:#3d4852; background:#eef3f8; padding:.4rem .7rem; border-radius:6px}
 .progress-outer {background:#e3e8ef; border-radius:6px; height:1.1rem; width:100%}
 .progress-inner {background:#2f6fb0; height:1.1rem; border-radius:6px}
+/* the "Conversation" label floated over the messages, covering the first line: put it above them */
+#chatbot > .wrapper {display: flex; flex-direction: column}
+#chatbot > .wrapper > label.float {position: static; align-self: flex-start; margin: .4rem .4rem .2rem}
+#chatbot > .wrapper > .bubble-wrap {flex: 1 1 0; min-height: 0; height: auto}
 @media (max-width: 640px) {.gradio-container {padding: 4px !important} h1 {font-size: 1.4rem}}
 """
 
