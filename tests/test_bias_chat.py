@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from civicai.bias.chat_audit import (
@@ -129,3 +130,47 @@ def test_translations_that_lose_their_meaning_are_flagged_against_their_original
     assert refused["language"] == "fr" and refused["pairs"] == len(english) and refused["flagged"]
     assert refused["worse_in_translation"] > refused["better_in_translation"]
     assert "translation:fr" in report["served_worse"]
+
+
+@pytest.mark.slow
+def test_residents_questions_are_counted_by_language_without_their_text(migrated_db_url: str, tmp_path: Path,
+                                                                          plan_source_url: str) -> None:
+    """Questions asked through the real API are counted (language, audience, kind, latency), never stored as
+    text, and the chat audit compares the counts per language."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select, text
+
+    from _api_support import copy_plan, make_app
+    from civicai.bias.chat_audit import logged_specs
+    from civicai.bias.stats import compare_all
+    from civicai.store import session_scope
+    from civicai.store.schema import ChatQuestionLog
+    from civicai.workspace.security import RateLimit
+
+    copy_plan(plan_source_url, migrated_db_url)
+    app = make_app(migrated_db_url, tmp_path / "home", rate_limit=RateLimit(per_minute=600, burst=100))
+    secret = "my email is jane.doe@example.org and I live at 12 Mill Street"
+    english = ["How much does a place in a bike hangar cost?", "When will the tram line T3 open?",
+               f"What is the emissions target for 2030? {secret}", "xyzzy plugh frobnicate"] * 2
+    french = ["Combien coûte une place dans un abri à vélos ?", "Quand la ligne de tram T3 ouvrira-t-elle ?"] * 3
+    with TestClient(app) as client:
+        for question in english + french[:-1]:
+            assert client.post("/api/chat", json={"question": question}).status_code == 200
+        streamed = client.post("/api/chat/stream", json={"question": french[-1], "audience": "child"})
+        assert streamed.status_code == 200 and '"answer"' in streamed.text.splitlines()[-1]
+
+    with session_scope(migrated_db_url) as session:
+        rows = session.scalars(select(ChatQuestionLog)).all()
+        assert len(rows) == len(english) + len(french)
+        assert {r.language for r in rows} == {"en", "fr"} and {r.audience for r in rows} == {"general", "child"}
+        assert all(r.kind and r.latency_ms is not None and r.latency_ms >= 0 for r in rows)
+        dump = "\n".join(str(row) for row in session.execute(text("SELECT * FROM chat_questions")).all())
+    assert "jane" not in dump and "Mill" not in dump and "hangar" not in dump  # counts only, no text
+
+    specs, n = logged_specs("rivermouth", migrated_db_url)
+    assert n == len(english) + len(french)
+    findings, _ = compare_all(specs, 5, np.random.default_rng(0), 0.05)
+    by_group = {(f.group_column, f.group, f.metric): f for f in findings}
+    assert by_group[("logged language", "en", "logged_not_direct_rate")].n == len(english)
+    assert by_group[("logged language", "fr", "logged_not_direct_rate")].n == len(french)
+    assert by_group[("logged audience", "child", "logged_guard_rate")].suppressed  # 1 question: below 5

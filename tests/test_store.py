@@ -33,6 +33,7 @@ from civicai.store.schema import (
     Audit,
     Base,
     ChatFeedback,
+    ChatQuestionLog,
     Consultation,
     Job,
     JobStatus,
@@ -124,6 +125,7 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
                       language="de", embedding=pack_embedding(vector), model_id="e5"),
             ChatFeedback(plan_id=plan.id, question_redacted="Wann kommt die Tram?", answer="2027", rating=1,
                          language="de"),
+            ChatQuestionLog(plan_id=plan.id, language="de", audience="child", kind="closest", latency_ms=42),
             ApiToken(user=user, token_hash="h" * 64, name="ci", expires_at=started + timedelta(days=30)),
             UserSession(user_id=user.id, token_hash="s" * 64, csrf="c" * 32, expires_at=started + timedelta(hours=8)),
             Job(kind="analyse", status=JobStatus.RUNNING, progress=0.5, message="embedding", params={"n": 2}),
@@ -154,6 +156,9 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
         assert chunk.section_path == "3 Mobilität > 3.2 Tram" and chunk.page == 12
         feedback = session.scalars(select(ChatFeedback)).one()
         assert (feedback.plan_id, feedback.rating) == (ids["plan"], 1)
+        asked = session.scalars(select(ChatQuestionLog)).one()
+        assert (asked.plan_id, asked.language, asked.audience, asked.kind, asked.latency_ms) == \
+            (ids["plan"], "de", "child", "closest", 42) and asked.at.tzinfo is not None
         user = session.get(User, ids["user"])
         assert user.role == Role.ADMIN and user.is_active and user.tokens[0].expires_at.tzinfo is not None
         assert (user.failed_logins, user.locked_until) == (0, None)

@@ -23,9 +23,10 @@ tail) each translation is also compared with its own original: an exact McNemar 
 only one of the two was refused (or answered with a judged-correct quote), Holm-corrected over these
 paired tests as a family of their own at alpha (so a report has two 5% budgets: group comparisons, pairs).
 
-Real use: the database keeps no chat question (each is logged redacted to the `civicai.chat` logger only);
-it keeps residents' thumbs up/down (chat_feedback, question redacted). Those are only counted here, per
-language: how many, and the share rated down, compared the same way. No question is ever shown.
+Real use: every resident question is counted in chat_questions (its language, audience, kind of answer and
+latency; never its text), and residents' thumbs up/down are kept in chat_feedback (question redacted). Both
+are only counted here, per language (and audience): the share not answered directly, the share stopped by the
+guard, the share rated down, compared the same way. No question is ever shown.
 """
 from __future__ import annotations
 
@@ -54,6 +55,8 @@ METRICS: dict[str, tuple[str, str, str]] = {
     "slow_rate": ("rate", "over", "questions among the slowest tenth"),
     "answered_unanswerable_rate": ("rate", "over", "unanswerable questions answered anyway"),
     "feedback_down_rate": ("rate", "over", "rated answers rated down by residents"),
+    "logged_not_direct_rate": ("rate", "over", "residents' questions not answered directly"),
+    "logged_guard_rate": ("rate", "over", "residents' questions stopped as off-topic, abuse or injection"),
 }
 
 
@@ -215,6 +218,30 @@ def feedback_specs(plan: str, database_url: str) -> tuple[list[ComparisonSpec], 
     return [_spec("feedback_down_rate", "feedback language", [rating < 0 for _, rating in rows], groups)], len(rows)
 
 
+def logged_specs(plan: str, database_url: str) -> tuple[list[ComparisonSpec], int]:
+    """Residents' own questions to this plan (chat_questions: language, audience, kind of answer; no text), per
+    language and per audience: the share not answered directly and the share stopped by the guard. Counted only:
+    whether a logged question was answerable is unknown, so these describe service, not accuracy."""
+    from sqlalchemy import select
+
+    from civicai.store import session_scope
+    from civicai.store.schema import ChatQuestionLog, Plan
+
+    with session_scope(database_url) as session:
+        rows = session.execute(select(ChatQuestionLog.language, ChatQuestionLog.audience, ChatQuestionLog.kind)
+                               .join(Plan, Plan.id == ChatQuestionLog.plan_id).where(Plan.name == plan)).all()
+    if not rows:
+        return [], 0
+    guard = {str(k) for k in GUARD_KINDS}
+    specs = []
+    for column, groups in (("logged language", [(lang or "")[:2] or UNKNOWN_GROUP for lang, _, _ in rows]),
+                           ("logged audience", [audience or UNKNOWN_GROUP for _, audience, _ in rows])):
+        specs.append(_spec("logged_not_direct_rate", column,
+                           [kind != AnswerKind.ANSWERED and kind not in guard for _, _, kind in rows], groups))
+        specs.append(_spec("logged_guard_rate", column, [kind in guard for _, _, kind in rows], groups))
+    return specs, len(rows)
+
+
 def group_sizes(asked: list[Asked], min_group_size: int) -> dict[str, dict[str, int | None]]:
     sizes: dict[str, dict[str, int | None]] = {"language": {}, "audience": {}}
     general = [a for a in asked if a.audience == "general"] or asked
@@ -364,7 +391,7 @@ class ChatAuditOptions:
     audiences: tuple[str, ...] = AUDIENCES
     min_group_size: int | None = None  # default: settings.min_group_size
     seed: int = 0
-    feedback: bool = True  # count residents' stored ratings for the plan
+    feedback: bool = True  # count residents' stored ratings and logged questions for the plan
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
@@ -380,9 +407,10 @@ class ChatAuditResult:
 
 
 def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_size: int, seed: int,
-                 feedback: tuple[list[ComparisonSpec], int] = ([], 0)) -> tuple[dict[str, Any], list[Finding]]:
+                 feedback: tuple[list[ComparisonSpec], int] = ([], 0),
+                 logged: tuple[list[ComparisonSpec], int] = ([], 0)) -> tuple[dict[str, Any], list[Finding]]:
     """Compare, flag and describe: the chat audit's JSON report (asks may come from several plans)."""
-    specs = [*asked_specs(asked), *feedback[0]]
+    specs = [*asked_specs(asked), *feedback[0], *logged[0]]
     findings, n_tests = compare_all(specs, min_group_size, np.random.default_rng(seed), ALPHA)
     unjudged = undetermined_counts(asked)
     pairs = paired_tests(asked, min_group_size)
@@ -404,10 +432,10 @@ def build_report(asked: list[Asked], *, plans: list[dict[str, str]], min_group_s
         "latency_ms_median": latency_ms(asked, min_group_size),
         "undetermined_citations": unjudged,
         "answer_kinds": kind_counts(asked, min_group_size),
-        "logged": {"questions_stored": False,
-                   "note": "chat questions are not stored (only logged, redacted); residents' ratings are, and "
-                           "are counted here per language",
-                   "feedback_rows": feedback[1]},
+        "logged": {"questions_stored": True,
+                   "note": "each resident question is counted (language, audience, kind of answer, latency; never "
+                           "its text) and residents' ratings are stored redacted; both are only counted here",
+                   "question_rows": logged[1], "feedback_rows": feedback[1]},
         "findings": [f.to_dict() for f in findings],
         "paired": pairs,
         "served_worse": sorted({f.group_column + ":" + f.group for f in served_worse(findings)}
@@ -440,9 +468,10 @@ def run_chat_audit(plan: str, options: ChatAuditOptions, settings: Any = None) -
     chat = load_chat(plan, settings=settings)
     asked = ask_all(chat, questions, load_judgements(options.judgements), options.audiences)
     feedback = feedback_specs(plan, settings.resolved_database_url) if options.feedback else ([], 0)
+    logged = logged_specs(plan, settings.resolved_database_url) if options.feedback else ([], 0)
     info = chat.stored.info
     report, findings = build_report(asked, plans=[{"name": info.name, "version": info.version}], min_group_size=k,
-                                    seed=options.seed, feedback=feedback)
+                                    seed=options.seed, feedback=feedback, logged=logged)
     report["question_files"] = [str(p) for p in options.questions]
     report["judgements_file"] = str(options.judgements) if options.judgements else None
     options.out_dir.mkdir(parents=True, exist_ok=True)

@@ -274,6 +274,21 @@ class ChatFeedback(Base):
     language: Mapped[str | None] = mapped_column(String(16))
 
 
+class ChatQuestionLog(Base):
+    """One question a resident asked, counted per language, audience and outcome by the chat audit. No text is
+    kept, not even redacted: counting needs none (GDPR data minimisation)."""
+
+    __tablename__ = "chat_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    language: Mapped[str | None] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(32))  # rag.types.AnswerKind: answered, closest, abstained, ...
+    latency_ms: Mapped[int | None] = mapped_column(Integer)
+
+
 class User(Base):
     __tablename__ = "users"
 

@@ -3,6 +3,7 @@ quote, link to the PDF page), example questions by category, an audience switch,
 redacted question, a one-line AI disclosure, keyboard and phone friendly, rate-limited per client."""
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import gradio as gr
@@ -16,6 +17,7 @@ from civicai.workspace.chat import (
     chat_and_plan,
     check_chat_rate,
     example_questions,
+    record_question,
     store_feedback,
 )
 from civicai.workspace.context import AppContext
@@ -63,12 +65,13 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
         history = list(history or []) + [{"role": "user", "content": question},
                                          {"role": "assistant", "content": "…"}]
         yield "", history, None
+        audience = AUDIENCES.get(audience_label, "general")
         try:
             chat, plan_id = chat_and_plan(ctx)
             text, final = "", None
+            start = time.perf_counter()
             with answer_slot(ctx):  # held while this answer is computed and streamed; released even on errors
-                for piece in chat.stream(question, audience=AUDIENCES.get(audience_label, "general"),
-                                         previous=previous):
+                for piece in chat.stream(question, audience=audience, previous=previous):
                     if isinstance(piece, str):
                         text += piece
                         history[-1] = {"role": "assistant", "content": text}
@@ -77,6 +80,8 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
                         final = piece
         except Exception as exc:
             raise friendly(exc, public=True) from exc
+        if final is not None:
+            record_question(ctx, final, plan_id=plan_id, audience=audience, seconds=time.perf_counter() - start)
         payload = answer_payload(final, plan_id) if final is not None else {"answer": text, "citations": []}
         history[-1] = {"role": "assistant", "content": (payload.get("answer") or text) + sources_html(payload)}
         yield "", history, {"question": question, "answer": payload.get("answer") or text,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from civicai.errors import CivicaiError, InputError
 from civicai.paths import sample_dir
-from civicai.store.schema import ChatFeedback, Plan
+from civicai.store.schema import ChatFeedback, ChatQuestionLog, Plan
 from civicai.workspace.context import AppContext
 
 _load_lock = threading.Lock()
@@ -161,8 +162,6 @@ WARM_UP = ("What is the target for 2030?", "Quel est l'objectif pour 2030 ?", "W
 def warm_up(ctx: AppContext) -> None:
     """Load the plan index and every per-language model (spaCy NER for redaction, language ID, embedders) before
     the first resident asks, so nobody waits tens of seconds for a model to load. Best effort, in a thread."""
-    import logging
-
     try:
         chat = get_chat(ctx)
         for question in WARM_UP:
@@ -184,6 +183,24 @@ def answer_payload(answer: Any, plan_id: int | None) -> dict[str, Any]:
         page = citation.get("page")
         citation["url"] = f"/api/plans/{plan_id}/pdf#page={page}" if plan_id and page else None
     return data
+
+
+def record_question(ctx: AppContext, answer: Any, *, plan_id: int | None, audience: str, seconds: float) -> None:
+    """Count one answered question for the chat audit: language, audience, kind of answer, latency; no text.
+    Called after the answer slot is released, with a short session of its own; a failure to count is logged and
+    never costs the resident the answer."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from civicai.store import session_scope
+
+    language = (getattr(answer, "language", None) or "")[:16] or None
+    try:
+        with session_scope(ctx.url) as session:
+            session.add(ChatQuestionLog(plan_id=plan_id, language=language, audience=audience[:16],
+                                        kind=str(getattr(answer, "kind", ""))[:32],
+                                        latency_ms=round(seconds * 1000)))
+    except SQLAlchemyError as exc:
+        logging.getLogger("civicai.chat").warning("chat question not counted: %s", exc)
 
 
 def store_feedback(session: Session, *, question: str, answer: str, rating: int, plan_id: int | None,

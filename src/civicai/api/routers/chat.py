@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import weakref
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from civicai.workspace.chat import (
     check_chat_rate,
     example_questions,
     plan_row,
+    record_question,
     store_feedback,
 )
 
@@ -62,8 +64,10 @@ def ask(body: ChatBody, request: Request, response: Response) -> dict[str, Any]:
     check_rate(request, client_key(request, response))
     ctx = ctx_of(request)
     chat, plan_id = chat_and_plan(ctx)
+    start = time.perf_counter()
     with answer_slot(ctx):
         answer = chat.ask(body.question, audience=body.audience)
+    record_question(ctx, answer, plan_id=plan_id, audience=body.audience, seconds=time.perf_counter() - start)
     return answer_payload(answer, plan_id)
 
 
@@ -74,18 +78,23 @@ def ask_stream(body: ChatBody, request: Request, response: Response) -> Streamin
     check_rate(request, client_key(request, response))
     ctx = ctx_of(request)
     chat, plan_id = chat_and_plan(ctx)
+    start = time.perf_counter()
     pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
     lease = answer_gate(ctx).acquire()  # 429 now, not in the middle of a stream
 
     def lines():
+        final = None
         try:
             for piece in pieces:
                 if isinstance(piece, str):
                     yield json.dumps({"delta": piece}, ensure_ascii=False) + "\n"
                 else:
+                    final = piece
                     yield json.dumps({"answer": answer_payload(piece, plan_id)}, ensure_ascii=False) + "\n"
         finally:
             lease.release()
+        if final is not None:
+            record_question(ctx, final, plan_id=plan_id, audience=body.audience, seconds=time.perf_counter() - start)
 
     body_iter = lines()
     weakref.finalize(body_iter, lease.release)  # a stream dropped before its first line still frees the slot
