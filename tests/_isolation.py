@@ -71,6 +71,9 @@ def run_isolated(item: pytest.Item) -> list[TestReport]:
             returncode, output = None, f"{exc.stdout or ''}{exc.stderr or ''}"
         lines = reports_path.read_text(encoding="utf-8").splitlines() if reports_path.is_file() else []
     reports = [config.hook.pytest_report_from_serializable(config=config, data=json.loads(line)) for line in lines]
+    for report in reports:
+        if report.skipped and isinstance(report.longrepr, list):
+            report.longrepr = tuple(report.longrepr)  # JSON made the skip's (path, line, reason) a list
     if returncode is not None and returncode >= 0 and any(r.when == "teardown" for r in reports):
         return reports
     if returncode is None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from civicai.errors import InputError
@@ -68,10 +68,13 @@ def next_version(session: Session, name: str) -> str:
 
 
 def find_by_checksum(session: Session, name: str, sha256: str) -> PlanInfo | None:
-    from civicai.store.schema import Plan
+    from civicai.store.schema import Plan, PlanChunk
 
     plan = session.scalars(select(Plan).where(Plan.name == name, Plan.sha256 == sha256)).first()
-    return _info(plan) if plan else None
+    if plan is None:
+        return None
+    chunks = session.scalar(select(func.count()).select_from(PlanChunk).where(PlanChunk.plan_id == plan.id))
+    return _info(plan, int(chunks or 0))  # the stored chunk count: "already stored" still says how much
 
 
 def save_plan(session: Session, document: ParsedDocument, chunks: list[Chunk], embeddings: np.ndarray,
