@@ -4,10 +4,14 @@ The project ships a sample to try it on: src/civicai/data/sample/consultation.cs
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import typer
 from rich.console import Console
+
+T = TypeVar("T")
 
 
 def register(app: typer.Typer) -> None:
@@ -63,15 +67,51 @@ def analyse(
         group_columns=tuple(group_column), question_column=question_column, themes_path=themes,
         seed=settings.seed, workers=settings.threads, embedder=settings.embedder_cluster, generator=settings.generator,
         cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
-        database_url=settings.database_url, resume=not no_resume, audit=audit)
+        database_url=settings.database_url, resume=not no_resume, audit=audit, progress=False)
     console = Console(stderr=True)
     console.print(f"analysing [bold]{input_path}[/bold] -> {out}")
-    result = run_analysis(options)
+    # a bar on a terminal only: a pipe or log file gets the first line and the summary, no \r-redrawn bars
+    result = _with_progress(console, out, lambda: run_analysis(options)) if console.is_terminal \
+        else run_analysis(options)
     counts = result.counts
     console.print(f"{counts['submissions']} submissions ({counts['distinct']} distinct, {counts['duplicates']} copies, "
                   f"{counts['campaigns']} campaigns, {counts['rejected']} rows rejected)")
     console.print(f"{counts['themes']} themes; unassigned {100 * counts['unassigned_rate']:.1f}% "
                   f"{counts['unassigned'] or ''}")
+    if not counts["themes"]:
+        console.print("too few submissions to find themes: every submission is kept and listed in "
+                      "assignments.csv (and in the staff workspace's Triage tab when stored); analyse again "
+                      "when the consultation has more")
     if result.manifest.get("resumed_stages"):
         console.print(f"resumed from checkpoints: {', '.join(result.manifest['resumed_stages'])}")
     console.print(f"report: {result.path('report.html')}")
+
+
+def _with_progress(console: Console, out: Path, work: Callable[[], T]) -> T:
+    """Run `work` under one rich bar: the stage running now and its share of the run, read from the stage
+    checkpoints in OUT (the same measure as the staff workspace's job progress)."""
+    import threading
+
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from civicai.workspace.jobs import stage_progress
+
+    stop = threading.Event()
+    with Progress(TextColumn("{task.description:<34}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("reading and redacting", total=100)
+
+        def watch() -> None:
+            while not stop.wait(0.5):
+                fraction, stage = stage_progress(out)
+                bar.update(task, completed=100 * fraction, description=stage)
+
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        try:
+            result = work()
+        finally:
+            stop.set()
+            watcher.join(timeout=2)
+        bar.update(task, completed=100, description="done")
+    return result
