@@ -5,6 +5,7 @@ anonymous visitor is refused /staff. Each screen is saved to tests/artifacts/ fo
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -133,6 +134,11 @@ def test_staff_upload_analyse_review_and_triage(live_server: str, browser) -> No
     page.wait_for_selector("text=Signed in as", timeout=90_000)
     page.get_by_role("tab", name="Themes").click()
     page.wait_for_selector("#theme-chart canvas, #theme-chart svg", timeout=60_000)
+    # colour keys as page text (issue 17: the charts' own legends were cut off below the plots)
+    page.wait_for_selector("#map-key li", timeout=60_000)
+    assert "unclear" in page.inner_text("#chart-key") or "supports" in page.inner_text("#chart-key")
+    map_key = page.inner_text("#map-key")
+    assert page.locator("#map-key li").count() >= 2 and "(unassigned)" in map_key
     time.sleep(2)
     shot(page, "04-themes-overview")
 
@@ -215,13 +221,14 @@ def test_staff_small_upload_says_too_few_for_themes(live_server: str, browser, t
     login(page, live_server)
     page.set_input_files("#upload input[type=file]", str(upload))
     page.wait_for_selector("text=usable rows", timeout=120_000)
+    earlier = re.search(r"job (\d+)", page.inner_text("#job-progress"))  # another test's job may show first
     page.click("#start-analysis")
     seen: list[str] = []
-    page.wait_for_function("document.querySelector('#job-progress').innerText.includes('analyse')", timeout=30_000)
     for _ in range(600):  # what an officer sees while it runs, read every second
         text = page.inner_text("#job-progress")
         seen.append(text)
-        if "done" in text or "failed" in text:
+        job = re.search(r"job (\d+)", text)
+        if job and int(job.group(1)) > int(earlier.group(1) if earlier else 0) and ("done" in text or "failed" in text):
             break
         time.sleep(1)
     final = seen[-1]

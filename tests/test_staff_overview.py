@@ -4,6 +4,7 @@ largest theme first, as its title "by size" says."""
 from __future__ import annotations
 
 import csv
+import html
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,8 @@ def test_chart_counts_top_level_themes_largest_first(migrated_db_url: str, tmp_p
     assert sizes == sorted(sizes, reverse=True) and order != sorted(order)
     parts = table.set_index("id")["part of"]
     assert all(parts[t["id"]].startswith(f"#{t['parent_id']} ") for t in children)  # which parent it belongs to
+    points = data.map_frame(ctx, run_id)
+    colours = data.map_colours(points)
+    assert set(colours) == set(points["theme"])  # every theme on the map has its colour in the key
+    key = data.colour_key_html("Themes on the map", colours)
+    assert all(html.escape(label) in key for label in colours)

@@ -123,9 +123,14 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         table, bars = data.themes_frame(ctx, run_id)
         themes = data.theme_choices(ctx, run_id)
         points = data.map_frame(ctx, run_id)
+        colours = data.map_colours(points)
+        present = set(bars["sentiment"])
+        sentiment_key = data.colour_key_html("Position", {k: v for k, v in SENTIMENT_COLOURS.items() if k in present})
         # largest first, as the title says; no empty chart or map when the run found no theme
         chart = gr.BarPlot(value=bars, sort=data.bar_order(bars), visible=not bars.empty)
-        return (chart, data.themes_notice(ctx, run_id), gr.ScatterPlot(value=points, visible=not bars.empty), table,
+        themes_map = gr.ScatterPlot(value=points, color_map=colours or None, visible=not bars.empty)
+        return (chart, sentiment_key, data.themes_notice(ctx, run_id), themes_map,
+                data.colour_key_html("Themes on the map", colours) if not bars.empty else "", table,
                 data.campaigns_frame(ctx, data.choice_id(consultation)),
                 gr.update(choices=themes, value=themes[0] if themes else None),
                 gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", ""))
@@ -314,12 +319,16 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 themes_notice = gr.Markdown(elem_id="themes-notice")
                 bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
                                   x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS,
+                                  colors_in_legend=[],  # the key below: the chart's own was cut off
                                   caption="Bars: submissions per theme by position towards the proposal; green supports, grey unclear "
                                           "(also where it could not be measured reliably), red opposes.")
+                chart_key = gr.HTML(elem_id="chart-key")
                 scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=560,
                                          label="Map of submissions (hover for the redacted text)", elem_id="map",
                                          caption="Each point is a submission, coloured by its theme; nearby "
-                                                 "points say similar things. Hover to read it.")
+                                                 "points say similar things. Hover to read it.",
+                                         colors_in_legend=[])  # the key below names every theme
+                map_key = gr.HTML(elem_id="map-key")
                 themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
                 campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
             with gr.Tab("Theme detail & review", id="detail"):
@@ -397,7 +406,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col], [progress, jobs_table])
         resume_btn.click(on_resume, [resume_id], [progress, jobs_table])
         consultation.change(on_consultation, [consultation], [run, f_group])
-        overview_out = [bars, themes_notice, scatter, themes_table, campaigns, theme, merge_with, exports]
+        overview_out = [bars, chart_key, themes_notice, scatter, map_key, themes_table, campaigns, theme, merge_with, exports]
         run.change(on_run, [consultation, run], overview_out)
         theme_in = [theme, run, f_status, f_lang, f_sent, f_group]
         theme_out = [detail_md, quotes, members, label_box, summary_box]

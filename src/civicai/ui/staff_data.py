@@ -10,6 +10,7 @@ from civicai.cluster.density import auto_min_cluster_size
 from civicai.store.db import session_scope
 from civicai.store.schema import Job
 from civicai.triage import history
+from civicai.ui.common import esc
 from civicai.workspace import queries
 from civicai.workspace.context import AppContext
 from civicai.workspace.jobs import job_view
@@ -89,6 +90,31 @@ def themes_notice(ctx: AppContext, run_id: int | None) -> str:
             "that. Nothing is lost: every "
             "submission is in the **Triage** tab, where you can search, read and triage them; themes appear "
             "once the consultation has more submissions and you run the analysis again.")
+
+
+# Tableau 20: distinct enough for a map of up to 20 themes; more repeat, the key still names each one.
+MAP_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+               "#9c755f", "#bab0ac", "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63",
+               "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e"]
+
+
+def map_colours(points: pd.DataFrame) -> dict[str, str]:
+    """A fixed colour per theme of the map, so the key drawn beside it can name them."""
+    themes = sorted(set(points["theme"]), key=lambda t: (t == "(unassigned)", t))
+    return {t: ("#d4d9df" if t == "(unassigned)" else MAP_PALETTE[i % len(MAP_PALETTE)]) for i, t in enumerate(themes)}
+
+
+def colour_key_html(title: str, colours: dict[str, str]) -> str:
+    """A colour key as plain HTML: it wraps onto as many lines as it needs, where the chart's own legend was
+    cut off below the plot (issue 17)."""
+    if not colours:
+        return ""
+    items = "".join(f'<li style="display:inline-flex;align-items:center;gap:.35rem;margin:0 1rem .3rem 0">'
+                    f'<span aria-hidden="true" style="display:inline-block;width:.9rem;height:.9rem;'
+                    f'border-radius:3px;background:{colour}"></span>{esc(label)}</li>'
+                    for label, colour in colours.items())
+    return (f'<div class="civicai-key"><b>{esc(title)}</b><ul style="list-style:none;padding:0;margin:.3rem 0 0">'
+            f"{items}</ul></div>")
 
 
 def map_frame(ctx: AppContext, run_id: int | None) -> pd.DataFrame:
