@@ -24,6 +24,7 @@ from civicai.rag.compose import (
     closest_sections,
     compose_abstention,
     compose_answer,
+    plan_display_name,
     prefer_reason,
     quotable_sentences,
 )
@@ -187,7 +188,7 @@ class PlanChat:
         verdict = check_question(redacted)
         if verdict.verdict != Verdict.OK:
             kind = AnswerKind(str(verdict.verdict))
-            text = compose_abstention(phrase_lang, [], kind=str(verdict.verdict), plan=self.stored.info.name)
+            text = compose_abstention(phrase_lang, [], kind=str(verdict.verdict), plan=plan_display_name(self.stored.info.name))
             return self._base(text, language, kind), redacted
         asked = redacted
         if is_follow_up(redacted):
@@ -224,7 +225,7 @@ class PlanChat:
                      and values["sentence_support"] < 0.2 and confidence < 0.05)
         kind = AnswerKind.OFF_TOPIC if off_topic else AnswerKind.ABSTAINED
         refusal = "off_topic" if off_topic else "not_mentioned" if yes_no else "abstain"
-        text = compose_abstention(phrase_lang, closest, refusal, self.stored.info.name)
+        text = compose_abstention(phrase_lang, closest, refusal, plan_display_name(self.stored.info.name))
         return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
 
     def _topic_of(self, previous: str, audience: str) -> str:

@@ -331,12 +331,22 @@ def compose_abstention(language: str, closest: list[str], kind: str = "abstain",
     return text
 
 
+def plan_display_name(name: str) -> str:
+    """How a resident reads a plan's internal id: 'rivermouth-climate-plan' -> 'Rivermouth Climate Plan'."""
+    words = name.replace("_", " ").replace("-", " ").split()
+    return " ".join(w[:1].upper() + w[1:] for w in words) or name
+
+
 def closest_sections(hits: list[Hit], language: str, limit: int = 3) -> list[str]:
     seen: list[str] = []
     for hit in hits:
-        label = short_section(hit.chunk.section_path)
-        if hit.chunk.page is not None:
-            label += f" ({phrase(language, 'page')} {hit.chunk.page})"
+        page = f"{phrase(language, 'page')} {hit.chunk.page}" if hit.chunk.page is not None else ""
+        if not hit.chunk.section_path:  # before the first heading (a title page): the page says where
+            label = page
+        else:
+            label = short_section(hit.chunk.section_path) + (f" ({page})" if page else "")
+        if not label:
+            continue
         if label not in seen:
             seen.append(label)
         if len(seen) >= limit:
