@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from civicai.errors import InputError
 from civicai.privacy.names import DENY_WORDS, at_sentence_start, find_cued_names, ner_windows, trim_name
@@ -293,3 +294,9 @@ def _stop_words(language: str) -> frozenset[str]:
             _STOP_CACHE[language] = frozenset()
     return _STOP_CACHE[language]
 
+
+@cache
+def shared_redactor() -> Redactor:
+    """One default Redactor per process, for the doors that redact one text at a time (the chat's questions,
+    an upload's preview): loading the spaCy models takes seconds."""
+    return Redactor()

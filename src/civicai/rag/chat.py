@@ -66,7 +66,9 @@ def redact_question(text: str, language: str | None = None, public_text: str = "
     A span the plan itself contains ("Old Town", the city's name) is public, not the resident's personal
     data, so it stays: redacting it would only blind the retrieval. Everything else becomes "[KIND]".
     """
-    result = _redactor().redact(text, language=language)
+    from civicai.privacy import shared_redactor  # imported here: the chat module loads without spaCy
+
+    result = shared_redactor().redact(text, language=language)
     if not result.redactions:
         return result.text
     public = public_text.casefold()
@@ -84,16 +86,6 @@ def redact_question(text: str, language: str | None = None, public_text: str = "
     return "".join(pieces)
 
 
-_REDACTOR = None
-
-
-def _redactor():
-    global _REDACTOR
-    if _REDACTOR is None:
-        from civicai.privacy import Redactor
-
-        _REDACTOR = Redactor()
-    return _REDACTOR
 
 
 @dataclass(frozen=True)

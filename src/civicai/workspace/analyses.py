@@ -70,17 +70,6 @@ def upload_path(ctx: AppContext, upload_id: str) -> Path:
     return files[0]
 
 
-_REDACTOR = None
-
-
-def _redactor():
-    """One Redactor per process (loading the spaCy models takes seconds)."""
-    global _REDACTOR
-    if _REDACTOR is None:
-        from civicai.privacy import Redactor
-
-        _REDACTOR = Redactor()
-    return _REDACTOR
 
 
 def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
@@ -90,7 +79,9 @@ def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
     result = read_submissions(path, text_column=text_column)
     rows = []
     sample = result.submissions[:PREVIEW_ROWS]
-    texts = [r.text for r in _redactor().redact_many([s.text for s in sample])] if sample else []
+    from civicai.privacy import shared_redactor  # imported here: loading it costs seconds
+
+    texts = [r.text for r in shared_redactor().redact_many([s.text for s in sample])] if sample else []
     for submission, text in zip(sample, texts, strict=True):
         rows.append({"row": submission.row, "id": submission.id, "text": text[:500],
                      "question": submission.question, **dict(submission.attributes)})
