@@ -5,6 +5,7 @@ import time
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from civicai.config import get_settings
@@ -72,7 +73,7 @@ def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load e
                 load_cell = f"[red]failed: {exc}[/red]"
                 status = status.__class__(entry, False, f"load failed: {exc}", "reinstall the package", status.seconds)
         needed = needed_by_defaults(entry)
-        checksum = "[green]verified[/green]" if status.ok else f"[red]{status.detail}[/red]"
+        checksum = "[green]verified[/green]" if status.ok else f"[red]{escape(status.detail)}[/red]"
         name, version = entry.packages[0].split("==")
         if len(entry.packages) > 1:  # a model shipped in parts: name the series once
             name = f"{name} (+{len(entry.packages) - 1} parts)"
@@ -84,11 +85,11 @@ def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load e
 
     settings = get_settings()
     console.print(f"database: {database_description(settings.resolved_database_url)}")
-    console.print(f"local LLM runtime (optional): {_runtime_line()}")
+    console.print(f"local LLM runtime (optional): {escape(_runtime_line())}")  # escape: '[llm]' is not markup
     console.print(f"generator: {settings.generator}; embedders: clustering={settings.embedder_cluster}, "
                   f"retrieval={settings.embedder_retrieval}")
     for status in failures:
-        console.print(f"[red]missing or broken:[/red] {status.entry.id}: {status.detail}\n  -> {status.hint}")
+        console.print(f"[red]missing or broken:[/red] {status.entry.id}: {escape(status.detail)}\n  -> {escape(status.hint)}")
     if failures:
         raise typer.Exit(1)
     console.print("[green]all models the defaults need are present and verified[/green]")
