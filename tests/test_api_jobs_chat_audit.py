@@ -82,6 +82,11 @@ def test_interrupted_job_is_marked_and_resumes_from_checkpoints(migrated_db_url:
         assert done["status"] == "done", done["message"]
         manifest = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         assert {"redact", "language", "dedup"} <= set(manifest["resumed_stages"])
+        # a run with group columns is audited without anyone asking (issue 17: auditors found no report)
+        audited = _wait(client, done["result"]["audit_job"])
+        assert audited["kind"] == "audit" and audited["status"] == "done", audited["message"]
+        assert audited["params"]["group_columns"] == ["district", "age_band"]
+        assert [a["run_id"] for a in client.get("/api/audits").json()] == [done["result"]["run_id"]]
         again = client.post(f"/api/jobs/{job['id']}/resume")
         assert again.status_code == 409 and "only interrupted or failed" in again.json()["detail"]
 

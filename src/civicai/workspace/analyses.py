@@ -162,15 +162,21 @@ def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
         from civicai.workspace.erasure import delete_raw_upload
 
         delete_raw_upload(ctx.home, options.input_path)  # retention: the redacted database is what stays
-    consultation_id = None
+    consultation_id, audit_job = None, None
     if result.run_id is not None:
         from civicai.store.db import session_scope
         from civicai.store.schema import AnalysisRun
+        from civicai.workspace.audits import audit_job_params
 
         with session_scope(ctx.url) as session:
-            consultation_id = session.get(AnalysisRun, result.run_id).consultation_id
+            run = session.get(AnalysisRun, result.run_id)
+            consultation_id = run.consultation_id
+            audit = audit_job_params(run, list(options.group_columns), params.get("requested_by") or "automatic") \
+                if options.group_columns else None
+        if audit is not None:  # a run with group columns is audited at once, so auditors never find none
+            audit_job = ctx.jobs.submit("audit", audit)
     return {"run_id": result.run_id, "consultation_id": consultation_id, "out_dir": str(result.out_dir),
-            "themes": len(result.themes), "counts": result.counts}
+            "themes": len(result.themes), "counts": result.counts, "audit_job": audit_job}
 
 
 def run_plan_ingest_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
