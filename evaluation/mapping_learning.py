@@ -36,7 +36,7 @@ from civicai.cluster.learned import ANCHOR_WEIGHT, PositionLearner, Review, Revi
 from civicai.cluster.mapping import MappingParams, embed_themes, map_to_themes  # noqa: E402
 from civicai.embed import get_embedder  # noqa: E402
 from civicai.paths import sample_dir, shared_data_dir  # noqa: E402
-from civicai.pipeline.themes_input import GivenTheme, _theme  # noqa: E402
+from civicai.pipeline.themes_input import _theme  # noqa: E402
 from civicai.sentiment.position import load_position_model, positions  # noqa: E402
 from stance_fit import GAMBLING_MAP, SAMPLE_MAP, embed_cached  # noqa: E402
 from theme_mapping import SAMPLE_THEMES  # noqa: E402
@@ -73,7 +73,7 @@ def sample() -> dict:
     gold = {r["id"]: r for r in csv.DictReader((folder / "gold.csv").open(encoding="utf-8"))}
     rows = [r for r in csv.DictReader((folder / "consultation.csv").open(encoding="utf-8"))
             if gold.get(r["id"], {}).get("theme") not in (None, "", "none")]
-    themes = [GivenTheme(i, label, description) for i, label, description in SAMPLE_THEMES]
+    themes = SAMPLE_THEMES
     index = {t.id: i for i, t in enumerate(themes)}
     return {"texts": [r["text"] for r in rows], "themes": themes,
             "gold": [{index[gold[r["id"]]["theme"]]} for r in rows],

@@ -26,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from civicai.cluster.mapping import MappingParams, embed_themes, map_to_themes  # noqa: E402
-from civicai.paths import shared_data_dir  # noqa: E402
+from civicai.paths import sample_dir, shared_data_dir  # noqa: E402
+from civicai.pipeline.themes_input import load_themes  # noqa: E402
 
 DATA = shared_data_dir() / "consultations" / "themefinder-gambling_XS"
 GOLD = DATA / "outputs" / "mapping" / "2025-07-22"
@@ -130,18 +131,8 @@ def ablation(parts: dict, grid: list[dict], embedder_name: str) -> list[dict]:
     return rows
 
 
-# the ten planted topics of the shipped sample, described as staff would (same file as tests/test_pipeline.py)
-SAMPLE_THEMES = [
-    ("car_traffic", "Car traffic", "low-emission zone, parking, speed limits, cars"),
-    ("cycling", "Cycling", "bike lanes, bike parking, cyclists' safety"),
-    ("green_spaces", "Green spaces", "trees, parks, shade, urban heat"),
-    ("public_transport", "Public transport", "bus and tram fares, frequency, night buses"),
-    ("solar_energy", "Solar energy", "solar panels on roofs, energy cooperative, wind"),
-    ("renovation", "Home renovation", "insulation, heat pumps, renovation subsidies"),
-    ("waste", "Waste", "food waste, bins, recycling, repair cafés"),
-    ("flooding", "Flooding", "dikes, floods, drains, flood insurance"),
-    ("energy_poverty", "Energy bills", "energy bills, cost of living, energy poverty"),
-    ("youth_participation", "Youth and participation", "young people, schools, youth council, consultation")]
+# the ten planted topics of the shipped sample, described as staff would (src/civicai/data/sample/themes.json)
+SAMPLE_THEMES = load_themes(sample_dir() / "themes.json")[None]
 # measured with the session 1 rule (calibrated cosine threshold per theme) at commit 11d991e, USE
 SAMPLE_SESSION_1 = {"primary_accuracy": 0.827, "gold_among_labels": 0.874, "labels_per_response": 1.56,
                     "unassigned": 0.080}
@@ -152,15 +143,13 @@ def sample_check(params: MappingParams, embedder_name: str) -> dict:
     import csv
 
     from civicai.embed import get_embedder
-    from civicai.paths import sample_dir
-    from civicai.pipeline.themes_input import GivenTheme
 
     folder = sample_dir()
     gold = {r["id"]: r["theme"] for r in csv.DictReader((folder / "gold.csv").open(encoding="utf-8"))}
     rows = [r for r in csv.DictReader((folder / "consultation.csv").open(encoding="utf-8"))
             if gold.get(r["id"]) not in (None, "", "none")]
     texts, truth = [r["text"] for r in rows], [gold[r["id"]] for r in rows]
-    themes = [GivenTheme(i, label, description) for i, label, description in SAMPLE_THEMES]
+    themes = SAMPLE_THEMES
     embedder = get_embedder(embedder_name)
     result = map_to_themes(embedder.encode(texts), embed_themes(themes, embedder), texts, params, themes=themes)
     primary = [themes[p].id if p >= 0 else None for p in result.primary]

@@ -11,19 +11,9 @@ import pytest
 from civicai.cluster.learned import PositionLearner, Review, ReviewedMapper
 from civicai.cluster.mapping import MappingParams, embed_themes, map_to_themes
 from civicai.errors import InputError
-from civicai.pipeline.themes_input import GivenTheme
+from civicai.pipeline.themes_input import load_themes
 from civicai.sentiment.position import OPPOSES, SUPPORTS, UNCLEAR
 
-THEMES = [("car_traffic", "Car traffic", "low-emission zone, parking, speed limits, cars"),
-          ("cycling", "Cycling", "bike lanes, bike parking, cyclists' safety"),
-          ("green_spaces", "Green spaces", "trees, parks, shade, urban heat"),
-          ("public_transport", "Public transport", "bus and tram fares, frequency, night buses"),
-          ("solar_energy", "Solar energy", "solar panels on roofs, energy cooperative, wind"),
-          ("renovation", "Home renovation", "insulation, heat pumps, renovation subsidies"),
-          ("waste", "Waste", "food waste, bins, recycling, repair cafés"),
-          ("flooding", "Flooding", "dikes, floods, drains, flood insurance"),
-          ("energy_poverty", "Energy bills", "energy bills, cost of living, energy poverty"),
-          ("youth_participation", "Youth and participation", "young people, schools, youth council, consultation")]
 STANCE = {"support": SUPPORTS, "oppose": OPPOSES, "neutral": UNCLEAR, "mixed": UNCLEAR}
 
 
@@ -34,7 +24,7 @@ def data(sample_dir: Path) -> dict:
     gold = {r["id"]: r for r in csv.DictReader((sample_dir / "gold.csv").open(encoding="utf-8"))}
     rows = [r for r in csv.DictReader((sample_dir / "consultation.csv").open(encoding="utf-8"))
             if gold.get(r["id"], {}).get("theme") not in (None, "", "none")][:300]
-    themes = [GivenTheme(i, label, description) for i, label, description in THEMES]
+    themes = load_themes(sample_dir / "themes.json")[None]  # the sample's staff theme set
     index = {t.id: i for i, t in enumerate(themes)}
     embedder = get_embedder("use")
     texts = [r["text"] for r in rows]

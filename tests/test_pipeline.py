@@ -161,18 +161,8 @@ def test_large_runs_discover_themes_on_a_sample_and_everyone_else_still_gets_a_t
 
 def test_themes_file_maps_onto_the_given_themes(sample_dir, tmp_path):
     gold = {r["id"]: r["theme"] for r in _rows(sample_dir / "gold.csv")}
-    given = [{"id": "car_traffic", "label": "Car traffic", "description": "low-emission zone, parking, speed limits, cars"},
-             {"id": "cycling", "label": "Cycling", "description": "bike lanes, bike parking, cyclists' safety"},
-             {"id": "green_spaces", "label": "Green spaces", "description": "trees, parks, shade, urban heat"},
-             {"id": "public_transport", "label": "Public transport", "description": "bus and tram fares, frequency, night buses"},
-             {"id": "solar_energy", "label": "Solar energy", "description": "solar panels on roofs, energy cooperative, wind"},
-             {"id": "renovation", "label": "Home renovation", "description": "insulation, heat pumps, renovation subsidies"},
-             {"id": "waste", "label": "Waste", "description": "food waste, bins, recycling, repair cafés"},
-             {"id": "flooding", "label": "Flooding", "description": "dikes, floods, drains, flood insurance"},
-             {"id": "energy_poverty", "label": "Energy bills", "description": "energy bills, cost of living, energy poverty"},
-             {"id": "youth_participation", "label": "Youth and participation", "description": "young people, schools, youth council, consultation"}]
-    path = tmp_path / "THEMES.json"
-    path.write_text(json.dumps(given), encoding="utf-8")
+    path = sample_dir / "themes.json"  # the sample's staff theme set, as a city would write it
+    given = json.loads(path.read_text(encoding="utf-8"))
     result = run_analysis(_options(sample_dir, tmp_path / "mapped", themes_path=path, store=False))
     themes = json.loads(result.path("themes.json").read_text(encoding="utf-8"))
     assert [t["id"] for t in themes] == [g["id"] for g in given]

@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import select
 
 from civicai.errors import InputError
+from civicai.paths import sample_dir
+from civicai.pipeline.themes_input import load_themes
 from civicai.store.db import session_scope
 from civicai.store.schema import AnalysisRun, Consultation, RunStatus, Submission, Theme, ThemeMembership
 from civicai.triage import history
 from civicai.triage.reviews import remap_run, review_submission, run_reviews
 
-THEMES = [("car_traffic", "Car traffic", "low-emission zone, parking, speed limits, cars"),
-          ("cycling", "Cycling", "bike lanes, bike parking, cyclists' safety"),
-          ("green_spaces", "Green spaces", "trees, parks, shade, urban heat"),
-          ("public_transport", "Public transport", "bus and tram fares, frequency, night buses"),
-          ("flooding", "Flooding", "dikes, floods, drains, flood insurance")]
+# five of the sample's staff themes (src/civicai/data/sample/themes.json)
+THEMES = [(t.id, t.label, t.description) for t in load_themes(sample_dir() / "themes.json")[None]
+          if t.id in ("car_traffic", "cycling", "green_spaces", "public_transport", "flooding")]
 
 
 @pytest.fixture
