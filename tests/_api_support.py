@@ -86,8 +86,8 @@ def make_app(url: str, home: Path, **options):
 
 
 def add_user(url: str, name: str, role: str) -> None:
-    from civicai.api.users import create_user
     from civicai.store.db import session_scope
+    from civicai.workspace.users import create_user
 
     with session_scope(url) as session:
         create_user(session, name, PASSWORD, role)

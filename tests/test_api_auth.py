@@ -214,7 +214,7 @@ def test_upload_limits(migrated_db_url: str, tmp_path: Path) -> None:
 
 def test_chat_rate_limit_per_client(migrated_db_url: str, tmp_path: Path, plan_source_url: str) -> None:
     from _api_support import copy_plan
-    from civicai.api.security import RateLimit
+    from civicai.workspace.security import RateLimit
 
     copy_plan(plan_source_url, migrated_db_url)
     app = make_app(migrated_db_url, tmp_path / "home", rate_limit=RateLimit(per_minute=2, burst=2))

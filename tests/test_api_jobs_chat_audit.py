@@ -140,9 +140,9 @@ def test_chat_answers_with_cited_pages_and_feedback(migrated_db_url: str, tmp_pa
 def test_audit_endpoints(server: Server) -> None:
     import uuid
 
-    from civicai.api.queries import get_run
     from civicai.bias.audit import AuditOptions, run_audit
     from civicai.store.db import session_scope
+    from civicai.workspace.queries import get_run
 
     with session_scope(server.url) as session:
         run_dir = Path(get_run(session, server.run_id).out_dir)

@@ -51,8 +51,8 @@ def test_largest_language_refused_is_the_one_served_worse(sample_chat, questions
 @pytest.mark.slow
 def test_chat_audit_counts_judged_quotes_and_feedback_and_never_shows_a_question(
         sample_chat, questions_file: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from civicai.api.chatsvc import store_feedback
     from civicai.store import session_scope
+    from civicai.workspace.chat import store_feedback
 
     rows = [json.loads(line) for line in questions_file.read_text(encoding="utf-8").splitlines() if line.strip()]
     # Judge quotes the way the pooled evaluation does, here by the gold answer: "yes" when the quote holds it.
