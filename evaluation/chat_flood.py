@@ -29,7 +29,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from civicai.testing import ServerStartError, free_port, running_server
-from load_test import SAMPLE, percentile, prepare_home, server_command
+from load_test import percentile, prepare_home, sample_questions, server_command
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PASSWORD = "flood test passphrase"
@@ -110,8 +110,7 @@ def main() -> None:
         print(f"ingesting the shipped plan into {home} ...", flush=True)
         prepare_home(home)
         add_staff(home)
-    rows = [json.loads(line) for line in
-            (SAMPLE / "plan" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = sample_questions()
     questions = [row["question"] for row in rows]
     port = free_port()
     command, env = server_command(port)

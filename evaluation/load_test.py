@@ -67,6 +67,12 @@ async def resident(base: str, questions: list[str], stop_at: float, seed: int, r
             await asyncio.sleep(rng.uniform(2, 4))  # reading the answer, typing the next question
 
 
+def sample_questions() -> list[dict]:
+    """The shipped plan's gold question rows (question, language, ...): what the simulated residents ask."""
+    path = SAMPLE / "plan" / "questions.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -88,8 +94,7 @@ def main() -> None:
     if not (home / "civicai.db").is_file():
         print(f"ingesting the shipped plan into {home} ...", flush=True)
         prepare_home(home)
-    rows = [json.loads(line) for line in
-            (SAMPLE / "plan" / "questions.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = sample_questions()
     questions = [row["question"] for row in rows]
     port = free_port()
     command, env = server_command(port)
