@@ -17,6 +17,7 @@ from civicai import __version__
 from civicai.errors import InputError
 from civicai.pipeline.analyse_question import QuestionAnalysis, analyse_question
 from civicai.pipeline.checkpoint import Checkpoints, file_sha256
+from civicai.pipeline.models_used import models_used
 from civicai.pipeline.options import AnalyseOptions
 from civicai.pipeline.outputs import write_outputs
 from civicai.pipeline.prepare import Prepared, prepare
@@ -147,7 +148,8 @@ def _manifest(options: AnalyseOptions, prepared: Prepared, analyses: list[Questi
         "mode": "mapping" if options.themes_path else "discover",
         "seed": options.seed,
         "parameters": options.manifest(),
-        "models": {"embedder": embedder.describe(), "generator": generator.describe()},
+        "models": {"embedder": embedder.describe(), "generator": generator.describe(),
+                   **models_used(embedder.model_id, prepared.languages, options.use_ner)},
         "prompts": _prompt_versions(),
         "counts": counts,
         "questions": [{"question": qa.question, "prefix": qa.prefix, "distinct": len(qa.members),
