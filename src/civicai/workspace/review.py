@@ -7,6 +7,7 @@ writes the edited themes in the `--themes` format, so the pipeline can map every
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,12 @@ def _refresh_size(session: Session, theme: Theme) -> None:
                                                        Submission.duplicate_of.is_not(None))) if members else 0
     theme.size = len(members) - int(copies or 0)
     theme.weight = float(len(members))
+    # position and language counts over the same distinct voices as size (as the pipeline counts them); after a
+    # merge or split the old counts described other members (issue 17)
+    voices = session.execute(select(Submission.sentiment, Submission.language).where(
+        Submission.id.in_(members), Submission.duplicate_of.is_(None))).all() if members else []
+    theme.sentiment = dict(sorted(Counter(s or "unknown" for s, _ in voices).items()))
+    theme.languages = dict(Counter(lang or "und" for _, lang in voices).most_common())
 
 
 def rename_theme(session: Session, theme_id: int, label: str, *, actor: str) -> Theme:
