@@ -32,6 +32,8 @@ class Settings(BaseModel):
     openai_timeout_s: float = Field(default=60.0, gt=0)
     threads: int = Field(default=2, ge=1, description="CPU threads for models.")
     seed: int = Field(default=0, description="Random seed for every stochastic stage.")
+    cluster_address: str | None = Field(default=None, description="Dask scheduler (tcp://host:8786) for the "
+                                        "per-text analysis stages; default: run them locally.")
     keep_raw_text: bool = Field(default=False, description="Also store unredacted text (GDPR: off by default).")
     min_group_size: int = Field(default=5, ge=1, description="Groups smaller than this are suppressed in reports.")
     production: bool = Field(default=False, description="Production mode: no default passwords, secure cookies.")

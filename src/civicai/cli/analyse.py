@@ -47,6 +47,9 @@ def analyse(
     fast_pii: bool = typer.Option(False, "--fast-pii", help="Pattern-only PII redaction (no NER): faster, "
                                                             "misses bare names."),
     audit: bool = typer.Option(False, "--audit", help="Run the bias audit on the result."),
+    cluster: str | None = typer.Option(None, "--cluster", metavar="ADDRESS",
+                                       help="Dask scheduler (tcp://host:8786): redaction, language and embedding "
+                                            "run on its workers; same output as a local run (docs/deploy.md)."),
 ) -> None:
     from civicai.cluster import ClusterParams, ReduceParams
     from civicai.config import get_settings
@@ -61,13 +64,14 @@ def analyse(
     if input_path is None:
         raise InputError("no INPUT given", "pass a file (e.g. submissions.csv) or --sample for the shipped sample "
                                            f"({sample_dir() / 'consultation.csv'})")
-    settings = get_settings(seed=seed, generator=generator, embedder_cluster=embedder)
+    settings = get_settings(seed=seed, generator=generator, embedder_cluster=embedder, cluster_address=cluster)
     options = AnalyseOptions(
         input_path=input_path, out_dir=out, text_column=text_column, id_column=id_column,
         group_columns=tuple(group_column), question_column=question_column, themes_path=themes,
         seed=settings.seed, workers=settings.threads, embedder=settings.embedder_cluster, generator=settings.generator,
         cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
-        database_url=settings.database_url, resume=not no_resume, audit=audit, progress=False)
+        database_url=settings.database_url, resume=not no_resume, audit=audit, progress=False,
+        cluster_address=settings.cluster_address)
     console = Console(stderr=True)
     console.print(f"analysing [bold]{input_path}[/bold] -> {out}")
     # a bar on a terminal only: a pipe or log file gets the first line and the summary, no \r-redrawn bars

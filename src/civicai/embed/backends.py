@@ -30,6 +30,15 @@ class UniversalSentenceEncoder(Embedder):
         return np.asarray(self._model.encode(texts), dtype=np.float32)
 
     def _encode(self, texts, kind: str, batch_size: int, progress: bool) -> np.ndarray:
+        from civicai.parallel import current_engine
+
+        engine = current_engine()
+        if engine is not None and not isinstance(texts, str):  # a cluster: the chunks the local path would use
+            from civicai.distributed.stages import encode_on
+
+            local_pool = self.workers >= 2 and len(texts) >= self.pool_above
+            return encode_on(engine, self.name, kind, list(texts), max(batch_size, 500) if local_pool else batch_size,
+                             self.dim)
         if self.workers < 2 or len(texts) < self.pool_above or isinstance(texts, str):
             return super()._encode(texts, kind, batch_size, progress)
         import warnings

@@ -30,6 +30,13 @@ class Embedder(ABC):
     def _encode(self, texts: Sequence[str], kind: str, batch_size: int, progress: bool) -> np.ndarray:
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of texts, not one string: wrap it in a list")
+        from civicai.parallel import current_engine
+
+        engine = current_engine()
+        if engine is not None:  # a cluster (--cluster): the same batches, encoded by its workers' own models
+            from civicai.distributed.stages import encode_on
+
+            return encode_on(engine, self.name, kind, list(texts), batch_size, self.dim)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
         starts = range(0, len(texts), batch_size)
         for start in tqdm(starts, desc=f"embedding ({self.name})", unit="batch", disable=not progress):

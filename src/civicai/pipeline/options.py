@@ -41,6 +41,8 @@ class AnalyseOptions:
     resume: bool = True  # reuse finished stages' checkpoints in out_dir
     progress: bool = True
     audit: bool = False  # hook for the bias audit (civicai.bias) after the run
+    # a Dask scheduler (tcp://host:8786): the per-text stages run on its workers (civicai.distributed); None = local
+    cluster_address: str | None = None
 
     def __post_init__(self) -> None:
         self.input_path = Path(self.input_path)

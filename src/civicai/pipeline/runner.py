@@ -62,6 +62,13 @@ def _generator(options: AnalyseOptions) -> Any:
 
 
 def run_analysis(options: AnalyseOptions) -> AnalysisResult:
+    from civicai.distributed import connect
+
+    with connect(options.cluster_address):  # None: today's local path
+        return _run_analysis(options)
+
+
+def _run_analysis(options: AnalyseOptions) -> AnalysisResult:
     started = datetime.now(UTC)
     clock = time.perf_counter()
     if not options.input_path.exists():

@@ -184,6 +184,15 @@ class Redactor:
         return results
 
     def _run_batches(self, texts, langs, batches, workers) -> Iterable[list[RedactedText]]:
+        from civicai.parallel import current_engine
+
+        engine = current_engine()
+        if engine is not None:  # a cluster (--cluster): the same batches, redacted by its workers' own models
+            from civicai.distributed.stages import RedactorSpec, redact_batch
+
+            spec = RedactorSpec(self.languages, self.use_ner, self.batch_size, tuple(sorted(self.keep_words)),
+                                self.salt)
+            return engine.map(redact_batch, ((spec, texts[lo:hi], langs[lo:hi]) for lo, hi in batches))
         if workers < 2 or len(texts) < _POOL_ABOVE:
             return (self._redact_batch(texts[lo:hi], langs[lo:hi]) for lo, hi in batches)
         from civicai.parallel import fork_map
