@@ -18,13 +18,13 @@ from civicai.api.deps import READERS, SAFE_METHODS, STAFF, resolve_principal
 from civicai.config import Settings, get_settings
 from civicai.errors import CivicaiError, InputError
 from civicai.store.db import current_revision, init_db, session_scope
-from civicai.workspace.analyses import UploadTooLarge, run_analysis_job, run_plan_ingest_job
-from civicai.workspace.audits import run_audit_job
+from civicai.workspace.analyses import UploadTooLarge
 from civicai.workspace.chat import ChatBusy, ChatUnavailable
 from civicai.workspace.context import ApiOptions, AppContext
-from civicai.workspace.jobs import JobManager
+from civicai.workspace.jobs import JobManager, default_runners
 from civicai.workspace.privacy import SmallGroup
-from civicai.workspace.security import SESSION_COOKIE, AuthError, RateLimiter, SessionSigner, load_secret_key
+from civicai.workspace.rate_store import make_rate_limiter
+from civicai.workspace.security import SESSION_COOKIE, AuthError, SessionSigner, load_secret_key
 
 log = logging.getLogger("civicai.api")
 PAGES = {"/staff": STAFF, "/audit": READERS}  # Gradio apps that need a login, and the roles they admit
@@ -170,11 +170,11 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
     Path(settings.home).mkdir(parents=True, exist_ok=True)
     ctx = AppContext(settings=settings, options=options,
                      signer=SessionSigner(load_secret_key(settings.home), options.session_max_age_s),
-                     limiter=RateLimiter(options.rate_limit))
+                     limiter=make_rate_limiter(settings.resolved_database_url, options.rate_limit))
     init_db(ctx.url)
-    runners = {"analyse": lambda p: run_analysis_job(ctx, p), "remap": lambda p: run_analysis_job(ctx, p),
-               "plan-ingest": lambda p: run_plan_ingest_job(ctx, p), "audit": lambda p: run_audit_job(ctx, p)}
-    ctx.jobs = JobManager(ctx.url, runners, start=options.start_jobs)
+    # SQLite: jobs run in this process's thread; PostgreSQL: queued for `civicai worker`s (civicai.queue.mode),
+    # and this process works the queue too only when start_jobs says so (`civicai serve` passes False there)
+    ctx.jobs = JobManager(ctx.url, default_runners(ctx), start=options.start_jobs)
     if not settings.keep_raw_text:
         from civicai.workspace.erasure import sweep_uploads
 

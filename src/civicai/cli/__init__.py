@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 # One module per command group; each exposes register(app).
-COMMAND_MODULES = ("doctor", "analyse", "audit", "plan", "serve", "user", "llm", "erase", "review")
+COMMAND_MODULES = ("doctor", "analyse", "audit", "plan", "serve", "user", "llm", "erase", "review", "worker")
 
 
 def _version(value: bool) -> None:

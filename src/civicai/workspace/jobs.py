@@ -1,81 +1,131 @@
-"""Background jobs (analyses, re-mapping, plan ingest) with their progress in the `jobs` table.
+"""Background jobs (analyses, re-mapping, plan ingest, audits) with their progress in the `jobs` table.
 
-Why the database: the progress bar survives a page reload and another browser, and a server restart can see
-what was left unfinished. One worker thread runs jobs one at a time (an analysis uses both cores already).
-Progress comes from the pipeline's per-stage checkpoint files appearing in the run folder, so the pipeline
-needs no callback. On start, jobs left 'running' or 'queued' by a dead server are marked 'interrupted'; resuming
-one runs it again in the same folder, where the finished stages' checkpoints are reused.
+Why the database: the progress bar survives a page reload and another browser, and a restart can see what was
+left unfinished. Two queues behind one interface (civicai.queue.mode decides which):
+
+- `thread` (SQLite, the embedded default): one worker thread in the server runs jobs one at a time (an analysis
+  uses both cores already). On start, jobs left 'running' or 'queued' by a dead server are marked 'interrupted';
+  resuming one runs it again in the same folder, where the finished stages' checkpoints are reused.
+- `postgres`: jobs are also rows in procrastinate's queue, taken by any number of `civicai worker` processes
+  (civicai.queue.pg). The web server only enqueues, unless `start` asks it to work the queue too (tests, and
+  one-process set-ups). A worker that dies mid-job is detected by its missing heartbeat and its job is taken
+  by another worker, resuming from the checkpoints.
+
+Either way one job is run by civicai.queue.execute (progress from checkpoint files, cancellation, no output
+stored twice).
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
-import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from civicai.errors import CivicaiError
+from civicai.queue.execute import STAGES, execute_job, stage_progress, update_job
+from civicai.queue.mode import queue_kind
 from civicai.store.db import get_or_raise, session_scope
 from civicai.store.schema import Job, JobStatus
 
 log = logging.getLogger("civicai.jobs")
-
-# checkpoint name prefix -> (progress when it appears, what runs next)
-STAGES = (("redact", 0.2, "detecting languages"), ("language", 0.28, "finding duplicates and campaigns"),
-          ("dedup", 0.35, "embedding"), ("embed-", 0.55, "reducing dimensions"),
-          ("reduce-", 0.65, "clustering"), ("cluster-", 0.72, "assigning outliers"),
-          ("assign-", 0.78, "keywords, labels and summaries"), ("map-", 0.78, "keywords, labels and summaries"),
-          ("themes-", 0.88, "sentiment"), ("sentiment-", 0.93, "writing outputs and the report"))
-KINDS = ("analyse", "remap", "plan-ingest")
+KINDS = ("analyse", "remap", "plan-ingest", "audit")
+__all__ = ["KINDS", "STAGES", "JobManager", "default_runners", "job_view", "stage_progress"]
 
 
-def stage_progress(out_dir: Path) -> tuple[float, str]:
-    folder = Path(out_dir) / ".checkpoints"
-    names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-    best = (0.05, "reading and redacting")
-    for prefix, fraction, message in STAGES:
-        if any(n.startswith(prefix) and not n.endswith(".tmp") for n in names) and fraction >= best[0]:
-            best = (fraction, message)
-    return best
+def default_runners(ctx: Any) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
+    """What each job kind runs, for a server or a worker built on `ctx` (civicai.workspace.context.AppContext)."""
+    from civicai.workspace.analyses import run_analysis_job, run_plan_ingest_job
+    from civicai.workspace.audits import run_audit_job
+
+    return {"analyse": lambda p: run_analysis_job(ctx, p), "remap": lambda p: run_analysis_job(ctx, p),
+            "plan-ingest": lambda p: run_plan_ingest_job(ctx, p), "audit": lambda p: run_audit_job(ctx, p)}
 
 
 class JobManager:
+    """Submit, resume, cancel and (when `start`) run jobs. `queue`: None/"auto", "thread" or "postgres"."""
+
     def __init__(self, url: str, runners: dict[str, Callable[[dict[str, Any]], dict[str, Any]]],
-                 start: bool = True) -> None:
+                 start: bool = True, queue: str | None = None, worker_options: Any = None) -> None:
         self.url = url
         self.runners = runners
         self.start = start
+        self.queue = queue_kind(url, queue)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="civicai-job")
-        self._lock = threading.Lock()
+        self._worker = None
+        self._worker_thread: threading.Thread | None = None
+        if self.queue == "postgres":
+            from civicai.queue.pg import ensure_schema
+
+            ensure_schema(url)
+            if start:
+                self._start_worker(worker_options)
 
     # -- lifecycle ----------------------------------------------------------------------------------------
+    def _start_worker(self, worker_options: Any) -> None:
+        """The server works the PostgreSQL queue itself, in a thread (no signal handlers outside the main one)."""
+        from dataclasses import replace
+
+        from civicai.queue.pg import QueueWorker, WorkerOptions
+
+        options = replace(worker_options or WorkerOptions(), install_signal_handlers=False)
+        self._worker = QueueWorker(self.url, self.runners, options)
+        self._worker_thread = threading.Thread(target=self._worker.run, name="civicai-queue-worker", daemon=True)
+        self._worker_thread.start()
+
     def recover(self) -> list[int]:
-        """Mark jobs a previous server left unfinished as interrupted (they can be resumed)."""
+        """Mark jobs a previous server left unfinished as interrupted (they can be resumed). With the PostgreSQL
+        queue only jobs no queue job stands behind any more: a job a worker runs (or will retry) is left alone."""
         with session_scope(self.url) as session:
-            stale = session.scalars(select(Job).where(Job.status.in_([JobStatus.RUNNING, JobStatus.QUEUED]))).all()
+            stale = list(session.scalars(select(Job).where(Job.status.in_([JobStatus.RUNNING, JobStatus.QUEUED]))))
+            if self.queue == "postgres":
+                from civicai.queue.pg import queue_statuses
+
+                alive = {i for i, s in queue_statuses(self.url, [j.queue_job_id for j in stale if j.queue_job_id])
+                         .items() if s in ("todo", "doing", "aborting")}
+                stale = [j for j in stale if j.queue_job_id not in alive]
             for job in stale:
                 job.status = JobStatus.INTERRUPTED
                 job.message = "the server stopped while this job was running: resume it to continue"
             return [job.id for job in stale]
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        """Stop taking jobs. The queue worker thread finishes its current job; wait for it up to `timeout_s`
+        (a job still running after that is retried by another worker once this process's heartbeat stops)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._worker is not None:
+            self._worker.stop()
+            if self._worker_thread is not None:
+                self._worker_thread.join(timeout_s)
+        if self.queue == "postgres":
+            from civicai.queue.pg import close_app
 
-    # -- submit / resume ----------------------------------------------------------------------------------
+            close_app(self.url)
+
+    # -- submit / resume / cancel -------------------------------------------------------------------------
     def submit(self, kind: str, params: dict[str, Any]) -> int:
         if kind not in self.runners:
             raise CivicaiError(f"unknown job kind '{kind}'", f"use one of: {', '.join(self.runners)}")
         with session_scope(self.url) as session:
-            job = Job(kind=kind, status=JobStatus.QUEUED, progress=0.0, message="queued", params=params)
+            job = Job(kind=kind, status=JobStatus.QUEUED, progress=0.0, message=self._queued_message(),
+                      params=params)
             session.add(job)
             session.flush()
             job_id = job.id
         self._schedule(job_id)
         return job_id
+
+    def _queued_message(self, prefix: str = "queued") -> str:
+        if self.queue != "postgres" or self.start:
+            return prefix
+        from civicai.queue.pg import live_workers
+
+        if live_workers(self.url):
+            return f"{prefix} (waiting for a civicai worker)"
+        return f"{prefix}: no civicai worker is running; start one with `civicai worker` (see docs/deploy.md)"
 
     def resume(self, job_id: int) -> None:
         with session_scope(self.url) as session:
@@ -83,67 +133,59 @@ class JobManager:
             if job.status not in (JobStatus.INTERRUPTED, JobStatus.FAILED):
                 raise CivicaiError(f"job {job_id} is {job.status}; only interrupted or failed jobs can be resumed",
                                    "wait for it to finish, or start a new analysis")
-            job.status = JobStatus.QUEUED
-            job.message = "queued (resumed)"
+            job.status, job.cancel_requested = JobStatus.QUEUED, False
+            job.message = self._queued_message("queued (resumed)")
         self._schedule(job_id)
 
+    def cancel(self, job_id: int) -> str:
+        """Cancel a job: a queued one at once; a running one is stopped by its watcher within seconds. Returns the
+        status the job has now ('cancelled', or 'running' while the cancel takes effect)."""
+        with session_scope(self.url) as session:
+            job = get_or_raise(session, Job, job_id, "job")
+            status, queue_job_id = job.status, job.queue_job_id
+            if status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED):
+                raise CivicaiError(f"job {job_id} is {status}; only queued, running or interrupted jobs can be "
+                                   "cancelled", "nothing to do")
+            job.cancel_requested = True
+            if status == JobStatus.INTERRUPTED:
+                job.status, job.message = JobStatus.CANCELLED, "cancelled"
+                return str(JobStatus.CANCELLED)
+        if status == JobStatus.QUEUED:
+            taken = False
+            if self.queue == "postgres" and queue_job_id is not None:
+                from civicai.queue.pg import cancel_queued
+
+                taken = not cancel_queued(self.url, queue_job_id)
+            if not taken:
+                with session_scope(self.url) as session:  # only if no worker started it in the meantime
+                    job = session.get(Job, job_id)
+                    if job.status == JobStatus.QUEUED:
+                        job.status, job.message = JobStatus.CANCELLED, "cancelled before it started"
+                        return str(JobStatus.CANCELLED)
+        update_job(self.url, job_id, message="cancelling…")
+        return str(JobStatus.RUNNING)
+
     def _schedule(self, job_id: int) -> None:
-        if self.start:
+        if self.queue == "postgres":
+            from civicai.queue.pg import defer
+
+            queue_job_id = defer(self.url, job_id)
+            update_job(self.url, job_id, queue_job_id=queue_job_id)
+        elif self.start:
             self._executor.submit(self._run, job_id)
 
     # -- running ------------------------------------------------------------------------------------------
     def update(self, job_id: int, *, progress: float | None = None, message: str | None = None,
                status: JobStatus | None = None, result: dict[str, Any] | None = None) -> None:
-        with self._lock, session_scope(self.url) as session:
-            job = session.get(Job, job_id)
-            if job is None:
-                return
-            if progress is not None:
-                job.progress = max(0.0, min(1.0, float(progress)))
-            if message is not None:
-                job.message = message[:2000]
-            if status is not None:
-                job.status = status
-            if result is not None:
-                job.result = result
+        update_job(self.url, job_id, progress=progress, message=message, status=status, result=result)
 
     def _run(self, job_id: int) -> None:
-        with session_scope(self.url) as session:
-            job = session.get(Job, job_id)
-            if job is None or job.status != JobStatus.QUEUED:
-                return
-            kind, params = job.kind, dict(job.params or {})
-        self.update(job_id, status=JobStatus.RUNNING, progress=0.02, message="starting")
-        stop = threading.Event()
-        watcher = None
-        if kind in ("analyse", "remap") and params.get("out_dir"):
-            watcher = threading.Thread(target=self._watch, args=(job_id, Path(params["out_dir"]), stop), daemon=True)
-            watcher.start()
-        try:
-            result = self.runners[kind](params)
-        except Exception as exc:  # noqa: BLE001 - a job must end in a state the UI can show, whatever went wrong
-            stop.set()
-            message = f"{exc.message} -> {exc.hint}" if isinstance(exc, CivicaiError) else f"{type(exc).__name__}: {exc}"
-            log.error("job %s (%s) failed: %s\n%s", job_id, kind, message, traceback.format_exc())
-            self.update(job_id, status=JobStatus.FAILED, message=message)
-            return
-        finally:
-            stop.set()
-            if watcher is not None:
-                watcher.join(timeout=5)
-        self.update(job_id, status=JobStatus.DONE, progress=1.0, message="done", result=result)
-
-    def _watch(self, job_id: int, out_dir: Path, stop: threading.Event) -> None:
-        last = None
-        while not stop.wait(0.5):
-            progress = stage_progress(out_dir)
-            if progress != last:
-                self.update(job_id, progress=progress[0], message=progress[1])
-                last = progress
+        execute_job(self.url, job_id, self.runners, worker=f"server:{os.getpid()}")
 
 
 def job_view(job: Job) -> dict[str, Any]:
     return {"id": job.id, "kind": job.kind, "status": str(job.status), "progress": round(job.progress or 0.0, 3),
             "message": job.message, "params": {k: v for k, v in (job.params or {}).items() if k != "database_url"},
             "result": job.result, "created_at": job.created_at.isoformat() if job.created_at else None,
-            "updated_at": job.updated_at.isoformat() if job.updated_at else None}
+            "updated_at": job.updated_at.isoformat() if job.updated_at else None,
+            "worker": job.worker, "attempts": job.attempts or 0, "cancel_requested": bool(job.cancel_requested)}
