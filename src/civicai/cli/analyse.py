@@ -37,6 +37,8 @@ def analyse(
                                                                  "discovering them."),
     seed: int | None = typer.Option(None, "--seed", help="Random seed (same input + seed = same output)."),
     generator: str | None = typer.Option(None, "--generator", help="extractive (default), llama-cpp or openai."),
+    label_language: str | None = typer.Option(None, "--label-language", help="Language code of theme titles and "
+                                                  "summaries (en, fr, de, nl, ...; default: the majority language)."),
     embedder: str | None = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
     min_cluster_size: int | None = typer.Option(None, "--min-cluster-size",
                                                    help="Smallest theme (default: ~1% of submissions, 5..100)."),
@@ -69,7 +71,7 @@ def analyse(
         input_path=input_path, out_dir=out, text_column=text_column, id_column=id_column,
         group_columns=tuple(group_column), question_column=question_column, themes_path=themes,
         seed=settings.seed, workers=settings.threads, embedder=settings.embedder_cluster, generator=settings.generator,
-        cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
+        label_language=label_language, cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
         database_url=settings.database_url, resume=not no_resume, audit=audit, progress=False,
         cluster_address=settings.cluster_address)
     console = Console(stderr=True)

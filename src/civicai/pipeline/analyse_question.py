@@ -6,6 +6,7 @@ themes and add to the theme's weight, not to its voices.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,17 +15,20 @@ import numpy as np
 from civicai.cluster import assign, cluster_points, map_2d, merge_similar_clusters, parent_groups, reduce_embeddings
 from civicai.cluster.assign import Assignment, theme_centroids
 from civicai.cluster.extend import extend_labels
+from civicai.cluster.leftovers import second_pass
 from civicai.cluster.mapping import embed_themes, map_to_themes
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
-from civicai.pipeline.options import AnalyseOptions
+from civicai.pipeline.options import AnalyseOptions, discovery_sample_size
 from civicai.pipeline.prepare import Prepared
 from civicai.pipeline.themes_input import GivenTheme
 from civicai.pipeline.timing import StageTimer
 from civicai.sentiment.position import ARTEFACT_VERSION as POSITION_ARTEFACT
 from civicai.sentiment.position import positions
 from civicai.sentiment.question import question_statements
-from civicai.summarise import keyword_label, mmr_select, quote_eligibility, theme_text
+from civicai.summarise import mmr_select, quote_eligibility
+from civicai.summarise.rewrite import rewrite_titles
+from civicai.summarise.title import TITLE_VERSION, majority_language, title_themes
 
 
 @dataclass
@@ -83,9 +87,10 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     def compute_reduce() -> dict[str, np.ndarray]:
         # Beyond fit_sample submissions, themes are found on a seeded sample; everyone else then joins a
         # theme only by the same calibrated closeness rule as HDBSCAN's noise (bounded time and memory).
+        size = options.fit_sample or discovery_sample_size(m)  # None: grows with the input (options.py)
         sample = np.arange(m)
-        if m > options.fit_sample:
-            sample = np.sort(np.random.default_rng(options.seed).choice(m, options.fit_sample, replace=False))
+        if m > size:
+            sample = np.sort(np.random.default_rng(options.seed).choice(m, size, replace=False))
         fit = embeddings if sample.size == m else embeddings[sample]
         reduced = reduce_embeddings(fit, reduce_params)
         if sample.size == m:
@@ -99,18 +104,25 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     timer.finished("reduce")
 
     if given is None:
-        key = stage_key(key, f"cluster-{tag}", options.cluster.__dict__)
+        key = stage_key(key, f"cluster-{tag}", {**options.cluster.__dict__, "second_pass": options.second_pass,
+                                                "assign": options.assign.__dict__})
         with timer("cluster"):
-            def compute_labels() -> np.ndarray:
+            def compute_labels() -> dict[str, np.ndarray]:
                 labels = np.full(m, -1, dtype=np.int64)
                 found = cluster_points(reduced["coords"], options.cluster).labels
                 fitted = embeddings if reduced["sample"].size == m else embeddings[reduced["sample"]]
                 labels[reduced["sample"]] = merge_similar_clusters(fitted, found, options.cluster.merge_similarity)
+                second: dict[str, Any] = {}
                 if reduced["sample"].size < m:  # outsiders in a theme's dense region join it, as HDBSCAN would
                     labels = extend_labels(embeddings, labels, reduced["sample"])
-                return labels
+                    if options.second_pass:  # concerns too small in the sample to cluster: recluster the leftovers
+                        passed = second_pass(embeddings, labels, texts, int(reduced["sample"].size), reduce_params,
+                                             options.cluster, options.assign, options.seed)
+                        labels, second = passed.labels, passed.describe()
+                return {"labels": labels, "second_pass": np.array(json.dumps(second))}
 
-            labels = checkpoints.array(f"cluster-{tag}", key, compute_labels)
+            clustered = checkpoints.arrays(f"cluster-{tag}", key, compute_labels)
+            labels = clustered["labels"]
         timer.finished("cluster")
         key = stage_key(key, f"assign-{tag}", options.assign.__dict__)
         with timer("outliers"):
@@ -120,7 +132,7 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         n_clusters = int(labels.max()) + 1 if m and labels.max() >= 0 else 0
         stats = {"hdbscan_noise": int((labels < 0).sum()), "clusters": n_clusters,
                  "joined_from_noise": int(sum(data["via_outlier"])), "reduce_method": str(reduced["method"]),
-                 "fit_sample": int(reduced["sample"].size)}
+                 "fit_sample": int(reduced["sample"].size), "second_pass": json.loads(str(clustered["second_pass"]))}
         theme_keys = [f"{prefix}T{t + 1}" for t in range(n_clusters)]
     else:
         key = stage_key(key, f"map-{tag}", {"themes": [g.__dict__ for g in given], **options.mapping.__dict__})
@@ -141,12 +153,16 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     if given is None and k:  # what members actually say, even when a few joined from the noise
         centroids = theme_centroids(embeddings, primary, k) if (primary >= 0).any() else centroids
 
+    label_language = options.label_language or majority_language(prepared.languages)
     key = stage_key(key, f"themes-{tag}", {"generator": options.generator, "n_quotes": options.n_quotes,
-                                           "n_keywords": options.n_keywords, **options.hierarchy.__dict__})
+                                           "n_keywords": options.n_keywords, "label_language": label_language,
+                                           "labeller": TITLE_VERSION, **options.hierarchy.__dict__})
     with timer("keywords_labels"):
         theme_json = checkpoints.json(f"themes-{tag}", key, lambda: _describe_themes(
-            texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder))
+            texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder,
+            label_language))
     timer.finished("keywords_labels")
+    stats["label_language"] = label_language
 
     # position towards the proposal (supports/opposes/unclear), or 'unclear' for all where the method's held-out
     # accuracy is not well above the majority class (civicai.sentiment.position); the reason goes to run.json
@@ -185,30 +201,34 @@ def _position(embedder: Any, embeddings: np.ndarray, question: str | None) -> di
 def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarray, centroids: np.ndarray,
                      thresholds: list[float],
                      theme_keys: list[str], given: list[GivenTheme] | None, prepared: Prepared,
-                     members: list[int], options: AnalyseOptions, generator: Any, embedder: Any) -> dict[str, Any]:
-    """Keywords (c-TF-IDF), quotes (MMR), label and summary for every theme, and the parent themes."""
+                     members: list[int], options: AnalyseOptions, generator: Any, embedder: Any,
+                     label_language: str = "en") -> dict[str, Any]:
+    """Keywords (c-TF-IDF), quotes (MMR), title and summary in `label_language` (summarise.title) for every
+    theme, and the parent themes. Given themes (--themes, staff renames) keep their own labels."""
     k = len(theme_keys)
     languages = [prepared.languages[i] for i in members]
     keywords = ctfidf_keywords(texts, primary, k, languages, top_n=options.n_keywords)
     eligible_all = quote_eligibility(texts)
-    infos = []
+    quote_lists: list[list[int]] = []
     for t in range(k):
         local = np.nonzero(primary == t)[0]
-        vectors = embeddings[local]
         member_languages = [languages[i] for i in local]
-        picks = mmr_select(vectors, centroids[t], k=options.n_quotes, eligible=eligible_all[local], groups=member_languages)
-        quote_members = [int(local[p]) for p in picks]
-        quotes = [texts[i] for i in quote_members]
-        main_language = max({languages[i] for i in local}, key=[languages[i] for i in local].count) if len(local) else ""
-        text = theme_text(keywords[t], quotes, [texts[i] for i in local], vectors, centroids[t], len(local), len(local),
-                          generator, language=main_language or "the language of the quotes", embedder=embedder,
-                          quote_groups=[languages[i] for i in quote_members], member_groups=member_languages)
-        label, label_source, description = text.label, text.label_source, ""
+        picks = mmr_select(embeddings[local], centroids[t], k=options.n_quotes, eligible=eligible_all[local],
+                           groups=member_languages)
+        quote_lists.append([int(local[p]) for p in picks])
+    quotes = [[texts[i] for i in chosen] for chosen in quote_lists]
+    titles = title_themes(texts, languages, primary, k, centroids, embedder, label_language, quotes=quotes,
+                          fallback_keywords=keywords)
+    rewrite_titles(titles, quotes, generator)
+    infos = []
+    for t in range(k):
+        label, label_source, description = titles[t].title, titles[t].source, ""
         if given is not None:
             label, label_source, description = given[t].label, "given", given[t].description
-        infos.append({"key": theme_keys[t], "label": label, "summary": text.summary, "keywords": keywords[t],
-                      "quote_members": quote_members, "threshold": round(float(thresholds[t]), 4), "label_source": label_source,
-                      "summary_source": text.summary_source, "description": description})
+        infos.append({"key": theme_keys[t], "label": label, "summary": titles[t].summary, "keywords": keywords[t],
+                      "quote_members": quote_lists[t], "threshold": round(float(thresholds[t]), 4),
+                      "label_source": label_source, "summary_source": titles[t].summary_source,
+                      "description": description})
     parents = parent_groups(centroids, options.hierarchy) if given is None and k else []
     parent_info = []
     if parents:
@@ -217,11 +237,15 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
             parent_of[group] = p
         parent_labels = np.where(primary >= 0, parent_of[np.maximum(primary, 0)], -1)
         parent_keywords = ctfidf_keywords(texts, parent_labels, len(parents), languages, top_n=options.n_keywords)
+        parent_centroids = np.stack([centroids[group].mean(axis=0) for group in parents])
+        parent_centroids /= np.maximum(np.linalg.norm(parent_centroids, axis=1, keepdims=True), 1e-9)
+        parent_titles = title_themes(texts, languages, parent_labels, len(parents), parent_centroids, embedder,
+                                     label_language, fallback_keywords=parent_keywords)
         prefix = theme_keys[0].rsplit("T", 1)[0] if theme_keys else ""
         for p, group in enumerate(parents):
             children = "; ".join(infos[t]["label"] for t in group)
-            parent_info.append({"key": f"{prefix}P{p + 1}", "label": keyword_label(parent_keywords[p]),
+            parent_info.append({"key": f"{prefix}P{p + 1}", "label": parent_titles[p].title,
                                 "summary": f"Groups {len(group)} themes: {children}", "keywords": parent_keywords[p],
-                                "quote_members": [], "threshold": 0.0, "label_source": "keywords",
+                                "quote_members": [], "threshold": 0.0, "label_source": parent_titles[p].source,
                                 "summary_source": "extractive"})
     return {"themes": infos, "parents": parents, "parent_info": parent_info}

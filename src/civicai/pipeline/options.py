@@ -21,6 +21,7 @@ class AnalyseOptions:
     seed: int = 0
     embedder: str = "use"
     generator: str = "extractive"
+    label_language: str | None = None  # language of theme titles and summaries; None = the majority language
     batch_size: int = 256
     workers: int = 2  # processes for the per-text stages (PII redaction, embedding); 1 = no worker processes
     # Themes are discovered on at most this many distinct submissions (seeded sample); the rest join by density
