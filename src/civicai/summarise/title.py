@@ -34,6 +34,7 @@ MIN_DOCS = 2  # a phrase one member wrote is not a theme's point
 PRESELECT = 40  # candidates per theme scored with embeddings
 MMR_LAMBDA = 0.8
 MIN_RELATIVE_SCORE = 0.25
+SUBSET_NOTE = 0.9
 SECOND_PHRASE_SHARE = 0.5  # the second phrase joins the title when its coverage >= this share of the first's
 SIMILAR = 0.75
 CENTRALITY_POWER = 2.0
@@ -178,7 +179,8 @@ def summary_text(size: int, in_language: int, points: Sequence[Phrase], language
     listed = [f"{_inner(p.text, language)} ({p.count})" for p in ordered]
     if listed:
         points_text = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + f" {words['and']} {listed[-1]}"
-        template = words["raised_subset"] if 0 < in_language < size else words["raised"]
+        # the counts are out of the members written in `language`; say so when that is not (nearly) all of them
+        template = words["raised_subset"] if 0 < in_language < SUBSET_NOTE * size else words["raised"]
         sentences.append(template.format(points=points_text, m=in_language))
     if quote:
         sentences.append(words["example"].format(quote=quote))
