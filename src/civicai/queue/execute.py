@@ -7,6 +7,9 @@ the job's thread (CPython's PyThreadState_SetAsyncExc, delivered at the next Pyt
 stage, not only between stages). Checkpoints are written atomically and a run is stored in one transaction,
 so a cancelled or killed job leaves either a finished checkpoint or nothing.
 
+A worker taken for dead that is in fact alive (its heartbeats were late) sees that the job's attempt count
+moved on and stops its own run (JobSuperseded), so two workers do not both finish the same job.
+
 No duplicated output: a job started again (a retry after its worker died, or a resume) whose run was already
 stored — the worker died between storing and marking the job done — reuses that run instead of storing a
 second one; the same holds for an audit already stored in its folder.
@@ -41,6 +44,11 @@ STAGES = (("redact", 0.2, "detecting languages"), ("language", 0.28, "finding du
 
 class JobCancelled(BaseException):  # BaseException: a pipeline's `except Exception` must not swallow it
     """Raised inside a running job's thread when someone cancelled the job."""
+
+
+class JobSuperseded(JobCancelled):
+    """Raised inside a running job's thread when another worker started the job again (this worker was taken
+    for dead: its heartbeats stopped for a while). This run stops and leaves the job row to the new one."""
 
 
 def stage_progress(out_dir: Path) -> tuple[float, str]:
@@ -96,12 +104,14 @@ def stored_result(url: str, kind: str, params: dict[str, Any]) -> dict[str, Any]
 class _Watcher:
     """Writes progress from checkpoint files and turns a cancel request into JobCancelled in the job's thread."""
 
-    def __init__(self, url: str, job_id: int, out_dir: Path | None, target_thread: int,
+    def __init__(self, url: str, job_id: int, out_dir: Path | None, target_thread: int, attempt: int,
                  poll_s: float = 0.5, cancel_every: int = 2, should_abort: Callable[[], bool] | None = None) -> None:
         self.url, self.job_id, self.out_dir, self.target = url, job_id, out_dir, target_thread
+        self.attempt = attempt
         self.poll_s, self.cancel_every, self.should_abort = poll_s, cancel_every, should_abort
         self.stop = threading.Event()
         self.cancelled = False
+        self.superseded = False
         self._thread = threading.Thread(target=self._loop, name=f"civicai-job-{job_id}-watch", daemon=True)
 
     def __enter__(self) -> _Watcher:
@@ -114,26 +124,32 @@ class _Watcher:
         if self.cancelled:  # a cancel that came too late must not fire later, in unrelated code
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.target), None)
 
-    def _cancel_asked(self) -> bool:
+    def _stop_reason(self) -> type[JobCancelled] | None:
         if self.should_abort is not None and self.should_abort():
-            return True
+            return JobCancelled
         with session_scope(self.url) as session:
-            return bool(session.scalar(select(Job.cancel_requested).where(Job.id == self.job_id)))
+            row = session.execute(select(Job.cancel_requested, Job.attempts).where(Job.id == self.job_id)).first()
+        if row is None or (row.attempts or 0) != self.attempt:
+            return JobSuperseded
+        return JobCancelled if row.cancel_requested else None
 
     def _loop(self) -> None:
         last, ticks = None, 0
         while not self.stop.wait(self.poll_s):
             ticks += 1
             try:
-                if self.out_dir is not None:
+                if ticks % self.cancel_every == 0 and not self.cancelled:
+                    reason = self._stop_reason()
+                    if reason is not None:
+                        self.cancelled, self.superseded = True, reason is JobSuperseded
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.target),
+                                                                   ctypes.py_object(reason))
+                        continue
+                if self.out_dir is not None and not self.cancelled:
                     progress = stage_progress(self.out_dir)
                     if progress != last:
                         update_job(self.url, self.job_id, progress=progress[0], message=progress[1])
                         last = progress
-                if ticks % self.cancel_every == 0 and not self.cancelled and self._cancel_asked():
-                    self.cancelled = True
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.target),
-                                                               ctypes.py_object(JobCancelled))
             except Exception:  # noqa: BLE001 - a progress write that fails (database restart) must not end the job
                 log.warning("job %s: progress update failed\n%s", self.job_id, traceback.format_exc())
 
@@ -155,18 +171,24 @@ def execute_job(url: str, job_id: int, runners: dict[str, Runner], *, worker: st
         kind, params = job.kind, dict(job.params or {})
         job.status, job.progress, job.message = JobStatus.RUNNING, max(job.progress or 0.0, 0.02), "starting"
         job.worker, job.attempts = worker[:200], (job.attempts or 0) + 1
+        attempt = job.attempts
     if kind not in runners:
         update_job(url, job_id, status=JobStatus.FAILED, message=f"unknown job kind '{kind}'")
         return str(JobStatus.FAILED)
     out_dir = Path(params["out_dir"]) if kind in ("analyse", "remap") and params.get("out_dir") else None
-    watcher = _Watcher(url, job_id, out_dir, threading.get_ident(), should_abort=should_abort)
+    watcher = _Watcher(url, job_id, out_dir, threading.get_ident(), attempt, should_abort=should_abort)
     try:
         with watcher:
             result = stored_result(url, kind, params) or runners[kind](params)
+    except JobSuperseded:
+        log.warning("job %s: another worker runs it now (this one was taken for dead); this run stops", job_id)
+        return "superseded"
     except JobCancelled:
         update_job(url, job_id, status=JobStatus.CANCELLED, message="cancelled while it ran")
         return str(JobStatus.CANCELLED)
     except Exception as exc:  # a job must end in a state the UI can show, whatever went wrong
+        if watcher.superseded:
+            return "superseded"
         if watcher.cancelled:  # the cancel arrived while a C call ran and surfaced as another error
             update_job(url, job_id, status=JobStatus.CANCELLED, message="cancelled while it ran")
             return str(JobStatus.CANCELLED)
@@ -177,6 +199,8 @@ def execute_job(url: str, job_id: int, runners: dict[str, Runner], *, worker: st
         log.error("job %s (%s) failed: %s\n%s", job_id, kind, message, traceback.format_exc())
         update_job(url, job_id, status=JobStatus.FAILED, message=message)
         return str(JobStatus.FAILED)
+    if watcher.superseded:  # finished, but another worker owns the job now: leave the row to it
+        return "superseded"
     if watcher.cancelled:  # asked too late to stop it: it finished, so keep the result
         log.info("job %s finished before its cancel request could stop it", job_id)
     update_job(url, job_id, status=JobStatus.DONE, progress=1.0, message="done", result=result)

@@ -87,6 +87,13 @@ def resume(job_id: int, request: Request, who: Principal = Depends(require(*STAF
     return {"job_id": job_id, "status": "queued"}
 
 
+@router.post("/jobs/{job_id}/cancel", status_code=202)
+def cancel(job_id: int, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
+    """Cancel a queued job at once, or stop a running one (status 'running' until its worker stops it, within
+    seconds); a finished job answers 409."""
+    return {"job_id": job_id, "status": ctx_of(request).jobs.cancel(job_id)}
+
+
 @router.get("/runs")
 def runs(consultation_id: int | None = None, who: Principal = Depends(require(*READERS)),
          session: Session = Depends(get_db, scope="function")) -> list[dict[str, Any]]:
