@@ -10,7 +10,7 @@ DEV_STAMP := $(VENV)/.civicai-dev
 SAMPLE := src/civicai/data/sample
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install llm llm-large dev system-deps lint demo test test-fast doctor eval clean
+.PHONY: install llm llm-large dev system-deps lint demo test test-fast doctor eval clean city-server
 
 # Nothing here compiles native code: every package is a prebuilt wheel (the LLM runtime, xllamacpp, picks the
 # CPU's instructions at run time), so the same install runs on any x86-64 or arm64 machine.
@@ -55,6 +55,14 @@ demo: install
 	$(BIN)/civicai plan ingest $(SAMPLE)/plan/rivermouth-climate-plan.pdf --name rivermouth
 	$(BIN)/civicai ask "How much money goes to the cycling network?" --plan rivermouth
 	$(BIN)/civicai serve
+
+# A one-box city server (docs/deploy.md): a local PostgreSQL (as root), then the web server and WORKERS
+# `civicai worker` processes on the shared job queue. Set CIVICAI_DATABASE_URL to use another database.
+WORKERS ?= 2
+city-server: install
+	@if [ -z "$$CIVICAI_DATABASE_URL" ]; then bash .ci/start-postgres.sh >/dev/null; fi
+	CIVICAI_DATABASE_URL=$${CIVICAI_DATABASE_URL:-postgresql+psycopg://civicai:civicai@127.0.0.1:5432/civicai} \
+		$(BIN)/civicai serve --workers $(WORKERS)
 
 lint: dev
 	$(BIN)/ruff check src tests evaluation app scripts

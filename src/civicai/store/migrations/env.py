@@ -19,10 +19,16 @@ def _url() -> str:
     return config.attributes.get("civicai_url") or resolve_url(config.get_main_option("sqlalchemy.url"))
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """procrastinate's tables (the PostgreSQL job queue) are procrastinate's: autogenerate must not drop them."""
+    return not (type_ == "table" and name is not None and name.startswith("procrastinate_"))
+
+
 def _configure_and_run(**kwargs: object) -> None:
     context.configure(
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=_include_name,
         # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
         render_as_batch=True,
         **kwargs,
