@@ -116,7 +116,7 @@ def judge(rows: list[dict], chats: dict) -> list[dict]:
     out = []
     for row in rows:
         chat = chats[row["plan"]]
-        answer = chat.ask(row["question"])
+        answer = chat.ask(row["question"], previous=row.get("previous"))  # a follow-up leans on its previous question
         quotes = [c.quote for c in answer.citations]
         labels = [judged.get((row["id"], quote_key(q))) for q in quotes]
         plan_language = row.get("plan_language") or PLAN_LANGUAGE.get(row["plan"], "en")

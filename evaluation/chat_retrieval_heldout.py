@@ -165,8 +165,9 @@ def to_markdown(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedders", nargs="*", default=list(EMBEDDERS))
+    parser.add_argument("--plans", nargs="*", help="only these held-out plans (e.g. those already embedded)")
     args = parser.parse_args()
-    questions = [q for q in load_questions() if q["plan"] not in DEVELOPMENT]
+    questions = [q for q in load_questions() if q["plan"] not in DEVELOPMENT and (not args.plans or q["plan"] in args.plans)]
     plans = {}
     for name in sorted({q["plan"] for q in questions}):
         plan = stored_plan(name)
