@@ -39,6 +39,7 @@ from civicai.store.schema import (
     JobStatus,
     Plan,
     PlanChunk,
+    RateLimitBucket,
     Role,
     RunStatus,
     Submission,
@@ -128,8 +129,10 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
             ChatQuestionLog(plan_id=plan.id, language="de", audience="child", kind="closest", latency_ms=42),
             ApiToken(user=user, token_hash="h" * 64, name="ci", expires_at=started + timedelta(days=30)),
             UserSession(user_id=user.id, token_hash="s" * 64, csrf="c" * 32, expires_at=started + timedelta(hours=8)),
-            Job(kind="analyse", status=JobStatus.RUNNING, progress=0.5, message="embedding", params={"n": 2}),
+            Job(kind="analyse", status=JobStatus.RUNNING, progress=0.5, message="embedding", params={"n": 2},
+                queue_job_id=2**40, worker="host:12"),
             Audit(run_id=run.id, report={"groups": {"Süd": 1}}, out_dir="audits/1"),
+            RateLimitBucket(key="c:ünïcode", tokens=2.5, stamp=1796174288.798775),
         ])
         ids = {"submission": first.id, "run": run.id, "theme": theme.id, "plan": plan.id, "user": user.id}
         created = {type(obj) for obj in [*session.new, *session.identity_map.values()]}
@@ -167,6 +170,9 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
         assert first.version == 1
         job = session.scalars(select(Job)).one()
         assert (job.status, job.progress, job.params, job.result) == (JobStatus.RUNNING, 0.5, {"n": 2}, None)
+        assert (job.queue_job_id, job.worker, job.attempts, job.cancel_requested) == (2**40, "host:12", 0, False)
+        bucket = session.get(RateLimitBucket, "c:ünïcode")
+        assert (bucket.tokens, bucket.stamp) == (2.5, 1796174288.798775)  # double precision: sub-ms survives
         assert session.scalars(select(Audit)).one().report == {"groups": {"Süd": 1}}
 
 

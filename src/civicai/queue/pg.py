@@ -46,19 +46,26 @@ def conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+_schema_ready: set[str] = set()
+
+
 def ensure_schema(url: str) -> bool:
     """Create procrastinate's tables (the schema shipped with the pinned procrastinate) unless present.
     Returns True when it created them. Safe with many processes starting at once (an advisory lock)."""
     import psycopg
 
+    if url in _schema_ready:
+        return False
     with psycopg.connect(conninfo(url)) as connection:
         connection.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
-        if connection.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is not None:
-            return False
-        connection.execute(SchemaManager.get_schema())  # no parameters: no % processing
+        created = connection.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None
+        if created:
+            connection.execute(SchemaManager.get_schema())  # no parameters: no % processing
         connection.commit()
-    log.info("created procrastinate's queue tables")
-    return True
+    _schema_ready.add(url)
+    if created:
+        log.info("created procrastinate's queue tables")
+    return created
 
 
 # --- the side that enqueues (web servers; a worker's own follow-up jobs) ----------------------------------------

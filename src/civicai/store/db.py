@@ -26,6 +26,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ALEMBIC_INI = PACKAGE_DIR / "alembic.ini"
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
+_MIGRATION_LOCK = 0x63697663  # pg_advisory_xact_lock key held while one process migrates
 _engines: dict[str, Engine] = {}
 _sessionmakers: dict[str, sessionmaker[Session]] = {}
 _lock = threading.Lock()
@@ -155,6 +156,8 @@ def _run_alembic(url: str | None, action: str, revision: str) -> str | None:
     config = _alembic_config(resolved)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":  # servers and workers starting at once migrate in turn
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
             config.attributes["connection"] = connection  # env.py reuses it (keeps SQLite pragmas)
             getattr(command, action)(config, revision)
     except CivicaiError:
