@@ -13,6 +13,8 @@ from civicai.store.db import session_scope
 from civicai.workspace.context import AppContext
 from civicai.workspace.users import Principal, resolve_principal
 
+log = logging.getLogger("civicai.ui")
+
 # Soft's labels, primary buttons and placeholders are blue/slate 400-500 on pale fills (3.0, 3.7 and 2.6:1):
 # the 700 shades and slate-600 pass WCAG AA's 4.5:1 (issue 17; tests/test_e2e_browser.py measures them).
 THEME = gr.themes.Soft(primary_hue="blue", neutral_hue="slate").set(
@@ -34,7 +36,27 @@ button, input, select, textarea {min-height: 2.4rem}
 #chatbot > .wrapper {display: flex; flex-direction: column}
 #chatbot > .wrapper > label.float {position: static; align-self: flex-start; margin: .4rem .4rem .2rem}
 #chatbot > .wrapper > .bubble-wrap {flex: 1 1 0; min-height: 0; height: auto}
-@media (max-width: 640px) {.gradio-container {padding: 4px !important} h1 {font-size: 1.4rem}}
+.civicai-error {border: 4px solid #b3261e; padding: .6rem 1rem; margin: .5rem 0; color: #0b0c0c; background: #fff}
+.civicai-error h2 {color: #b3261e; font-size: 1.15rem; margin: 0 0 .3rem}
+.civicai-warning {border-left: 6px solid #8a5a00; background: #fff7e0; color: #0b0c0c; padding: .5rem .8rem;
+  margin: .5rem 0}
+.civicai-manifest {border-collapse: collapse; width: 100%; font-size: .92rem}
+.civicai-manifest caption {text-align: left; font-weight: 600; padding: .3rem 0}
+.civicai-manifest th, .civicai-manifest td {border-bottom: 1px solid #d0d7de; padding: .25rem .5rem;
+  text-align: left; vertical-align: top; overflow-wrap: anywhere}
+.civicai-manifest th[scope=row] {font-weight: 500; width: 32%}
+.civicai-manifest th.section {background: #eef3f8; font-size: 1rem; padding-top: .5rem}
+/* long words, links and quotes wrap inside the bubble instead of running out of it */
+#chatbot .message, #chatbot .message * {overflow-wrap: anywhere}
+#chatbot details.civicai-sources ol {margin: .3rem 0; padding-left: 0}
+@media (max-width: 640px) {.gradio-container {padding: 4px !important} h1 {font-size: 1.4rem}
+  /* a phone: the conversation takes most of the screen (it was a fixed 460 px box), the question box and its
+     button stack below it at full width (issue 17) */
+  #chatbot {height: 72dvh !important; max-height: none !important; min-height: 26rem}
+  #chatbot .message-row, #chatbot .message {max-width: 100% !important}
+  #question-row {flex-wrap: wrap}
+  #question-row > * {min-width: 100% !important}
+}
 """
 
 
@@ -52,27 +74,39 @@ def user_for_roles(ctx: AppContext, roles: tuple[str, ...]) -> Callable[[Any], s
 def who(ctx: AppContext, request: gr.Request | None, roles: tuple[str, ...]) -> Principal:
     """The caller of a Gradio event, checked again on every event (the page may be older than the session)."""
     if request is None:
-        raise gr.Error("no request: please reload the page")
+        raise refuse("no request: please reload the page")
     with session_scope(ctx.url) as session:
         principal = resolve_principal(ctx, session, request.headers, request.cookies)
     if principal is None:
-        raise gr.Error("your session has expired: please sign in again at /login")
+        raise refuse("your session has expired: please sign in again at /login")
     if principal.role not in roles:
-        raise gr.Error(f"your role ({principal.role}) cannot do this")
+        raise refuse(f"your role ({principal.role}) cannot do this")
     return principal
+
+
+def refuse(message: str) -> gr.Error:
+    """An expected refusal (nothing picked, a missing confirmation): shown to the person, one log line."""
+    log.info("refused: %s", message)
+    return gr.Error(message, print_exception=False)
 
 
 def friendly(exc: Exception, public: bool = False) -> gr.Error:
     """An error people can act on. For the public (anonymous) apps an unexpected exception's text is logged,
     never shown: it can hold paths, SQL or other residents' words."""
+    # expected user errors (a bad file, a stale edit, an unknown id): one log line, no traceback (issue 17)
     if isinstance(exc, CivicaiError):
-        return gr.Error(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
+        message = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+        log.warning("refused: %s", message)
+        return gr.Error(message, print_exception=False)
     if isinstance(exc, LookupError):
-        return gr.Error(str(exc.args[0]) if exc.args else "not found")
+        message = str(exc.args[0]) if exc.args else "not found"
+        log.warning("refused: %s", message)
+        return gr.Error(message, print_exception=False)
     if public:
-        logging.getLogger("civicai.ui").error("unexpected error in the public chat", exc_info=exc)
-        return gr.Error("Something went wrong on our side; please try again in a minute.")
-    return gr.Error(f"{type(exc).__name__}: {exc}")
+        log.error("unexpected error in the public chat", exc_info=exc)
+        return gr.Error("Something went wrong on our side; please try again in a minute.", print_exception=False)
+    log.error("unexpected error in the staff or audit app", exc_info=exc)  # a bug: its traceback, once
+    return gr.Error(f"{type(exc).__name__}: {exc}", print_exception=False)
 
 
 def esc(value: Any) -> str:
@@ -102,13 +136,16 @@ def text_html(value: Any) -> str:
 
 def theme_detail_html(detail: dict[str, Any]) -> str:
     sentiment = ", ".join(f"{k} {v}" for k, v in detail["sentiment"].items())
+    languages = ", ".join(f"{k} {v}" for k, v in detail["languages"].items())
     return (f"<h2>{esc(detail['label'])}</h2>{text_html(detail['summary'] or '(no summary)')}"
             f"<p><b>Keywords:</b> {esc(', '.join(detail['keywords']))}<br><b>Size:</b> {esc(detail['size'])} "
-            f"submissions (weight {detail['weight']:.0f} with copies) · <b>Sentiment:</b> {esc(sentiment)}</p>")
+            f"submissions (weight {detail['weight']:.0f} with copies) · <b>Position:</b> {esc(sentiment)}"
+            f" · <b>Languages:</b> {esc(languages)}</p>")
 
 
 def submission_html(detail: dict[str, Any]) -> str:
     themes = ", ".join(t["label"] for t in detail["themes"]) or "(no theme)"
-    return (f"<p><b>Submission {esc(detail['id'])}</b> ({esc(detail['external_id'])}) · {esc(detail['language'])} · "
+    # the file's own id only: the database id means nothing to people (issue 17)
+    return (f"<p><b>Submission {esc(detail['external_id'])}</b> · {esc(detail['language'])} · "
             f"{esc(detail['sentiment'])} · theme: {esc(themes)}</p>"
             f'<blockquote>{text_html(detail["text"])}</blockquote>')

@@ -2,6 +2,7 @@
 (chart, 2-D map, campaigns), theme detail with the review loop, the triage queue with history, exports."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -16,20 +17,38 @@ from civicai.ui.common import (
     friendly,
     header_html,
     progress_html,
+    refuse,
     submission_html,
     theme_detail_html,
     who,
 )
+from civicai.workspace import audits as auditsvc
 from civicai.workspace import queries, review
 from civicai.workspace.analyses import analysis_params, preview, store_upload
 from civicai.workspace.context import AppContext
 from civicai.workspace.privacy import SmallGroup
+from civicai.workspace.upload_checks import earlier_analyses, file_sha256
 from civicai.workspace.users import STAFF
 
-MEMBER_WIDTHS = ["60px", "90px", "150px", "90px", "80px", "90px", "90px", "90px", "30%"]
+# id, theme, status, language, position, assignee, tags, text: wide enough for each header on one line
+MEMBER_WIDTHS = ["8%", "13%", "9%", "9%", "8%", "9%", "9%", "35%"]
 # position towards the proposal (civicai.sentiment.position); the old tone labels still colour older runs
 SENTIMENT_COLOURS = {"supports": "#2e8b57", "unclear": "#9aa5b1", "opposes": "#c0392b", "positive": "#2e8b57",
                      "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
+
+
+EMPTY_PREVIEW = pd.DataFrame(columns=["row", "id", "text"])
+EMPTY_QUOTES = pd.DataFrame(columns=["submission", "quote"])
+
+
+def error_summary_html(title: str, message: str) -> str:
+    """GOV.UK's error summary: one box, read out at once by screen readers."""
+    return (f'<div class="civicai-error" role="alert"><h2>{esc(title)}</h2><p>{esc(message)}</p>'
+            "<p>Fix the file and upload it again.</p></div>")
+
+
+def warning_html(message: str) -> str:
+    return f'<div class="civicai-warning" role="status"><b aria-hidden="true">!</b> <span>{esc(message)}</span></div>'
 
 
 def _file_chunks(path: str):
@@ -51,40 +70,62 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
 
     def on_upload(path: str | None, request: gr.Request):
         guard(request)
+        empty = (None, EMPTY_PREVIEW, *(gr.update(choices=[], value=None),) * 4, gr.update(visible=False, value=False))
         if not path:
-            return None, pd.DataFrame(), "", *(gr.update(choices=[], value=None),) * 4
+            return (*empty[:2], "", *empty[2:], gr.update())
+        name = Path(path).name
         try:
-            stored = store_upload(ctx, Path(path).name, _file_chunks(path))
+            stored = store_upload(ctx, name, _file_chunks(path))
             info = preview(stored.path)
-        except Exception as exc:
-            raise friendly(exc) from exc
+        except Exception as exc:  # noqa: BLE001 - friendly() logs an unexpected one with its traceback
+            # one clear message where the officer looks, instead of a toast plus an empty red "Error" on every
+            # output (issue 17); an expected problem is one log line. The server's path is not the officer's.
+            message = re.sub(r"(/[^\s:]*)?/uploads/[0-9a-f]{32}/", "", friendly(exc).message)
+            message = message.replace(" with --text-column", "")
+            return (*empty[:2], error_summary_html(f"{name} could not be used", message), *empty[2:], None)
         finally:
             Path(path).unlink(missing_ok=True)  # Gradio's temporary copy: the stored upload is the only one kept
         columns = info["columns"]
         notes = "; ".join(info["notes"])
-        summary = (f"**{esc(stored.name)}**: {info['accepted']} usable rows, {info['rejected']} rejected "
-                   f"(layout {info['layout']}). {esc(notes)}")
+        summary = (f"<p><b>{esc(stored.name)}</b>: {info['accepted']} usable rows, {info['rejected']} rejected "
+                   f"(layout {esc(info['layout'])}). {esc(notes)}</p>")
+        with session_scope(ctx.url) as session:
+            earlier = earlier_analyses(session, file_sha256(stored.path))
+        if earlier:
+            first = earlier[0]
+            summary += warning_html(f"This file was already analysed: consultation {first['consultation_id']} "
+                                    f"({first['consultation']}), run {first['run_id']}, {first['when']}. Analysing "
+                                    "it again makes a second, identical consultation. Pick that consultation above "
+                                    "to see its results, or tick the box below to analyse it again anyway.")
         groups = [c for c in columns if c not in (info["text_column"], info["id_column"], info["question_column"])]
         return (stored.upload_id, pd.DataFrame(info["rows"]), summary,
                 gr.update(choices=columns, value=info["text_column"]),
                 gr.update(choices=[""] + columns, value=info["id_column"] or ""),
-                gr.update(choices=groups, value=[]),
-                gr.update(choices=[""] + columns, value=info["question_column"] or ""))
+                gr.update(choices=groups, value=info.get("group_columns") or []),
+                gr.update(choices=[""] + columns, value=info["question_column"] or ""),
+                gr.update(visible=bool(earlier), value=False), gr.update())
 
-    def on_start(upload_id, text_col, id_col, groups, question_col, request: gr.Request):
+    def on_start(upload_id, text_col, id_col, groups, question_col, again, request: gr.Request):
         me = guard(request)
         if not upload_id:
-            raise gr.Error("Upload a file first.")
+            raise refuse("Upload a file first.")
         from civicai.workspace.analyses import upload_path
 
         try:
             path = upload_path(ctx, upload_id)
+            with session_scope(ctx.url) as session:
+                earlier = earlier_analyses(session, file_sha256(path))
+            if earlier and not again:
+                raise refuse(f"This file was already analysed (consultation {earlier[0]['consultation_id']}). "
+                             "Tick 'Analyse it again anyway' to make a second consultation from it.")
             preview(path, text_col or None)
             params = analysis_params(ctx, path, text_column=text_col or None, id_column=id_col or None,
                                      group_columns=list(groups or []), question_column=question_col or None,
                                      label="upload")
             params["requested_by"] = me.username
             job_id = ctx.jobs.submit("analyse", params)
+        except gr.Error:
+            raise
         except Exception as exc:
             raise friendly(exc) from exc
         gr.Info(f"Analysis started (job {job_id}). You can reload the page: the progress is kept.")
@@ -95,7 +136,9 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         if active is None:
             return progress_html(0, "no analysis yet"), table
         message = active["message"] if active["message"] not in (None, "", active["status"]) else ""
-        label = f"job {active['id']} ({active['kind']}): {active['status']}" + (f" · {message}" if message else "")
+        stage = data.stage_of(active)
+        label = (f"job {active['id']} ({active['kind']}): {active['status']}" + (f" · {stage}" if stage else "")
+                 + (f" · {message}" if message else ""))
         if active["status"] == "done" and (active["result"] or {}).get("themes") == 0:
             label += " · no themes: too few submissions to find themes (all are in the Triage tab)"
         return progress_html(active["progress"], label), table
@@ -119,9 +162,14 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         return gr.update(choices=runs, value=runs[0] if runs else None), gr.update(choices=[""] + groups, value="")
 
     def on_run(consultation, run):
+        themes = data.theme_choices(ctx, data.choice_id(run))
+        return (*overview(consultation, run), gr.update(choices=themes, value=themes[0] if themes else None),
+                gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", "", ""))
+
+    def overview(consultation, run):
+        """The Themes tab; also redrawn after every review edit (issue 17: it changed only on a page reload)."""
         run_id = data.choice_id(run)
         table, bars = data.themes_frame(ctx, run_id)
-        themes = data.theme_choices(ctx, run_id)
         points = data.map_frame(ctx, run_id)
         colours = data.map_colours(points)
         present = set(bars["sentiment"])
@@ -131,20 +179,22 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         themes_map = gr.ScatterPlot(value=points, color_map=colours or None, visible=not bars.empty)
         return (chart, sentiment_key, data.themes_notice(ctx, run_id), themes_map,
                 data.colour_key_html("Themes on the map", colours) if not bars.empty else "", table,
-                data.campaigns_frame(ctx, data.choice_id(consultation)),
-                gr.update(choices=themes, value=themes[0] if themes else None),
-                gr.update(choices=themes, value=[]), export_links(consultation, run, "", "", ""))
+                data.campaigns_frame(ctx, data.choice_id(consultation)))
 
     # --- callbacks: theme detail and review -----------------------------------------------------------
     def on_theme(theme, run, status, language, sentiment, group):
         detail = data.theme_detail(ctx, data.choice_id(theme))
         if detail is None:
-            return "Pick a theme.", pd.DataFrame(), pd.DataFrame(), "", ""
+            return "Pick a theme.", EMPTY_QUOTES, {}, data.empty_members(), {}, "", ""
         md = theme_detail_html(detail)  # HTML-escaped, never Markdown (citizen words)
-        quotes = pd.DataFrame([{"submission": q.get("submission_id"), "quote": q.get("text")}
-                               for q in detail["quotes"] if isinstance(q, dict)], columns=["submission", "quote"])
-        members = filtered_members(detail["id"], run, status, language, sentiment, group)
-        return md, quotes, members, detail["label"], detail["summary"] or ""
+        # quotes hold the database id and the file's id: people see the file's (issue 17)
+        picked = [q for q in detail["quotes"] if isinstance(q, dict)]
+        quotes = pd.DataFrame([{"submission": q.get("external_id") or q.get("submission_id"), "quote": q.get("text")}
+                               for q in picked], columns=["submission", "quote"])
+        quote_ids = {str(q["external_id"]): q["submission_id"] for q in picked
+                     if q.get("external_id") and isinstance(q.get("submission_id"), int)}
+        members, member_ids = filtered_members(detail["id"], run, status, language, sentiment, group)
+        return md, quotes, quote_ids, members, member_ids, detail["label"], detail["summary"] or ""
 
     def filtered_members(theme_id, run, status, language, sentiment, group):
         groups = dict([group.split(":", 1)]) if group else {}
@@ -152,17 +202,17 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                        language=language or None, sentiment=sentiment or None, group=groups,
                                        min_group_size=ctx.settings.min_group_size)
         try:
-            frame, _ = data.submissions_frame(ctx, flt)
+            frame, _, ids = data.submissions_frame(ctx, flt)
         except SmallGroup as exc:  # the same rule as the API: too small a group is not listed
-            return pd.DataFrame({"members": [exc.message]})
-        return frame
+            return pd.DataFrame({"members": [exc.message]}), {}
+        return frame, ids
 
     def review_action(action: str):
         def handler(theme, run, label, summary, merge_with, split_ids, confirm, request: gr.Request):
             me = guard(request)
             theme_id = data.choice_id(theme)
             if theme_id is None:
-                raise gr.Error("Pick a theme first.")
+                raise refuse("Pick a theme first.")
             try:
                 with session_scope(ctx.url) as session:
                     if action == "rename":
@@ -173,17 +223,19 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                         review.merge_themes(session, theme_id, [data.choice_id(m) for m in merge_with or []],
                                             actor=me.username)
                     elif action == "split":
-                        ids = [int(x) for x in str(split_ids or "").replace(",", " ").split() if x.isdigit()]
+                        ids = data.resolve_ids(ctx, data.consultation_of_run(ctx, data.choice_id(run)), split_ids)
                         review.split_theme(session, theme_id, ids, label, actor=me.username)
                     elif action == "delete":
                         if not confirm:
-                            raise gr.Error("Tick 'I am sure' to delete the theme.")
+                            raise refuse("Tick 'I am sure' to delete the theme.")
                         review.delete_theme(session, theme_id, actor=me.username)
             except gr.Error:
                 raise
             except Exception as exc:
                 raise friendly(exc) from exc
-            gr.Info(f"Theme {action} saved.")
+            with session_scope(ctx.url) as session:  # the bias report follows the reviewed themes (issue 17)
+                reaudit = auditsvc.request_reaudit(ctx, session, data.choice_id(run) or 0, me.username)
+            gr.Info(f"Theme {action} saved." + (" The bias audit runs again on the reviewed themes." if reaudit else ""))
             themes = data.theme_choices(ctx, data.choice_id(run))
             keep = next((t for t in themes if data.choice_id(t) == theme_id), themes[0] if themes else None)
             return gr.update(choices=themes, value=keep), gr.update(choices=themes, value=[])
@@ -193,7 +245,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         me = guard(request)
         run_id = data.choice_id(run)
         if run_id is None:
-            raise gr.Error("Pick a run first.")
+            raise refuse("Pick a run first.")
         from civicai.workspace.analyses import remap_params
 
         try:
@@ -210,19 +262,33 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
     def open_submission(submission_id, run):
         detail = data.submission_detail(ctx, int(submission_id or 0), data.choice_id(run))
         if detail is None:
-            return "Select a submission in a table.", None, "", "", "", pd.DataFrame(), None
+            return "Select a submission in a table.", None, "", "", "", data.empty_history(), None
         md = submission_html(detail)  # HTML-escaped, never Markdown (citizen words)
         return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
                 detail["history"], detail["version"])
 
-    def pick_row(evt: gr.SelectData):
+    def pick_row(ids: dict, evt: gr.SelectData):
+        """The database id of the selected row: tables show the file's id, `ids` maps it back."""
         row = evt.row_value or []
-        return int(row[0]) if row and str(row[0]).isdigit() else None
+        return ids.get(str(row[0])) if row and ids else None
+
+    def pick_and_go(ids: dict, evt: gr.SelectData):
+        """A quote or member picked in Theme detail opens in Triage, and the Triage tab comes up (issue 17)."""
+        return pick_row(ids, evt), gr.Tabs(selected="triage")
+
+    def open_by_file_id(given, consultation, run):
+        try:
+            found = data.resolve_ids(ctx, data.choice_id(consultation), given)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        if len(found) != 1:
+            raise refuse("Type one submission id, as in the file (e.g. R0346).")
+        return found[0]
 
     def on_save(submission_id, run, status, assignee, tags, notes, why, version, request: gr.Request):
         me = guard(request)
         if not submission_id:
-            raise gr.Error("Select a submission first.")
+            raise refuse("Select a submission first.")
         change = TriageChange(status=status or UNSET, assignee=assignee,
                               tags=[t for t in (tags or "").split(",") if t.strip()], notes=notes, note=why or None)
         try:
@@ -237,9 +303,9 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
     def on_erase(submission_id, run, note, confirmed, request: gr.Request):
         me = who(ctx, request, ("admin",))  # the same rule as DELETE /api/submissions/{id}
         if not submission_id:
-            raise gr.Error("Select a submission first.")
+            raise refuse("Select a submission first.")
         if not confirmed:
-            raise gr.Error("Tick 'I am sure' first: an erasure cannot be undone.")
+            raise refuse("Tick 'I am sure' first: an erasure cannot be undone.")
         from civicai.workspace.erasure import erase_submission
 
         try:
@@ -257,19 +323,22 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                        q=q or None, unassigned=bool(unassigned),
                                        min_group_size=ctx.settings.min_group_size)
         try:
-            frame, total = data.submissions_frame(ctx, flt)
+            frame, total, ids = data.submissions_frame(ctx, flt)
         except Exception as exc:
             raise friendly(exc) from exc
-        return frame, f"{total} submissions match (first {len(frame)} shown).", \
-            export_links(consultation, run, status, tag, q)
+        return frame, ids, f"{total} submissions match (first {len(frame)} shown).", \
+            export_links(consultation, run, status, assignee, tag, q)
 
-    def on_bulk(ids, status, assignee, tag, request: gr.Request):
+    def on_bulk(consultation, ids, status, assignee, tag, request: gr.Request):
         me = guard(request)
-        chosen = [int(x) for x in str(ids or "").replace(",", " ").split() if x.isdigit()]
+        try:
+            chosen = data.resolve_ids(ctx, data.choice_id(consultation), ids)
+        except Exception as exc:
+            raise friendly(exc) from exc
         change = TriageChange(status=status or UNSET, assignee=assignee if assignee else UNSET,
                               add_tags=[tag] if tag else ())
         if change.is_empty():
-            raise gr.Error("Choose a status, an assignee or a tag to apply.")
+            raise refuse("Choose a status, an assignee or a tag to apply.")
         try:
             with session_scope(ctx.url) as session:
                 events = bulk_update(session, chosen, change, actor=me.username)
@@ -277,12 +346,14 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             raise friendly(exc) from exc
         return f"{len(chosen)} submissions updated ({events} changes recorded)."
 
-    def export_links(consultation, run, status, tag, q):
+    def export_links(consultation, run, status, assignee, tag, q):
         cid, rid = data.choice_id(consultation), data.choice_id(run)
         if cid is None:
             return "Pick a consultation first."
         base = {"consultation_id": cid, **({"run_id": rid} if rid else {})}
-        flt = {**base, **{k: v for k, v in {"status": status, "tag": tag, "q": q}.items() if v}}
+        # every filter of the queue, the assignee too (issue 17: the links dropped it)
+        chosen_filters = {"status": status, "assignee": assignee, "tag": tag, "q": q}
+        flt = {**base, **{k: v for k, v in chosen_filters.items() if v}}
         link = lambda fmt, params: f'<a href="/api/exports/{fmt}?{esc(urlencode(params))}" download>{fmt.upper()}</a>'
         everything = " · ".join(link(f, base) for f in ("csv", "xlsx", "html"))
         filtered = " · ".join(link(f, flt) for f in ("csv", "xlsx", "html"))
@@ -297,27 +368,31 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         with gr.Row():
             consultation = gr.Dropdown(label="Consultation", choices=[], scale=3, elem_id="consultation")
             run = gr.Dropdown(label="Analysis run", choices=[], scale=2, elem_id="run")
-        with gr.Tabs():
+        with gr.Tabs(elem_id="tabs") as tabs:
             with gr.Tab("Upload & analyse", id="upload"):
                 file = gr.File(label="Consultation export (CSV, XLSX, JSON, JSONL)", type="filepath",
                                file_types=[".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"], elem_id="upload")
-                preview_info = gr.Markdown()
-                preview_table = gr.Dataframe(pd.DataFrame({"preview": ["Upload a file to see its first rows here."]}),
-                                             label="Preview (text redacted)", interactive=False, wrap=True)
+                preview_info = gr.HTML(elem_id="upload-message")
+                preview_table = gr.Dataframe(EMPTY_PREVIEW, label="Preview (text redacted)", interactive=False,
+                                             wrap=True, elem_id="preview")
                 with gr.Row():
                     text_col = gr.Dropdown(label="Text column", choices=[])
                     id_col = gr.Dropdown(label="Id column", choices=[])
-                    group_cols = gr.Dropdown(label="Group columns (for the audit)", choices=[], multiselect=True)
+                    group_cols = gr.Dropdown(label="Group columns (for the audit)", choices=[], multiselect=True,
+                                             elem_id="group-columns",
+                                             info="Demographic columns are chosen for you; the audit compares them.")
                     question_col = gr.Dropdown(label="Question column", choices=[])
+                again = gr.Checkbox(label="Analyse it again anyway", value=False, visible=False, elem_id="again")
                 start = gr.Button("Start analysis", variant="primary", elem_id="start-analysis")
                 progress = gr.HTML(progress_html(0, "no analysis yet"), elem_id="job-progress")
-                jobs_table = gr.Dataframe(label="Recent jobs", interactive=False, elem_id="jobs")
+                jobs_table = gr.Dataframe(data.empty_jobs(), label="Recent jobs", interactive=False,
+                                          elem_id="jobs")
                 with gr.Row():
                     resume_id = gr.Number(label="Job to resume", precision=0)
                     resume_btn = gr.Button("Resume interrupted job")
-            with gr.Tab("Themes", id="themes"):
+            with gr.Tab("Themes", id="themes") as themes_tab:
                 themes_notice = gr.Markdown(elem_id="themes-notice")
-                bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and sentiment",
+                bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and position",
                                   x_label_angle=-35, height=460, elem_id="theme-chart", color_map=SENTIMENT_COLOURS,
                                   colors_in_legend=[],  # the key below: the chart's own was cut off
                                   caption="Bars: submissions per theme by position towards the proposal; green supports, grey unclear "
@@ -329,32 +404,36 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                                  "points say similar things. Hover to read it.",
                                          colors_in_legend=[])  # the key below names every theme
                 map_key = gr.HTML(elem_id="map-key")
-                themes_table = gr.Dataframe(label="Themes", interactive=False, wrap=True)
-                campaigns = gr.Dataframe(label="Campaigns and duplicates", interactive=False)
+                themes_table = gr.Dataframe(data.themes_frame(ctx, None)[0], label="Themes", interactive=False,
+                                            wrap=True, elem_id="themes-table",
+                                            column_widths=["6%", "22%", "17%", "7%", "8%", "24%", "16%"])
+                campaigns = gr.Dataframe(data.campaigns_frame(ctx, None), label="Campaigns and duplicates",
+                                         interactive=False, elem_id="campaigns")
             with gr.Tab("Theme detail & review", id="detail"):
                 theme = gr.Dropdown(label="Theme", choices=[], elem_id="theme")
                 detail_md = gr.HTML(elem_id="theme-detail")
-                quotes = gr.Dataframe(label="Quotes (select one to open its submission)", interactive=False, wrap=True,
-                                      column_widths=["90px", "85%"])
+                quotes = gr.Dataframe(EMPTY_QUOTES, label="Quotes (select one to open it in Triage)",
+                                      interactive=False, wrap=True, column_widths=["110px", "85%"], elem_id="quotes")
                 with gr.Row():
                     f_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
                     f_lang = gr.Textbox(label="Language (e.g. fr)")
                     f_sent = gr.Dropdown(label="Position", choices=["", "supports", "unclear", "opposes"], value="")
                     f_group = gr.Dropdown(label="Group", choices=[""], value="")
-                members = gr.Dataframe(label="Members (select one to triage it)", interactive=False, wrap=True,
-                                       elem_id="members", column_widths=MEMBER_WIDTHS)
+                members = gr.Dataframe(data.empty_members(), label="Members (select one to open it in Triage)",
+                                       interactive=False, wrap=True, elem_id="members", column_widths=MEMBER_WIDTHS)
                 with gr.Accordion("Review this theme", open=False, elem_id="review"):
                     with gr.Row():
-                        label_box = gr.Textbox(label="Label", scale=4)
-                        rename_btn = gr.Button("Rename", scale=1)
+                        label_box = gr.Textbox(label="Label", scale=4, elem_id="theme-label")
+                        rename_btn = gr.Button("Rename", scale=1, elem_id="rename")
                     summary_box = gr.Textbox(label="Summary", lines=3)
                     summary_btn = gr.Button("Save summary")
                     with gr.Row():
                         merge_with = gr.Dropdown(label="Merge these themes into it", choices=[], multiselect=True,
-                                                 scale=4)
-                        merge_btn = gr.Button("Merge", scale=1)
+                                                 scale=4, elem_id="merge-with")
+                        merge_btn = gr.Button("Merge", scale=1, elem_id="merge")
                     with gr.Row():
-                        split_ids = gr.Textbox(label="Split off submissions (ids) under the label above", scale=4)
+                        split_ids = gr.Textbox(label="Split off submissions (their ids, e.g. R0346 R0347) under the "
+                                                     "label above", scale=4)
                         split_btn = gr.Button("Split", scale=1)
                     with gr.Row():
                         confirm = gr.Checkbox(label="I am sure", value=False)
@@ -363,28 +442,32 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             with gr.Tab("Triage", id="triage"):
                 with gr.Row():
                     q_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
-                    q_assignee = gr.Textbox(label="Assignee")
+                    q_assignee = gr.Textbox(label="Assignee", elem_id="queue-assignee")
                     q_tag = gr.Textbox(label="Tag")
                     q_text = gr.Textbox(label="Words in text")
                     q_unassigned = gr.Checkbox(label="Only without theme")
                 q_btn = gr.Button("Show queue", elem_id="show-queue")
-                q_info = gr.Markdown()
-                queue = gr.Dataframe(pd.DataFrame({"queue": ["Choose filters and press 'Show queue'."]}),
-                                     label="Queue (select a row to open it)", interactive=False, wrap=True,
-                                     elem_id="queue")
-                sub_id = gr.Number(label="Submission id", precision=0, elem_id="submission-id")
+                q_info = gr.Markdown(elem_id="queue-info")
+                queue = gr.Dataframe(data.empty_members(), label="Queue (select a row to open it)", interactive=False,
+                                     wrap=True, elem_id="queue", column_widths=MEMBER_WIDTHS)
+                with gr.Row():
+                    sub_lookup = gr.Textbox(label="Open a submission by its id (as in the file, e.g. R0346)",
+                                            elem_id="submission-id", scale=3)
+                    open_btn = gr.Button("Open", scale=1, elem_id="open-submission")
                 sub_md = gr.HTML(elem_id="submission-text")
                 with gr.Row():
                     t_status = gr.Dropdown(label="Status", choices=list(STATUSES), elem_id="triage-status")
                     t_assignee = gr.Textbox(label="Assignee", elem_id="triage-assignee")
                     t_tags = gr.Textbox(label="Tags (comma-separated)", elem_id="triage-tags")
-                t_notes = gr.Textbox(label="Notes", lines=2)
+                t_notes = gr.Textbox(label="Notes", lines=2, elem_id="triage-notes")
                 t_why = gr.Textbox(label="Reason for the change (kept in the history)")
                 save_btn = gr.Button("Save triage", variant="primary", elem_id="save-triage")
-                history_table = gr.Dataframe(label="History (append-only)", interactive=False, elem_id="history")
+                history_table = gr.Dataframe(data.empty_history(), label="History (append-only)", interactive=False,
+                                             wrap=True, elem_id="history")
                 with gr.Accordion("Bulk action", open=False):
                     with gr.Row():
-                        b_ids = gr.Textbox(label="Submission ids (comma or space separated)", scale=3)
+                        b_ids = gr.Textbox(label="Submission ids, as in the file (comma or space separated)",
+                                           scale=3)
                         b_status = gr.Dropdown(label="Status", choices=[""] + list(STATUSES), value="")
                         b_assignee = gr.Textbox(label="Assignee")
                         b_tag = gr.Textbox(label="Add tag")
@@ -402,29 +485,40 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         timer.tick(refresh_jobs, None, [progress, jobs_table])
         demo.load(on_load, None, [header, consultation]).then(refresh_jobs, None, [progress, jobs_table])
         file.upload(on_upload, [file], [upload_id, preview_table, preview_info, text_col, id_col, group_cols,
-                                        question_col])
-        start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col], [progress, jobs_table])
+                                        question_col, again, file])
+        start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col, again], [progress, jobs_table])
         resume_btn.click(on_resume, [resume_id], [progress, jobs_table])
         consultation.change(on_consultation, [consultation], [run, f_group])
-        overview_out = [bars, chart_key, themes_notice, scatter, map_key, themes_table, campaigns, theme, merge_with, exports]
-        run.change(on_run, [consultation, run], overview_out)
+        overview_out = [bars, chart_key, themes_notice, scatter, map_key, themes_table, campaigns]
+        run.change(on_run, [consultation, run], overview_out + [theme, merge_with, exports])
+        # drawn again whenever the tab opens: a chart updated while its tab was hidden kept its old bars
+        themes_tab.select(overview, [consultation, run], overview_out)
+        quote_ids, member_ids, queue_ids = gr.State({}), gr.State({}), gr.State({})
         theme_in = [theme, run, f_status, f_lang, f_sent, f_group]
-        theme_out = [detail_md, quotes, members, label_box, summary_box]
+        theme_out = [detail_md, quotes, quote_ids, members, member_ids, label_box, summary_box]
         for trigger in (theme.change, f_status.change, f_lang.submit, f_sent.change, f_group.change):
             trigger(on_theme, theme_in, theme_out)
         review_in = [theme, run, label_box, summary_box, merge_with, split_ids, confirm]
         for button, action in ((rename_btn, "rename"), (summary_btn, "summary"), (merge_btn, "merge"),
                                (split_btn, "split"), (delete_btn, "delete")):
-            button.click(review_action(action), review_in, [theme, merge_with]).then(on_theme, theme_in, theme_out)
+            button.click(review_action(action), review_in, [theme, merge_with]).then(
+                on_theme, theme_in, theme_out).then(overview, [consultation, run], overview_out)
         remap_btn.click(on_remap, [run], None)
-        t_version = gr.State(None)
+        t_version, sub_id = gr.State(None), gr.State(None)
         sub_out = [sub_md, t_status, t_assignee, t_tags, t_notes, history_table, t_version]
-        for table in (quotes, members, queue):
-            table.select(pick_row, None, sub_id).then(open_submission, [sub_id, run], sub_out)
-        sub_id.submit(open_submission, [sub_id, run], sub_out)
-        save_btn.click(on_save, [sub_id, run, t_status, t_assignee, t_tags, t_notes, t_why, t_version], sub_out)
+        for table, ids in ((quotes, quote_ids), (members, member_ids)):
+            table.select(pick_and_go, [ids], [sub_id, tabs]).then(open_submission, [sub_id, run], sub_out)
+        queue.select(pick_row, [queue_ids], sub_id).then(open_submission, [sub_id, run], sub_out)
+        for trigger in (sub_lookup.submit, open_btn.click):
+            trigger(open_by_file_id, [sub_lookup, consultation, run], sub_id).then(
+                open_submission, [sub_id, run], sub_out)
         q_in = [consultation, run, q_status, q_assignee, q_tag, q_text, q_unassigned]
-        q_btn.click(on_queue, q_in, [queue, q_info, exports])
-        b_btn.click(on_bulk, [b_ids, b_status, b_assignee, b_tag], [b_info])
+        q_out = [queue, queue_ids, q_info, exports]
+        # the queue above shows the saved status and assignee at once (issue 17: it still said "new")
+        save_btn.click(on_save, [sub_id, run, t_status, t_assignee, t_tags, t_notes, t_why, t_version],
+                       sub_out).success(on_queue, q_in, q_out)
+        q_btn.click(on_queue, q_in, q_out)
+        b_btn.click(on_bulk, [consultation, b_ids, b_status, b_assignee, b_tag], [b_info]).success(
+            on_queue, q_in, q_out)
         e_btn.click(on_erase, [sub_id, run, e_note, e_confirm], sub_out)
     return demo

@@ -1,21 +1,25 @@
 """Data for the staff workspace, shaped for Gradio components (tables as DataFrames, choices as labels)."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 
 from civicai.cluster.density import auto_min_cluster_size
+from civicai.errors import InputError
 from civicai.store.db import session_scope
-from civicai.store.schema import Job
+from civicai.store.schema import Job, Submission
 from civicai.triage import history
 from civicai.ui.common import esc
 from civicai.workspace import queries
 from civicai.workspace.context import AppContext
 from civicai.workspace.jobs import job_view
 
-MEMBER_COLUMNS = ["id", "external_id", "status", "language", "sentiment", "assignee", "tags", "text"]
+MEMBER_COLUMNS = ["id", "theme", "status", "language", "position", "assignee", "tags", "text"]
+HISTORY_COLUMNS = ["when", "who", "field", "from", "to", "note"]
+THEME_COLUMNS = ["id", "theme", "part of", "size", "weight", "keywords", "languages"]
 
 
 def choice_id(value: str | None) -> int | None:
@@ -52,7 +56,7 @@ def themes_frame(ctx: AppContext, run_id: int | None) -> tuple[pd.DataFrame, pd.
     The chart shows top-level themes only: a parent holds its sub-themes' members, so charting both would
     count every submission twice (issue 17). The table lists all, each sub-theme naming its parent."""
     if run_id is None:
-        return pd.DataFrame(), pd.DataFrame(columns=["theme", "sentiment", "submissions"])
+        return pd.DataFrame(columns=THEME_COLUMNS), pd.DataFrame(columns=["theme", "sentiment", "submissions"])
     with session_scope(ctx.url) as session:
         rows = queries.theme_rows(session, run_id)
     labels = {t["id"]: t["label"] for t in rows}
@@ -60,7 +64,7 @@ def themes_frame(ctx: AppContext, run_id: int | None) -> tuple[pd.DataFrame, pd.
                            "part of": f"#{t['parent_id']} {labels.get(t['parent_id'], '')}" if t["parent_id"] else "",
                            "size": t["size"], "weight": t["weight"], "keywords": ", ".join(t["keywords"][:6]),
                            "languages": ", ".join(f"{k}:{v}" for k, v in list(t["languages"].items())[:4])}
-                          for t in rows])
+                          for t in rows], columns=THEME_COLUMNS)
     bars = []
     for t in sorted((t for t in rows if not t["parent_id"]), key=lambda t: (-t["size"], t["id"])):
         short = t["label"] if len(t["label"]) <= 40 else t["label"][:38] + "…"
@@ -127,24 +131,44 @@ def map_frame(ctx: AppContext, run_id: int | None) -> pd.DataFrame:
 
 def campaigns_frame(ctx: AppContext, consultation_id: int | None) -> pd.DataFrame:
     if consultation_id is None:
-        return pd.DataFrame()
+        return pd.DataFrame(columns=["campaign_id", "copies"])
     with session_scope(ctx.url) as session:
-        return pd.DataFrame(queries.campaign_rows(session, consultation_id))
+        return pd.DataFrame(queries.campaign_rows(session, consultation_id), columns=["campaign_id", "copies"])
 
 
-def submissions_frame(ctx: AppContext, flt: queries.SubmissionFilter, limit: int = 200) -> tuple[pd.DataFrame, int]:
+def submissions_frame(ctx: AppContext, flt: queries.SubmissionFilter, limit: int = 200
+                      ) -> tuple[pd.DataFrame, int, dict[str, int]]:
+    """(table, total, file id -> database id). The table shows the file's own id only (issue 17): selecting a
+    row maps it back through the returned dict."""
     with session_scope(ctx.url) as session:
         total, rows = queries.find_submissions(session, flt, limit, 0)
         held = queries.themes_by_submission(session, flt.run_id, [r.id for r in rows])
-        data = []
+        data, ids = [], {}
         for r in rows:
             row = queries.submission_row(r, held.get(r.id))
-            row["tags"] = ", ".join(row["tags"])
-            row["theme"] = row["themes"][0]["label"] if row["themes"] else ""
-            row["text"] = (row["text"] or "")[:240]
-            data.append(row)
-    columns = MEMBER_COLUMNS[:2] + ["theme"] + MEMBER_COLUMNS[2:]
-    return pd.DataFrame(data, columns=columns), total
+            ids[str(row["external_id"])] = row["id"]
+            data.append({"id": row["external_id"], "theme": row["themes"][0]["label"] if row["themes"] else "",
+                         "status": row["status"], "language": row["language"], "position": row["sentiment"],
+                         "assignee": row["assignee"] or "", "tags": ", ".join(row["tags"]),
+                         "text": (row["text"] or "")[:240]})
+    return pd.DataFrame(data, columns=MEMBER_COLUMNS), total, ids
+
+
+def resolve_ids(ctx: AppContext, consultation_id: int | None, given: str | None) -> list[int]:
+    """Submissions named by their ids in the file ('R0346, R0347'), within one consultation."""
+    tokens = [t for t in str(given or "").replace(",", " ").split() if t]
+    if not tokens:
+        return []
+    if consultation_id is None:
+        raise InputError("pick a consultation first", "submission ids are the ones in its file")
+    with session_scope(ctx.url) as session:
+        found = dict(session.execute(select(Submission.external_id, Submission.id).where(
+            Submission.consultation_id == consultation_id, Submission.external_id.in_(tokens))).all())
+    missing = [t for t in tokens if t not in found]
+    if missing:
+        raise InputError(f"no submission with id {', '.join(missing[:10])} in this consultation",
+                         "use the ids shown in the tables (the ids of the uploaded file)")
+    return [found[t] for t in tokens]
 
 
 def theme_detail(ctx: AppContext, theme_id: int | None) -> dict[str, Any] | None:
@@ -161,19 +185,82 @@ def submission_detail(ctx: AppContext, submission_id: int | None, run_id: int | 
         row = queries.get_submission(session, int(submission_id))
         held = queries.themes_by_submission(session, run_id, [row.id])
         detail = queries.submission_row(row, held.get(row.id))
-        detail["history"] = pd.DataFrame([{"when": e.at.strftime("%Y-%m-%d %H:%M:%S"), "who": e.actor,
-                                           "field": e.field, "from": e.old_value, "to": e.new_value,
-                                           "note": e.note} for e in history(session, int(submission_id))],
-                                         columns=["when", "who", "field", "from", "to", "note"])
+        detail["history"] = history_frame(history(session, int(submission_id)), row.notes)
     return detail
+
+
+def _as_text(field: str, value: str | None) -> str:
+    """Tags are stored as JSON lists: shown as 'a, b' (issue 17: the history showed raw JSON)."""
+    if value is None:
+        return ""
+    if field == "tags":
+        try:
+            parsed = json.loads(value)
+        except (TypeError, ValueError):
+            return value
+        return ", ".join(map(str, parsed)) if isinstance(parsed, list) else str(parsed)
+    return value
+
+
+def history_frame(events: list, current_notes: str | None) -> pd.DataFrame:
+    """The trail as people read it. The trail keeps a notes change by its length only (it can never be erased,
+    and notes may quote citizens); staff, who may read notes, see the current text on the latest notes change."""
+    rows, latest_notes = [], True
+    for e in events:  # newest first
+        old, new = _as_text(e.field, e.old_value), _as_text(e.field, e.new_value)
+        if e.field == "notes":
+            if latest_notes and current_notes and new:
+                new = current_notes
+            elif new:
+                new = f"(an earlier note, {new}; earlier texts are not kept)"
+            old = f"(an earlier note, {old})" if old else ""
+            latest_notes = False
+        rows.append({"when": e.at.strftime("%Y-%m-%d %H:%M"), "who": e.actor, "field": e.field, "from": old,
+                     "to": new, "note": e.note or ""})
+    return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
 def jobs_frame(ctx: AppContext, limit: int = 8) -> tuple[pd.DataFrame, dict[str, Any] | None]:
     with session_scope(ctx.url) as session:
         jobs = [job_view(j) for j in session.scalars(select(Job).order_by(Job.id.desc()).limit(limit))]
     table = pd.DataFrame([{"job": j["id"], "kind": j["kind"], "status": j["status"],
-                           "progress": f"{100 * j['progress']:.0f}%", "message": j["message"],
-                           "run": (j["result"] or {}).get("run_id")} for j in jobs],
-                         columns=["job", "kind", "status", "progress", "message", "run"])
+                           "progress": f"{100 * j['progress']:.0f}%", "stage": j["message"],
+                           "run": (j["result"] or {}).get("run_id") or ""} for j in jobs],
+                         columns=JOB_COLUMNS)
     active = next((j for j in jobs if j["kind"] in ("analyse", "remap")), None)
     return table, active
+
+
+JOB_COLUMNS = ["job", "kind", "status", "progress", "stage", "run"]
+
+
+def empty_members() -> pd.DataFrame:
+    return pd.DataFrame(columns=MEMBER_COLUMNS)
+
+
+def empty_history() -> pd.DataFrame:
+    return pd.DataFrame(columns=HISTORY_COLUMNS)
+
+
+def empty_jobs() -> pd.DataFrame:
+    return pd.DataFrame(columns=JOB_COLUMNS)
+
+
+def stage_of(job: dict[str, Any]) -> str:
+    """'step 4 of 10' while an analysis runs: where it is, besides the percentage."""
+    from civicai.workspace.jobs import STAGES
+
+    if job["status"] != "running" or job["kind"] not in ("analyse", "remap"):
+        return ""
+    steps = list(dict.fromkeys(message for _, _, message in STAGES))
+    message = job.get("message") or ""
+    if message in steps:
+        return f"step {steps.index(message) + 2} of {len(steps) + 1}"
+    return "step 1 of " + str(len(steps) + 1) if message in ("starting", "reading and redacting") else ""
+
+
+def consultation_of_run(ctx: AppContext, run_id: int | None) -> int | None:
+    if run_id is None:
+        return None
+    with session_scope(ctx.url) as session:
+        return queries.get_run(session, run_id).consultation_id

@@ -11,6 +11,7 @@ from typing import Any
 from civicai.errors import InputError
 from civicai.workspace.context import AppContext
 from civicai.workspace.security import UPLOAD_EXTENSIONS, UploadError, safe_upload_name, sniff_upload
+from civicai.workspace.upload_checks import group_candidates
 
 PREVIEW_ROWS = 5
 
@@ -88,7 +89,10 @@ def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
     return {"columns": result.columns, "layout": result.layout, "text_column": result.text_column,
             "id_column": result.id_column, "question_column": result.question_column,
             "accepted": len(result.submissions), "rejected": len(result.rejected), "notes": result.notes,
-            "rows": rows}
+            "rows": rows,
+            # demographic columns offered for the audit at once (issue 17: officers had to find them)
+            "group_columns": group_candidates(result.columns, [{**s.extra, **s.attributes} for s in result.submissions],
+                                              skip=[result.text_column, result.id_column, result.question_column])}
 
 
 def analysis_params(ctx: AppContext, input_path: Path, *, text_column: str | None = None,

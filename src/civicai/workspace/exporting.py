@@ -2,8 +2,10 @@
 and an HTML report (the run's own report.html for everything; a filtered report rendered with autoescaping)."""
 from __future__ import annotations
 
+import re
 import tempfile
 from collections import Counter
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from civicai.errors import InputError
 from civicai.export import write_csv, write_xlsx
-from civicai.workspace.queries import SubmissionFilter, all_submissions, get_run, themes_by_submission
+from civicai.workspace.queries import (
+    SubmissionFilter,
+    all_submissions,
+    get_consultation,
+    get_run,
+    themes_by_submission,
+)
 
 EXPORT_COLUMNS = ["submission_id", "external_id", "primary_theme", "themes", "status", "assignee", "tags",
                   "language", "sentiment", "duplicate_of", "campaign_id", "text_redacted"]
@@ -51,8 +59,32 @@ def export_rows(session: Session, flt: SubmissionFilter, run_id: int | None) -> 
 
 
 def _describe(flt: SubmissionFilter) -> str:
-    parts = [f"{k}={v}" for k, v in vars(flt).items() if v not in (None, False, {}, [], "")]
+    # min_group_size is a privacy rule, not a filter people chose
+    parts = [f"{k}={v}" for k, v in vars(flt).items()
+             if k != "min_group_size" and v not in (None, False, {}, [], "")]
     return ", ".join(parts) or "everything"
+
+
+def _slug(value: object, limit: int = 40) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", str(value).lower()).strip("-")[:limit].strip("-")
+
+
+def export_stem(session: Session, flt: SubmissionFilter) -> str:
+    """A file name people can tell apart in their downloads folder: consultation, filter, date
+    (issue 17: every file was `civicai-export-filtered`)."""
+    name = get_consultation(session, flt.consultation_id).name if flt.consultation_id is not None else "civicai"
+    shown = {k: v for k, v in vars(flt).items()
+             if k not in ("consultation_id", "run_id", "min_group_size") and v not in (None, False, {}, [], "")}
+    parts = []
+    for key, value in shown.items():
+        if isinstance(value, dict):
+            parts += [f"{_slug(k, 20)}-{_slug(v, 20)}" for k, v in value.items()]
+        elif value is True:
+            parts.append(_slug(key, 20))
+        else:
+            parts.append(f"{_slug(key, 20)}-{_slug(value, 20)}")
+    what = "_".join(parts)[:80] or "all"
+    return f"{_slug(name) or 'consultation'}_{what}_{date.today().isoformat()}"
 
 
 def write_export(session: Session, flt: SubmissionFilter, run_id: int | None, fmt: str,
@@ -66,11 +98,11 @@ def write_export(session: Session, flt: SubmissionFilter, run_id: int | None, fm
         run = get_run(session, run_id)
         report = Path(run.out_dir or "") / "report.html"
         if run.out_dir and report.is_file():
-            target = folder / f"civicai-report-run{run_id}.html"
+            target = folder / f"{export_stem(session, flt)}_report-run{run_id}.html"
             target.write_bytes(report.read_bytes())
             return target
     rows = export_rows(session, flt, run_id)
-    stem = f"civicai-export-{'all' if is_everything else 'filtered'}"
+    stem = export_stem(session, flt)
     if fmt == "csv":
         path = folder / f"{stem}.csv"
         write_csv(path, rows, EXPORT_COLUMNS, excel_bom=True)
