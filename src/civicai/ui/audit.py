@@ -7,11 +7,58 @@ import gradio as gr
 import pandas as pd
 
 from civicai.store.db import session_scope
-from civicai.ui.common import esc, friendly, header_html, who
+from civicai.ui.common import esc, friendly, header_html, refuse, who
 from civicai.workspace import audits as auditsvc
 from civicai.workspace import queries
 from civicai.workspace.context import AppContext
 from civicai.workspace.users import READERS, STAFF
+
+MANIFEST_SECTIONS = (("models", "Models"), ("civicai_version", "Run"), ("mode", "Run"), ("seed", "Run"),
+                     ("started_at", "Run"), ("finished_at", "Run"), ("total_s", "Run"), ("input", "Input"),
+                     ("prompts", "Prompts"), ("parameters", "Parameters"), ("counts", "Counts"),
+                     ("questions", "Questions"), ("text_sources", "Label and summary sources"),
+                     ("review_log", "Review edits"), ("resumed_stages", "Run"), ("timings_s", "Timings (s)"),
+                     ("platform", "Platform"))
+
+
+def _flat(value: object, prefix: str = "") -> list[tuple[str, str]]:
+    """('embedder · model_id', 'use-multilingual-v3') pairs: a nested manifest as rows people can read."""
+    if isinstance(value, dict):
+        if not value:
+            return [(prefix, "(none)")] if prefix else []
+        return [pair for k, v in value.items() for pair in _flat(v, f"{prefix} · {k}" if prefix else str(k))]
+    if isinstance(value, list):
+        if not value:
+            return [(prefix, "(none)")]
+        if all(not isinstance(v, (dict, list)) for v in value):
+            return [(prefix, ", ".join(map(str, value)))]
+        return [pair for i, v in enumerate(value, 1) for pair in _flat(v, f"{prefix} {i}" if prefix else str(i))]
+    if isinstance(value, float):
+        return [(prefix, f"{value:.4g}")]
+    return [(prefix, "" if value is None else str(value))]
+
+
+def manifest_html(manifest: dict) -> str:
+    """The run manifest as one readable table: a heading row per section (models first: what an auditor asks
+    first), every key included, nothing hidden in a collapsed JSON tree (issue 17)."""
+    sections: dict[str, list[tuple[str, str]]] = {}
+    seen = set()
+    for key, section in MANIFEST_SECTIONS:
+        if key in manifest:
+            seen.add(key)
+            value = manifest[key]
+            sections.setdefault(section, []).extend(_flat(value) if isinstance(value, (dict, list))
+                                                    else [(key, str(value))])
+    for key, value in manifest.items():
+        if key not in seen:
+            sections.setdefault("Other", []).extend(_flat(value, key) if isinstance(value, (dict, list))
+                                                    else [(key, str(value))])
+    body = "".join(f'<tr><th colspan="2" scope="colgroup" class="section">{esc(section)}</th></tr>'
+                   + "".join(f'<tr><th scope="row">{esc(item)}</th><td>{esc(text)}</td></tr>' for item, text in rows)
+                   for section, rows in sections.items())
+    return (f'<table class="civicai-manifest"><caption>Run manifest: versions, models and checksums, prompts, '
+            f'parameters, seed</caption><thead><tr><th scope="col">item</th><th scope="col">value</th></tr>'
+            f"</thead><tbody>{body}</tbody></table>")
 
 
 def _num(value: object) -> str:
@@ -82,16 +129,17 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         who(ctx, request, READERS)
         row = evt.row_value or []
         if not row:
-            return None, "", None
+            return "", "", None
         with session_scope(ctx.url) as session:
             manifest = queries.get_run(session, int(row[0])).manifest or {}
-        link = f'<a href="/api/runs/{int(row[0])}/manifest" download="run{int(row[0])}.json">Download run.json</a>'
-        return json.loads(json.dumps(manifest, default=str)), link, int(row[0])
+        link = (f'<p>Run {int(row[0])}: what it ran with. <a href="/api/runs/{int(row[0])}/manifest" '
+                f'download="run{int(row[0])}.json">Download run.json</a> (the same, as JSON)</p>')
+        return manifest_html(json.loads(json.dumps(manifest, default=str))), link, int(row[0])
 
     def on_audit_run(run_id, request: gr.Request):
         me = who(ctx, request, STAFF)
         if not run_id:
-            raise gr.Error("Select a run in the table first.")
+            raise refuse("Select a run in the table first.")
         try:
             with session_scope(ctx.url) as session:
                 params = auditsvc.audit_job_params(queries.get_run(session, int(run_id)), [], me.username)
@@ -120,7 +168,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
     def on_chat_audit(plan: str | None, request: gr.Request):
         me = who(ctx, request, STAFF)
         if not plan:
-            raise gr.Error("Choose a plan first.")
+            raise refuse("Choose a plan first.")
         from civicai.bias.chat_audit import ChatAuditOptions, default_question_files, run_chat_audit, summary_rows
 
         questions, judgements = default_question_files()
@@ -154,7 +202,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
                 with gr.Row():
                     audit_btn = gr.Button("Run the bias audit of the selected run (staff and admins)")
                     audit_info = gr.Markdown()
-                manifest = gr.JSON(label="Run manifest: versions, models and checksums, prompts, parameters, seed")
+                manifest = gr.HTML("<p>Select a run above to read its manifest.</p>", elem_id="manifest")
             with gr.Tab("Chat"):
                 gr.Markdown("Is the residents' chat as good in every language and for every audience? Asks the "
                             "evaluation questions (refusals, judged citations, guard, latency), compared as in the "
