@@ -45,7 +45,7 @@ def test_too_few_submissions_say_so_and_stay_searchable(migrated_db_url: str, tm
     notice = data.themes_notice(ctx, run_id)
     assert "too few submissions to find themes" in notice and "Triage" in notice
     flt = queries.SubmissionFilter(run_id=run_id, q="the", min_group_size=ctx.settings.min_group_size)
-    found, total = data.submissions_frame(ctx, flt)
+    found, total, _ids = data.submissions_frame(ctx, flt)
     assert total > 0 and not found.empty  # the submissions are still there to search and triage
 
 
