@@ -27,7 +27,7 @@ import numpy as np
 
 from civicai.summarise.phrases import PhraseCounts, count_phrases
 
-TITLE_VERSION = "phrases-v1"  # bump when titles change, so cached analyses are relabelled
+TITLE_VERSION = "phrases-v2"  # bump when titles change, so cached analyses are relabelled
 MAX_TITLE_WORDS = 6
 N_SUBPOINTS = 3
 MIN_DOCS = 2  # a phrase one member wrote is not a theme's point
@@ -162,17 +162,20 @@ def _title_from(points: list[Phrase], language: str) -> str:
         return ""
     first = points[0]
     title = first.text
-    if len(points) > 1:
-        joined = _join(first.text, points[1].text, language)
-        common = points[1].count >= SECOND_PHRASE_SHARE * first.count
+    # the second phrase must add words: not "Solar panels and neighbour's panels"
+    second = next((p for p in points[1:] if not set(p.key.split()) & set(first.key.split())), None)
+    if second is not None:
+        joined = _join(first.text, second.text, language)
+        common = second.count >= SECOND_PHRASE_SHARE * first.count
         if (common or len(first.text.split()) == 1) and len(joined.split()) <= MAX_TITLE_WORDS:
             title = joined
     return _capitalise(title)
 
 
-def summary_text(size: int, in_language: int, points: Sequence[Phrase], language: str, quote: str | None) -> str:
-    """'Most often raised: a (12), b (9) and c (7). For example: “...”' in `language`; when only some members
-    wrote in that language, the first sentence says how many the counts are out of."""
+def summary_text(size: int, in_language: int, points: Sequence[Phrase], language: str,
+                 examples: Sequence[str] = ()) -> str:
+    """'Most often raised: a (12), b (9) and c (7). For example: “...” “...”' in `language`; when only some
+    members wrote in that language, the first sentence says how many the counts are out of."""
     words = words_for(language)
     sentences = []
     ordered = sorted(points[:N_SUBPOINTS], key=lambda p: -p.count)  # "most often": by count
@@ -182,8 +185,8 @@ def summary_text(size: int, in_language: int, points: Sequence[Phrase], language
         # the counts are out of the members written in `language`; say so when that is not (nearly) all of them
         template = words["raised_subset"] if 0 < in_language < SUBSET_NOTE * size else words["raised"]
         sentences.append(template.format(points=points_text, m=in_language))
-    if quote:
-        sentences.append(words["example"].format(quote=quote))
+    if examples:
+        sentences.append(words["example"].format(quote=examples[0]) + "".join(f" “{e}”" for e in examples[1:]))
     return " ".join(sentences)
 
 
@@ -286,26 +289,32 @@ def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequen
             keywords = list(fallback_keywords[t]) if fallback_keywords is not None else []
             title = _capitalise(", ".join(keywords[:3])) if keywords else "(no clear phrase)"
             source = "keywords"
-        quote = _example(quotes[t] if quotes is not None else [], languages, texts, members, language,
-                         centroids[t], embedder)
+        examples = _examples(quotes[t] if quotes is not None else [], languages, texts, members, language,
+                             centroids[t], embedder)
         # the summary lists what the title does not already say
         listed = [p for p in points if p.text.lower() not in title.lower()] or points
-        summary = summary_text(len(members), in_language, listed if source != "keywords" else [], language, quote)
+        summary = summary_text(len(members), in_language, listed if source != "keywords" else [], language, examples)
         results.append(ThemeTitle(title, summary, language, points, ranked, len(members), in_language, source))
     distinguish(results, label_language)
     return results
 
 
-def _example(theme_quotes: Sequence[str], languages: Sequence[str], texts: Sequence[str], members: np.ndarray,
-             language: str, centroid: np.ndarray, embedder: Any) -> str | None:
-    """From the first quote written in `language`, its sentence closest to the theme (not a greeting)."""
-    from civicai.summarise.label import central_sentences
+def _examples(theme_quotes: Sequence[str], languages: Sequence[str], texts: Sequence[str], members: np.ndarray,
+              language: str, centroid: np.ndarray, embedder: Any) -> list[str]:
+    """From the theme's quotes, the sentence of each closest to the theme, shared out between the members'
+    languages as the quotes are (`fair_subset`: every language holding >= 15% of the members is cited), the
+    label language first. Quotes stay verbatim in their own language: the counts and phrases are in the label
+    language, but whose words are cited must not be."""
+    from civicai.summarise.label import SUMMARY_SENTENCES, central_sentences
+    from civicai.summarise.quotes import fair_subset
 
+    if not len(theme_quotes) or embedder is None:
+        return []
     text_language = {texts[i]: languages[i] for i in members}
-    for quote in theme_quotes:
-        if text_language.get(quote) == language:
-            return central_sentences([quote], centroid, embedder)[0]
-    return None
+    quote_languages = [text_language.get(q, "") for q in theme_quotes]
+    keep = fair_subset(quote_languages, [languages[i] for i in members], SUMMARY_SENTENCES)
+    keep.sort(key=lambda i: (quote_languages[i] != language, i))
+    return central_sentences([theme_quotes[i] for i in keep], centroid, embedder)
 
 
 def _collision_key(title: str) -> str:
