@@ -68,11 +68,22 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
 
 
 def _start_workers(count: int) -> list:
-    """`civicai worker` child processes with this process's environment (same database and home)."""
+    """`civicai worker` child processes with this process's environment (same database and home). Each gets
+    SIGTERM when this process dies, however it dies (uvicorn re-raises SIGTERM after its shutdown, so the
+    `finally` above does not always run): it finishes its job and exits."""
+    import ctypes
+    import signal
     import subprocess
 
-    return [subprocess.Popen([sys.executable, "-m", "civicai", "worker", "--name", f"serve-worker-{n + 1}"])
-            for n in range(count)]
+    # loaded here, not in the child: between fork and exec the child may only make the one C call
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+    def die_with_parent() -> None:
+        if prctl is not None:
+            prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG
+
+    return [subprocess.Popen([sys.executable, "-m", "civicai", "worker", "--name", f"serve-worker-{n + 1}"],
+                             preexec_fn=die_with_parent) for n in range(count)]
 
 
 def register(app: typer.Typer) -> None:
