@@ -197,3 +197,48 @@ def _healthy(base: str, process: subprocess.Popen) -> bool:
         return httpx.get(f"{base}/health", timeout=5).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def test_serve_with_workers_runs_an_upload_on_its_worker_with_progress(pg_url: str, tmp_path: Path) -> None:
+    """`civicai serve --workers 1`: the staff API's analysis runs in the worker process, not the server, and the
+    progress the staff app polls moves while it runs; stopping the server stops its worker."""
+    add_user(pg_url, "staff1", "staff")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _spawn(["serve", "--no-sample", "--workers", "1", "--port", str(port)], _env(pg_url, tmp_path / "home"),
+                    tmp_path / "serve.log")
+    try:
+        _wait(lambda: _healthy(base, server), "the server", timeout=600, every=1)
+        with httpx.Client(base_url=base, timeout=120) as client:
+            signed_in = _login(base, "staff1", PASSWORD)
+            assert signed_in.status_code == 200, signed_in.text
+            client.cookies = signed_in.cookies
+            client.headers["X-CSRF-Token"] = signed_in.json()["csrf_token"]
+            upload = client.post("/api/uploads", files={"file": (SMALL_CSV.name, SMALL_CSV.read_bytes(), "text/csv")})
+            assert upload.status_code == 201, upload.text
+            started = client.post("/api/analyses", json={"upload_id": upload.json()["upload_id"],
+                                                         "text_column": "text"})
+            assert started.status_code == 202, started.text
+            job_id, seen = started.json()["job_id"], set()
+
+            def finished() -> dict | None:
+                job = client.get(f"/api/jobs/{job_id}").json()
+                seen.add(job["progress"])
+                return job if job["status"] in ("done", "failed") else None
+
+            job = _wait(finished, "the analysis", every=0.3)
+        assert job["status"] == "done", job["message"]
+        assert job["worker"] == "serve-worker-1" and job["attempts"] == 1
+        assert len(seen - {0.0, 1.0}) >= 2, seen  # the progress bar moved while the worker ran it
+        with session_scope(pg_url) as session:
+            assert session.get(AnalysisRun, job["result"]["run_id"]) is not None
+    finally:
+        _stop([server])
+    _wait(lambda: _registered_workers(pg_url) == 0, "the server's worker to stop with it", timeout=120)
+
+
+def _registered_workers(url: str) -> int:
+    from sqlalchemy import text
+
+    with session_scope(url) as session:  # a worker stopped by SIGTERM unregisters itself
+        return int(session.scalar(text("SELECT count(*) FROM procrastinate_workers")))
