@@ -160,7 +160,8 @@ def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
                              themes_path=Path(params["themes_path"]) if params.get("themes_path") else None,
                              seed=ctx.settings.seed, embedder=ctx.settings.embedder_cluster,
                              database_url=ctx.url, progress=False, consultation_id=params.get("consultation_id"),
-                             workers=1)  # no forking inside a multi-threaded server; the CLI uses workers
+                             workers=1,  # no forking inside a multi-threaded server; the CLI uses workers
+                             cluster_address=ctx.settings.cluster_address)  # per-text stages on a Dask cluster
     result = run_analysis(options)
     if not ctx.settings.keep_raw_text:
         from civicai.workspace.erasure import delete_raw_upload
