@@ -283,8 +283,10 @@ def write_markdown(result: dict, verdicts: dict | None) -> None:
              "groups of each set, so only the labelling differs. Old = the labeller before issue 15 (most central "
              "short submission, else top c-TF-IDF keywords); new = `civicai.summarise.title` (members' own noun "
              "phrases in the set's majority language, scored by coverage x specificity x centrality, MMR). The "
-             "sample is the development set (the new labeller's weights were chosen looking at it); the Polis and "
-             "gambling_XS sets were not looked at before this run.", "",
+             "sample is the development set (the new labeller's weights were chosen looking at it). No weight was "
+             "changed after seeing the Polis and gambling_XS labels; two later changes (the title's second phrase "
+             "must add a word; the summary's example quotes shared between languages) came from the sample and "
+             "the bias audit, after a first run whose Polis and gambling_XS output had been seen.", "",
              "Automatic check (not a judge): a label 'identifies' its theme when, among the set's gold names, the "
              "closest to it (USE cosine, cross-lingual) is its own theme's.", "",
              "| set | themes | label language | identified: old | identified: new |", "| --- | ---: | --- | ---: | ---: |"]
@@ -316,8 +318,12 @@ def write_markdown(result: dict, verdicts: dict | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("step", choices=["prepare", "score"])
+    parser.add_argument("step", choices=["prepare", "score", "render"])
     args = parser.parse_args()
+    if args.step == "render":  # rewrite labels.md from labels.json (wording changes only)
+        result = json.loads((RESULTS / "labels.json").read_text(encoding="utf-8"))
+        write_markdown(result, result.get("judged"))
+        return
     prepare() if args.step == "prepare" else score()
 
 
