@@ -149,3 +149,20 @@ def test_summary_is_in_the_label_language_but_cites_every_sizeable_language(samp
         assert cited, title.summary
         cited_languages |= {languages[i] for i in cited}
     assert cited_languages == {"en", "fr", "de", "nl"}
+
+
+def test_staff_choose_the_label_language_when_they_start_an_analysis(tmp_path: Path) -> None:
+    """POST /api/analyses takes `label_language` (an ISO code) and hands it to the job's AnalyseOptions."""
+    from types import SimpleNamespace
+
+    from pydantic import ValidationError
+
+    from civicai.api.schemas import AnalysisBody
+    from civicai.workspace.analyses import analysis_params
+
+    body = AnalysisBody(upload_id="0" * 32, label_language="fr")
+    assert body.label_language == "fr" and AnalysisBody(upload_id="0" * 32).label_language is None
+    with pytest.raises(ValidationError):
+        AnalysisBody(upload_id="0" * 32, label_language="French")
+    params = analysis_params(SimpleNamespace(runs_dir=tmp_path), tmp_path / "in.csv", label_language="fr")
+    assert params["label_language"] == "fr"

@@ -46,6 +46,8 @@ class AnalysisBody(Body):
     id_column: str | None = Field(default=None, max_length=200)
     group_columns: list[str] = Field(default_factory=list, max_length=20)
     question_column: str | None = Field(default=None, max_length=200)
+    # language of theme titles and summaries (ISO 639-1); None = the consultation's majority language
+    label_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
 
 
 class ThemePatch(Body):

@@ -98,13 +98,13 @@ def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
 def analysis_params(ctx: AppContext, input_path: Path, *, text_column: str | None = None,
                     id_column: str | None = None, group_columns: list[str] | None = None,
                     question_column: str | None = None, themes_path: Path | None = None,
-                    label: str = "run") -> dict[str, Any]:
+                    label: str = "run", label_language: str | None = None) -> dict[str, Any]:
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out_dir = ctx.runs_dir / f"{stamp}-{label}-{uuid.uuid4().hex[:6]}"
     return {"input_path": str(input_path), "out_dir": str(out_dir), "text_column": text_column or None,
             "id_column": id_column or None, "group_columns": list(group_columns or []),
             "question_column": question_column or None,
-            "themes_path": str(themes_path) if themes_path else None}
+            "themes_path": str(themes_path) if themes_path else None, "label_language": label_language or None}
 
 
 def remap_input(session, consultation_id: int, path: Path) -> dict[str, Any]:
@@ -157,6 +157,7 @@ def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
                              text_column=params.get("text_column"), id_column=params.get("id_column"),
                              group_columns=tuple(params.get("group_columns") or ()),
                              question_column=params.get("question_column"),
+                             label_language=params.get("label_language"),
                              themes_path=Path(params["themes_path"]) if params.get("themes_path") else None,
                              seed=ctx.settings.seed, embedder=ctx.settings.embedder_cluster,
                              database_url=ctx.url, progress=False, consultation_id=params.get("consultation_id"),

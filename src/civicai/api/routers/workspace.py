@@ -61,7 +61,8 @@ def start_analysis(body: AnalysisBody, request: Request, who: Principal = Depend
     path = upload_path(ctx, body.upload_id)
     preview(path, body.text_column)  # fails now (422) on a wrong column, not minutes later in the job
     params = analysis_params(ctx, path, text_column=body.text_column, id_column=body.id_column,
-                             group_columns=body.group_columns, question_column=body.question_column, label="upload")
+                             group_columns=body.group_columns, question_column=body.question_column, label="upload",
+                             label_language=body.label_language)
     params["requested_by"] = who.username
     return {"job_id": ctx.jobs.submit("analyse", params)}
 
