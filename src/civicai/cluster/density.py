@@ -3,6 +3,7 @@ and the outlier stage decides honestly which noise points are still close enough
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -41,14 +42,17 @@ class Clusters:
     labels: np.ndarray  # (n,) int, -1 = noise
     min_cluster_size: int
     min_samples: int
+    model: Any = None  # the fitted HDBSCAN (with prediction data) when asked for: places new points (extend.py)
+    raw_labels: np.ndarray | None = None  # HDBSCAN's own numbering, which approximate_predict returns
 
     @property
     def n_clusters(self) -> int:
         return int(self.labels.max()) + 1 if self.labels.size and self.labels.max() >= 0 else 0
 
 
-def cluster_points(coords: np.ndarray, params: ClusterParams = ClusterParams()) -> Clusters:
-    """(n, d) coordinates -> HDBSCAN labels, renumbered by decreasing size (theme 0 is the largest)."""
+def cluster_points(coords: np.ndarray, params: ClusterParams = ClusterParams(), keep_model: bool = False) -> Clusters:
+    """(n, d) coordinates -> HDBSCAN labels, renumbered by decreasing size (theme 0 is the largest). With
+    keep_model, the fitted model (and its prediction data) comes back to place points outside the sample."""
     import hdbscan
 
     n = coords.shape[0]
@@ -57,9 +61,11 @@ def cluster_points(coords: np.ndarray, params: ClusterParams = ClusterParams()) 
     if n < max(mcs, 2) + 1:
         return Clusters(np.full(n, -1, dtype=np.int64), mcs, ms)
     model = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=ms, metric="euclidean",
-                            cluster_selection_method=params.selection, core_dist_n_jobs=1)
+                            cluster_selection_method=params.selection, core_dist_n_jobs=1, prediction_data=keep_model)
     raw = model.fit_predict(coords.astype(np.float64))
-    return Clusters(_renumber_by_size(raw), mcs, ms)
+    if not keep_model:
+        return Clusters(_renumber_by_size(raw), mcs, ms)
+    return Clusters(_renumber_by_size(raw), mcs, ms, model=model, raw_labels=raw)
 
 
 def _renumber_by_size(labels: np.ndarray) -> np.ndarray:

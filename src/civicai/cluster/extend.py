@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from civicai.cluster.density import Clusters
 from civicai.cluster.reduce import nearest
 from civicai.errors import InputError
 
@@ -57,4 +58,49 @@ def extend_labels(embeddings: np.ndarray, labels: np.ndarray, fitted: np.ndarray
             theme = int(np.bincount(clustered).argmax())
             if (v == theme).sum() >= params.min_share * k and s.mean() >= bar:
                 out[rows[r]] = theme
+    return out
+
+
+def place_in_reduced_space(embeddings: np.ndarray, reference: np.ndarray, reference_coords: np.ndarray,
+                           n_neighbors: int = 15) -> np.ndarray:
+    """Coordinates for points that were not reduced: the average of their nearest reference points' coordinates,
+    weighted by UMAP's own fuzzy membership strengths (exactly how umap's transform() initialises new points;
+    exact cosine neighbours, as reduce.py builds the graph)."""
+    from civicai.cluster.reduce import _import_umap
+
+    umap = _import_umap()
+    k = min(n_neighbors, reference.shape[0])
+    out = np.empty((embeddings.shape[0], reference_coords.shape[1]), dtype=np.float32)
+    for start in range(0, embeddings.shape[0], 8192):
+        idx, sim = nearest(embeddings[start:start + 8192], reference, k)
+        distances = np.clip(1.0 - sim, 0.0, 2.0).astype(np.float32)
+        sigmas, rhos = umap.umap_.smooth_knn_dist(distances, float(k))
+        weights = np.exp(-np.maximum(distances - rhos[:, None], 0.0) / np.maximum(sigmas[:, None], 1e-12))
+        weights /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+        out[start:start + 8192] = np.einsum("nk,nkd->nd", weights, reference_coords[idx])
+    return out
+
+
+def carry_over(embeddings: np.ndarray, labels: np.ndarray, fitted: np.ndarray, coords: np.ndarray,
+               clusters: Clusters) -> np.ndarray:
+    """Themes found on the `fitted` sample, carried to everyone else as HDBSCAN itself would place them
+    (hdbscan.approximate_predict: where in the sample's condensed tree each new point falls; noise stays -1).
+    labels: (n,) final theme numbers on the fitted rows (after merging), -1 elsewhere; coords: the sample's
+    reduced coordinates; clusters: cluster_points(coords, keep_model=True). The fitted rows are unchanged."""
+    import hdbscan
+
+    out = labels.copy()
+    inside = np.zeros(embeddings.shape[0], dtype=bool)
+    inside[fitted] = True
+    outsiders = np.flatnonzero(~inside)
+    if outsiders.size == 0 or clusters.model is None or labels[fitted].max(initial=-1) < 0:
+        return out
+    # HDBSCAN's raw cluster number -> the run's theme number (renumbered by size, maybe merged)
+    theme_of = {int(raw): int(theme) for raw, theme in zip(clusters.raw_labels, labels[fitted]) if raw >= 0}
+    reference = embeddings[fitted]
+    for start in range(0, outsiders.size, 8192):
+        rows = outsiders[start:start + 8192]
+        placed = place_in_reduced_space(embeddings[rows], reference, coords)
+        raw, _ = hdbscan.approximate_predict(clusters.model, placed.astype(np.float64))
+        out[rows] = [theme_of.get(int(r), -1) for r in raw]
     return out

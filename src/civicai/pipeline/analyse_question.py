@@ -14,12 +14,12 @@ import numpy as np
 
 from civicai.cluster import assign, cluster_points, map_2d, merge_similar_clusters, parent_groups, reduce_embeddings
 from civicai.cluster.assign import Assignment, theme_centroids
-from civicai.cluster.extend import extend_labels
+from civicai.cluster.extend import carry_over
 from civicai.cluster.leftovers import second_pass
 from civicai.cluster.mapping import embed_themes, map_to_themes
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
-from civicai.pipeline.options import AnalyseOptions, discovery_sample_size
+from civicai.pipeline.options import AnalyseOptions
 from civicai.pipeline.prepare import Prepared
 from civicai.pipeline.themes_input import GivenTheme
 from civicai.pipeline.timing import StageTimer
@@ -87,10 +87,9 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     def compute_reduce() -> dict[str, np.ndarray]:
         # Beyond fit_sample submissions, themes are found on a seeded sample; everyone else then joins a
         # theme only by the same calibrated closeness rule as HDBSCAN's noise (bounded time and memory).
-        size = options.fit_sample or discovery_sample_size(m)  # None: grows with the input (options.py)
         sample = np.arange(m)
-        if m > size:
-            sample = np.sort(np.random.default_rng(options.seed).choice(m, size, replace=False))
+        if m > options.fit_sample:
+            sample = np.sort(np.random.default_rng(options.seed).choice(m, options.fit_sample, replace=False))
         fit = embeddings if sample.size == m else embeddings[sample]
         reduced = reduce_embeddings(fit, reduce_params)
         if sample.size == m:
@@ -109,12 +108,13 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
         with timer("cluster"):
             def compute_labels() -> dict[str, np.ndarray]:
                 labels = np.full(m, -1, dtype=np.int64)
-                found = cluster_points(reduced["coords"], options.cluster).labels
-                fitted = embeddings if reduced["sample"].size == m else embeddings[reduced["sample"]]
-                labels[reduced["sample"]] = merge_similar_clusters(fitted, found, options.cluster.merge_similarity)
+                sampled = reduced["sample"].size < m
+                found = cluster_points(reduced["coords"], options.cluster, keep_model=sampled)
+                fitted = embeddings if not sampled else embeddings[reduced["sample"]]
+                labels[reduced["sample"]] = merge_similar_clusters(fitted, found.labels, options.cluster.merge_similarity)
                 second: dict[str, Any] = {}
-                if reduced["sample"].size < m:  # outsiders in a theme's dense region join it, as HDBSCAN would
-                    labels = extend_labels(embeddings, labels, reduced["sample"])
+                if sampled:  # everyone outside the sample is placed in the sample's clustering, as HDBSCAN would
+                    labels = carry_over(embeddings, labels, reduced["sample"], reduced["coords"], found)
                     if options.second_pass:  # concerns too small in the sample to cluster: recluster the leftovers
                         passed = second_pass(embeddings, labels, texts, int(reduced["sample"].size), reduce_params,
                                              options.cluster, options.assign, options.seed)

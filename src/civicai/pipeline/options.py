@@ -24,10 +24,13 @@ class AnalyseOptions:
     label_language: str | None = None  # language of theme titles and summaries; None = the majority language
     batch_size: int = 256
     workers: int = 2  # processes for the per-text stages (PII redaction, embedding); 1 = no worker processes
-    # Themes are discovered on at most this many distinct submissions (seeded sample); the rest join by density
-    # (cluster.extend) or the calibrated closeness rule. 5,000 bounds UMAP's time; on 10k real Polis comments it
-    # matched fitting all of them (ARI 0.41 vs 0.42, evaluation/reduce_methods.py, umap-fit5000).
+    # Themes are discovered on a seeded sample of at most this many distinct submissions; everyone else is placed
+    # in the sample's clustering (cluster.extend.carry_over). 5,000 bounds UMAP's time; on 10k real Polis comments
+    # it matched fitting all of them (ARI 0.41 vs 0.42, evaluation/reduce_methods.py, umap-fit5000). A sample
+    # growing with the input (square root) did not lower the unassigned share at 100k (evaluation/discovery_scale.py).
     fit_sample: int = 5000
+    # Sampled runs: a second discovery pass over what the first left unassigned (cluster.leftovers)
+    second_pass: bool = True
     reduce: ReduceParams = field(default_factory=ReduceParams)
     cluster: ClusterParams = field(default_factory=ClusterParams)
     assign: AssignParams = field(default_factory=AssignParams)
