@@ -17,7 +17,8 @@ pytestmark = BROWSER_MARKS
 live, browser = ui.live, ui.browser  # the shared fixtures (server with the analysed sample, Chromium)
 # elements showing just "Error" (Gradio's status pill on each output of an event that raised)
 ERROR_PILLS = """() => [...document.querySelectorAll('body *')].filter(e => e.children.length === 0
-    && e.innerText && e.innerText.trim() === 'Error' && e.getBoundingClientRect().width > 0).length"""
+    && e.innerText && e.innerText.trim() === 'Error' && e.getBoundingClientRect().width > 0
+    && !e.closest('.toast-wrap, .toast-body, [data-testid="toast-body"]')).length"""
 
 
 def test_bad_upload_gives_one_clear_message(live, browser, tmp_path: Path) -> None:
@@ -53,6 +54,8 @@ def test_same_file_twice_warns_and_group_columns_are_offered(live, browser) -> N
     page.wait_for_selector("text=Tick 'Analyse it again anyway'", timeout=30_000)
     assert len(page.request.get(f"{live.base}/api/jobs").json()) == jobs_before  # nothing was started
     assert page.locator("#again input[type=checkbox]").is_visible()
+    time.sleep(2)
+    assert page.evaluate(ERROR_PILLS) == 0  # the toast says it; no blank red "Error" panels over the outputs
     shot(page, "ui-17-duplicate-upload")
     context.close()
 

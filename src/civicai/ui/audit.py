@@ -81,7 +81,8 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
                                        "accepted", ""))} for r in runs],
                                  columns=["run", "consultation", "status", "mode", "finished", "submissions"])
         cards = auditsvc.model_cards()
-        return (header_html("civicai · auditors' view", me.username, me.role), audit_table,
+        return (header_html("civicai · auditors' view", me.username, me.role),
+                gr.update(value=audit_table, visible=bool(audits)),  # none yet: the text below says so
                 _links(audits), run_table, gr.update(choices=[c["name"] for c in cards],
                                                     value=cards[0]["name"] if cards else None))
 
@@ -106,7 +107,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         who(ctx, request, READERS)
         row = evt.row_value or []
         if not row or not str(row[0]).isdigit():
-            return "This report exists only as a file: use its download links.", None
+            return "This report exists only as a file: use its download links.", ""
         with session_scope(ctx.url) as session:
             report = auditsvc.get_audit(session, int(row[0])).report or {}
         findings = [f for f in report.get("findings", []) if f.get("flagged")]
@@ -119,9 +120,13 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
             verdict = [{"sentence": verdict}]
         text = "\n".join(f"- {icons.get(v.get('severity'), '')} {esc(v.get('sentence'))}" if isinstance(v, dict)
                          else f"- {esc(v)}" for v in verdict[:20])
-        summary = {"findings": len(report.get("findings", [])), "flagged": len(findings),
-                   "group_columns": report.get("group_columns"), "generated_at": report.get("generated_at"),
-                   "leakage": report.get("leakage", {}).get("total") if isinstance(report.get("leakage"), dict) else None}
+        leakage = report.get("leakage", {}).get("total") if isinstance(report.get("leakage"), dict) else None
+        facts = {"Findings": len(report.get("findings", [])), "Flagged": len(findings),
+                 "Group columns": ", ".join(report.get("group_columns") or []),
+                 "Generated": (report.get("generated_at") or "")[:19].replace("T", " "),
+                 "Citizen text found in outputs (leakage)": leakage}
+        summary = "<dl class='civicai-facts'>" + "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>"
+                                                        for k, v in facts.items()) + "</dl>"
         return (f"### Audit {row[0]}: verdict\n{text}\n\n**Flagged findings ({len(findings)})**\n\n" +
                 ("\n".join(lines) or "None.")), summary
 
@@ -182,18 +187,18 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         text = "\n".join(f"- {esc(v['sentence'])}" for v in report["verdict"])
         head = (f"### Chat on {esc(plan)}: {report['questions']['n']} questions, run by {esc(me.username)}\n"
                 f"Served worse: {esc(', '.join(report['served_worse']) or 'no group')}\n\n")
-        return head + text, pd.DataFrame(summary_rows(report, "language")), pd.DataFrame(summary_rows(report,
-                                                                                                     "audience"))
+        return (head + text, gr.update(value=pd.DataFrame(summary_rows(report, "language")), visible=True),
+                gr.update(value=pd.DataFrame(summary_rows(report, "audience")), visible=True))
 
     with gr.Blocks(title="civicai · audit") as demo:
         header = gr.HTML(header_html("civicai · auditors' view"))
         with gr.Tabs():
             with gr.Tab("Bias reports"):
                 audits = gr.Dataframe(label="Bias reports (select one for its flagged findings)", interactive=False,
-                                      elem_id="audits")
+                                      elem_id="audits", visible=False)
                 links = gr.HTML(elem_id="audit-links")
                 findings = gr.Markdown()
-                summary = gr.JSON(label="Summary")
+                summary = gr.HTML(elem_id="audit-summary")  # a JSON tree's empty state failed axe
             with gr.Tab("Run manifests"):
                 runs = gr.Dataframe(label="Analysis runs (select one for its manifest)", interactive=False,
                                     elem_id="runs")
@@ -210,8 +215,9 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
                 chat_plan = gr.Dropdown(label="Plan", choices=[])
                 chat_btn = gr.Button("Audit the chat on this plan (staff and admins; a minute or two)")
                 chat_verdict = gr.Markdown()
-                chat_languages = gr.Dataframe(label="By question language", interactive=False)
-                chat_audiences = gr.Dataframe(label="By audience", interactive=False)
+                # shown once the chat audit has run: an empty table would only show "1 2 3"
+                chat_languages = gr.Dataframe(label="By question language", interactive=False, visible=False)
+                chat_audiences = gr.Dataframe(label="By audience", interactive=False, visible=False)
             with gr.Tab("Model cards"):
                 card = gr.Dropdown(label="Model", choices=[])
                 card_md = gr.Markdown()

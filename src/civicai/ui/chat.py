@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from civicai.store.db import session_scope
-from civicai.ui.common import esc, friendly
+from civicai.ui.common import esc, friendly, refuse
 from civicai.workspace.chat import (
     CLIENT_COOKIE,
     answer_payload,
@@ -55,10 +55,10 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
     def respond(question: str, history: list[dict], audience_label: str, request: gr.Request):
         question = (question or "").strip()
         if not question:
-            raise gr.Error("Please type a question about the climate plan.")
+            raise refuse("Please type a question about the climate plan.")
         wait = check_chat_rate(ctx, *_client(request))
         if wait:
-            raise gr.Error(f"Too many questions at once: please wait {wait:.0f} seconds.")
+            raise refuse(f"Too many questions at once: please wait {wait:.0f} seconds.")
         # a follow-up ("and how much does that cost?") leans on the resident's previous question
         previous = next((m.get("content") for m in reversed(history or [])
                          if m.get("role") == "user" and isinstance(m.get("content"), str)), None)
@@ -107,7 +107,7 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
         audience = gr.Radio(list(AUDIENCES), value="General public", label="Explain it for", elem_id="audience")
         chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chatbot", feedback_options=("Like", "Dislike"),
                              placeholder="Ask anything about the plan, in your language.")
-        with gr.Row(equal_height=True):
+        with gr.Row(equal_height=True, elem_id="question-row"):
             box = gr.Textbox(label="Your question", placeholder="e.g. When will the buses be electric?",
                              scale=5, elem_id="question", max_length=1000, autofocus=True, submit_btn=False)
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=80)

@@ -36,10 +36,18 @@ button, input, select, textarea {min-height: 2.4rem}
 #chatbot > .wrapper {display: flex; flex-direction: column}
 #chatbot > .wrapper > label.float {position: static; align-self: flex-start; margin: .4rem .4rem .2rem}
 #chatbot > .wrapper > .bubble-wrap {flex: 1 1 0; min-height: 0; height: auto}
+/* after a refused event Gradio covers each output with a blank panel holding a red "Error" pill, which stays
+   (issue 17): the toast or the error summary already says what went wrong, so the panel goes */
+.wrap:has(> span.error) {display: none !important}
+/* the selected tab's label was primary-500 on white (3.7:1): blue-700 passes AA (axe, issue 17) */
+button[role=tab].selected {color: #1d4ed8 !important}
 .civicai-error {border: 4px solid #b3261e; padding: .6rem 1rem; margin: .5rem 0; color: #0b0c0c; background: #fff}
 .civicai-error h2 {color: #b3261e; font-size: 1.15rem; margin: 0 0 .3rem}
 .civicai-warning {border-left: 6px solid #8a5a00; background: #fff7e0; color: #0b0c0c; padding: .5rem .8rem;
   margin: .5rem 0}
+dl.civicai-facts {display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0}
+dl.civicai-facts dt {font-weight: 600}
+dl.civicai-facts dd {margin: 0}
 .civicai-manifest {border-collapse: collapse; width: 100%; font-size: .92rem}
 .civicai-manifest caption {text-align: left; font-weight: 600; padding: .3rem 0}
 .civicai-manifest th, .civicai-manifest td {border-bottom: 1px solid #d0d7de; padding: .25rem .5rem;

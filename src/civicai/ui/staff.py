@@ -70,7 +70,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
 
     def on_upload(path: str | None, request: gr.Request):
         guard(request)
-        empty = (None, EMPTY_PREVIEW, *(gr.update(choices=[], value=None),) * 4, gr.update(visible=False, value=False))
+        empty = (None, gr.update(value=EMPTY_PREVIEW, visible=False), *(gr.update(choices=[], value=None),) * 4,
+                 gr.update(visible=False, value=False))
         if not path:
             return (*empty[:2], "", *empty[2:], gr.update())
         name = Path(path).name
@@ -81,7 +82,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             # one clear message where the officer looks, instead of a toast plus an empty red "Error" on every
             # output (issue 17); an expected problem is one log line. The server's path is not the officer's.
             message = re.sub(r"(/[^\s:]*)?/uploads/[0-9a-f]{32}/", "", friendly(exc).message)
-            message = message.replace(" with --text-column", "")
+            message = message.replace(" with --text-column", "").removeprefix(f"{name}: ")
             return (*empty[:2], error_summary_html(f"{name} could not be used", message), *empty[2:], None)
         finally:
             Path(path).unlink(missing_ok=True)  # Gradio's temporary copy: the stored upload is the only one kept
@@ -98,7 +99,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                     "it again makes a second, identical consultation. Pick that consultation above "
                                     "to see its results, or tick the box below to analyse it again anyway.")
         groups = [c for c in columns if c not in (info["text_column"], info["id_column"], info["question_column"])]
-        return (stored.upload_id, pd.DataFrame(info["rows"]), summary,
+        return (stored.upload_id, gr.update(value=pd.DataFrame(info["rows"]), visible=True), summary,
                 gr.update(choices=columns, value=info["text_column"]),
                 gr.update(choices=[""] + columns, value=info["id_column"] or ""),
                 gr.update(choices=groups, value=info.get("group_columns") or []),
@@ -133,6 +134,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
 
     def refresh_jobs():
         table, active = data.jobs_frame(ctx)
+        table = gr.update(value=table, visible=not table.empty)  # no empty table: the line above says so
         if active is None:
             return progress_html(0, "no analysis yet"), table
         message = active["message"] if active["message"] not in (None, "", active["status"]) else ""
@@ -374,7 +376,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                file_types=[".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"], elem_id="upload")
                 preview_info = gr.HTML(elem_id="upload-message")
                 preview_table = gr.Dataframe(EMPTY_PREVIEW, label="Preview (text redacted)", interactive=False,
-                                             wrap=True, elem_id="preview")
+                                             wrap=True, elem_id="preview", visible=False)
                 with gr.Row():
                     text_col = gr.Dropdown(label="Text column", choices=[])
                     id_col = gr.Dropdown(label="Id column", choices=[])
@@ -386,7 +388,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 start = gr.Button("Start analysis", variant="primary", elem_id="start-analysis")
                 progress = gr.HTML(progress_html(0, "no analysis yet"), elem_id="job-progress")
                 jobs_table = gr.Dataframe(data.empty_jobs(), label="Recent jobs", interactive=False,
-                                          elem_id="jobs")
+                                          elem_id="jobs", visible=False)
                 with gr.Row():
                     resume_id = gr.Number(label="Job to resume", precision=0)
                     resume_btn = gr.Button("Resume interrupted job")

@@ -148,17 +148,17 @@ _PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <style>body{{font-family:system-ui,sans-serif;background:#f4f6f9;margin:0;display:flex;min-height:100vh;
 align-items:center;justify-content:center}}form{{background:#fff;padding:2rem;border-radius:10px;
 box-shadow:0 2px 12px #0002;width:min(22rem,90vw)}}label{{display:block;margin:.8rem 0 .2rem;font-weight:600}}
-input{{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #9aa5b1;border-radius:6px}}
+input{{width:100%;box-sizing:border-box;padding:.6rem;font-size:1rem;border:1px solid #5f6b7a;border-radius:6px}}
 button{{margin-top:1.2rem;width:100%;padding:.7rem;font-size:1rem;background:#2f5d8a;color:#fff;border:0;
 border-radius:6px;cursor:pointer}}button:focus,input:focus{{outline:3px solid #f0b429}}.err{{color:#b00020}}
-</style></head><body><form method="post" action="/login" aria-labelledby="t">
+</style></head><body><main><form method="post" action="/login" aria-labelledby="t">
 <h1 id="t">civicai sign in</h1><p>Staff workspace and auditors' view. Residents: the chat is at
 <a href="/chat/">/chat</a>.</p>{error}
 <input type="hidden" name="csrf_token" value="{csrf}"><input type="hidden" name="next" value="{next}">
 <label for="username">User name</label><input id="username" name="username" autocomplete="username" required autofocus>
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button></form></body></html>"""
+<button type="submit">Sign in</button></form></main></body></html>"""
 
 
 def _safe_next(target: str | None) -> str:

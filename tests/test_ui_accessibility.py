@@ -1,0 +1,58 @@
+"""Issue 17: an automated accessibility check of every app. axe-core (the engine behind Deque's axe, bundled
+as axe.min.js in the axe-playwright-python package, MPL-2.0) runs in Chromium on /login, /chat, /staff and
+/audit, each at desktop and phone size, and must find no serious or critical violation."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import _browser_support as ui
+from _browser_support import ARTIFACTS, BROWSER_MARKS, login, wait_text
+
+pytestmark = BROWSER_MARKS
+live, browser = ui.live, ui.browser  # the shared fixtures (server with the analysed sample, Chromium)
+SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
+
+
+def _axe(page) -> list[dict]:
+    axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright",
+                                         reason="pip install axe-playwright-python (the [dev] extra)")
+    results = axe_playwright.Axe().run(page, options={"resultTypes": ["violations"],
+                                                      "runOnly": {"type": "tag", "values": [
+                                                          "wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
+                                                          "best-practice"]}})
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]}
+            for v in results.response["violations"]]
+
+
+def _open(page, live, app: str) -> None:
+    if app == "login":
+        page.goto(live.base + "/login")
+        page.wait_for_selector("#username")
+    elif app == "chat":
+        page.goto(live.base + "/chat/")
+        page.wait_for_selector("#question textarea", timeout=90_000)
+    elif app == "staff":
+        login(page, live.base)
+        wait_text(page, "#run", f"{live.run_id} ·")
+        page.wait_for_timeout(1500)
+    else:
+        login(page, live.base, "audit1", "/audit/")
+        page.wait_for_selector("#audits", timeout=60_000)
+        page.wait_for_timeout(1500)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("app", ["login", "chat", "staff", "audit"])
+def test_no_serious_accessibility_violation(live, browser, app: str, size: str) -> None:
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
+    page = context.new_page()
+    _open(page, live, app)
+    violations = _axe(page)
+    (ARTIFACTS / f"axe-{app}-{size}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(serious, indent=1)
+    context.close()
