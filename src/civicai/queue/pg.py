@@ -212,7 +212,12 @@ class QueueWorker:
                 await asyncio.gather(rescue, return_exceptions=True)
 
     def run(self) -> None:
-        asyncio.run(self.run_async())
+        try:
+            asyncio.run(self.run_async())
+        except Exception:  # the database went away under a stopping worker (a dropped test database, an outage)
+            if not self._stopping.is_set():
+                raise
+            log.warning("the queue worker stopped with an error", exc_info=True)
 
     def stop(self) -> None:
         self._stopping.set()
