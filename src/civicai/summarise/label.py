@@ -1,4 +1,6 @@
-"""Theme labels and summaries.
+"""Theme labels and summaries as they were before issue 15, kept as the baseline that evaluation/labels.py
+compares the new titles (civicai.summarise.title) with; the pipeline no longer calls `theme_text`.
+`central_sentences` and `first_sentence` are still used by the new summaries.
 
 Extractive by default: the label is the most central short submission when one is typical enough,
 otherwise the top keywords; the summary strings together the first sentence of each chosen quote, so
