@@ -166,3 +166,23 @@ def test_staff_choose_the_label_language_when_they_start_an_analysis(tmp_path: P
         AnalysisBody(upload_id="0" * 32, label_language="French")
     params = analysis_params(SimpleNamespace(runs_dir=tmp_path), tmp_path / "in.csv", label_language="fr")
     assert params["label_language"] == "fr"
+
+
+def test_large_runs_parse_a_bounded_sample_and_count_over_every_member(sample, embedder, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The parser reads ~10k words/s: beyond PARSE_LIMIT texts a per-theme sample is parsed for phrases, and the
+    counts staff see are recounted over every member written in the label language."""
+    from civicai.summarise import phrases, title
+
+    texts, languages, primary, centroids, k = sample
+    parsed: list[int] = []
+    real = phrases.count_phrases
+    monkeypatch.setattr(title, "PARSE_LIMIT", 100)
+    monkeypatch.setattr(title, "PARSE_MIN_PER_THEME", 10)
+    monkeypatch.setattr(title, "count_phrases", lambda items, language: parsed.append(len(items)) or real(items, language))
+    titles = title_themes(texts, languages, primary, k, centroids, embedder, "en")
+    assert parsed == [100]  # 10 themes x 10 English members each, of 252
+    for t, theme in enumerate(titles):
+        english = [texts[i] for i in np.nonzero(primary == t)[0] if languages[i] == "en"]
+        assert theme.points and all(2 <= p.count <= len(english) for p in theme.points), theme.points
+    # only 10 members of each theme were parsed, yet counts go beyond that: they were taken over everyone
+    assert max(p.count for theme in titles for p in theme.points) > 10

@@ -73,7 +73,7 @@ def _parser(language: str):
     plugins = spacy.util.registry._entry_point_factories
     plugins.entry_points = False  # see privacy.ner: presidio's plugin would import transformers
     try:
-        return spacy.load(path, exclude=["ner"])
+        return spacy.load(path, exclude=["ner", "lemmatizer"])  # noun chunks need the tagger and parser only
     finally:
         plugins.entry_points = True
 

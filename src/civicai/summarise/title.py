@@ -35,6 +35,8 @@ PRESELECT = 40  # candidates per theme scored with embeddings
 MMR_LAMBDA = 0.8
 MIN_RELATIVE_SCORE = 0.25
 SUBSET_NOTE = 0.9
+PARSE_LIMIT = 3000  # texts of one language parsed for phrases; beyond it a per-theme sample
+PARSE_MIN_PER_THEME = 100
 SECOND_PHRASE_SHARE = 0.5  # the second phrase joins the title when its coverage >= this share of the first's
 SIMILAR = 0.75
 CENTRALITY_POWER = 2.0
@@ -237,6 +239,33 @@ def rank_phrases(member_docs: Sequence[int], counts: PhraseCounts, by_doc: dict[
     return ranked
 
 
+def parse_subset(rows: list[int], primary: np.ndarray, seed: int = 0) -> list[int]:
+    """Which texts of one language to parse for phrases: all up to PARSE_LIMIT, else a seeded sample of each
+    theme (and of the unassigned) of equal size, so a 100k-submission run parses a bounded number of texts
+    (the parser reads ~10k words/s per core). Counts shown to staff are recounted over every member."""
+    if len(rows) <= PARSE_LIMIT:
+        return rows
+    rng = np.random.default_rng(seed)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in rows:
+        groups[int(primary[i])].append(i)
+    cap = max(PARSE_MIN_PER_THEME, PARSE_LIMIT // max(len(groups), 1))
+    chosen: list[int] = []
+    for key in sorted(groups):
+        members = groups[key]
+        chosen += members if len(members) <= cap else rng.choice(members, cap, replace=False).tolist()
+    return sorted(chosen)
+
+
+def recount(phrase: Phrase, counts: PhraseCounts, written: Sequence[str]) -> Phrase:
+    """The phrase's count over every given text: any of the forms seen, as whole words, case-insensitive."""
+    import re
+
+    forms = sorted(counts.forms[phrase.key], key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in forms) + r")(?!\w)", re.IGNORECASE)
+    return Phrase(phrase.key, phrase.text, sum(1 for t in written if pattern.search(t)), phrase.score)
+
+
 def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequence[int], n_themes: int,
                  centroids: np.ndarray, embedder: Any, label_language: str,
                  quotes: Sequence[Sequence[str]] | None = None,
@@ -256,7 +285,7 @@ def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequen
 
     def counted(language: str):
         if language not in per_language:
-            idx = [i for i, code in enumerate(languages) if code == language]
+            idx = parse_subset([i for i, code in enumerate(languages) if code == language], primary_arr)
             counts = count_phrases([texts[i] for i in idx], language)
             by_doc = _by_doc(counts)
             per_language[language] = (counts, by_doc, idx, {})
@@ -284,6 +313,9 @@ def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequen
             points = _mmr(ranked, vectors, N_SUBPOINTS + 1)
             if len(points) == 1 and len(points[0].text.split()) == 1:  # one word says too little: add the next
                 points += _mmr(ranked, vectors, 2, min_relative=0.0)[1:]
+            if len(member_docs) < in_language:  # phrases were found on a sample: count them over every member
+                written = [texts[i] for i in members if languages[i] == language]
+                points = [recount(p, counts, written) for p in points]
         title = _title_from(points, language)
         if not title:
             keywords = list(fallback_keywords[t]) if fallback_keywords is not None else []
