@@ -17,7 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from _api_support import PASSWORD, SMALL_CSV, add_user
+from _api_support import PASSWORD, PLAN_PDF, SMALL_CSV, add_user
 from civicai.store.db import session_scope
 from civicai.store.schema import AnalysisRun, Audit, Job, Submission
 from civicai.testing import free_port
@@ -122,6 +122,39 @@ def test_a_worker_killed_mid_analysis_has_its_job_finished_by_another(pg_url: st
             assert session.scalar(select(func.count()).select_from(Audit).where(Audit.run_id == runs[0].id)) == 1
     finally:
         _stop(list(workers.values()))
+
+
+def test_every_job_kind_runs_on_a_worker_process(pg_url: str, tmp_path: Path) -> None:
+    """analyse (and the audit it queues), remap and plan-ingest all run in a `civicai worker` process."""
+    from civicai.cli.worker import build_worker_context
+    from civicai.config import get_settings
+    from civicai.store.schema import Plan
+    from civicai.workspace.analyses import analysis_params, remap_params
+
+    home = tmp_path / "home"
+    ctx = build_worker_context(get_settings(home=str(home), database_url=pg_url))
+    upload = home / "uploads" / ("b" * 32) / SMALL_CSV.name
+    upload.parent.mkdir(parents=True)
+    shutil.copy(SMALL_CSV, upload)
+    worker = _spawn(["worker", "--name", "w1", *WORKER_FLAGS], _env(pg_url, home), tmp_path / "w1.log")
+
+    def finished(job_id: int) -> Job:
+        job = _wait(lambda: (j := _job(pg_url, job_id)).status in ("done", "failed") and j, f"job {job_id}")
+        assert job.status == "done" and job.worker == "w1", job.message
+        return job
+
+    try:
+        analysed = finished(ctx.jobs.submit("analyse", analysis_params(ctx, upload, group_columns=["district"])))
+        finished(analysed.result["audit_job"])
+        with session_scope(pg_url) as session:
+            params = remap_params(ctx, session, analysed.result["run_id"], "staff1")
+        remapped = finished(ctx.jobs.submit("remap", params))
+        assert remapped.result["run_id"] != analysed.result["run_id"]
+        ingested = finished(ctx.jobs.submit("plan-ingest", {"path": str(PLAN_PDF), "name": "rivermouth"}))
+        with session_scope(pg_url) as session:
+            assert session.get(Plan, ingested.result["plan_id"]).name == "rivermouth"
+    finally:
+        _stop([worker])
 
 
 def _login(base: str, username: str, password: str, cookies: httpx.Cookies | None = None) -> httpx.Response:
