@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -137,3 +138,37 @@ def test_rate_limits_are_shared_through_the_database(migrated_db_url: str) -> No
     # the default follows the database: shared on PostgreSQL, in memory on SQLite (one process serves)
     chosen = make_rate_limiter(migrated_db_url, limit)
     assert isinstance(chosen, DatabaseRateLimiter if migrated_db_url.startswith("postgresql") else RateLimiter)
+
+
+@pytest.mark.slow
+def test_cancel_stops_a_running_analysis_within_seconds(migrated_db_url: str, tmp_path: Path) -> None:
+    """The real pipeline, cancelled after its first stage: it stops inside the next stage, writes no outputs."""
+    import shutil
+
+    from _api_support import SMALL_CSV, make_app
+    from civicai.workspace.analyses import analysis_params
+
+    app = make_app(migrated_db_url, tmp_path / "home", start_jobs=True)
+    ctx = app.state.civicai
+    upload = ctx.uploads_dir / ("c" * 32) / SMALL_CSV.name
+    upload.parent.mkdir(parents=True)
+    shutil.copy(SMALL_CSV, upload)
+    params = analysis_params(ctx, upload)
+    checkpoints = Path(params["out_dir"]) / ".checkpoints"
+    try:
+        job_id = ctx.jobs.submit("analyse", params)
+        deadline = time.monotonic() + 600
+        while not (checkpoints.is_dir() and any(not p.name.endswith(".tmp") for p in checkpoints.iterdir())):
+            assert time.monotonic() < deadline and str(_job_status(migrated_db_url, job_id)) in ("queued", "running")
+            time.sleep(0.1)
+        assert ctx.jobs.cancel(job_id) == "running"
+        job = _wait_status(migrated_db_url, job_id, {"cancelled", "done", "failed"}, timeout=60)
+        assert job.status == JobStatus.CANCELLED, job.message
+        assert not (Path(params["out_dir"]) / "run.json").exists()  # stopped before its outputs
+    finally:
+        ctx.jobs.shutdown()
+
+
+def _job_status(url: str, job_id: int) -> JobStatus:
+    with session_scope(url) as session:
+        return session.get(Job, job_id).status
