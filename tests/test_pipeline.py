@@ -157,6 +157,9 @@ def test_large_runs_discover_themes_on_a_sample_and_everyone_else_still_gets_a_t
     assert len({r["primary_theme"] for r in distinct if r["primary_theme"]}) >= 2
     # submissions outside the sample enter as noise; the closeness rule lets the close ones join a theme
     assert manifest["questions"][0]["joined_from_noise"] > 0
+    # what stayed unassigned went through the second discovery pass (cluster.leftovers), recorded per question
+    second = manifest["questions"][0]["second_pass"]
+    assert second["leftovers"] > 0 and second["joined"] <= second["leftovers"], second
 
 
 def test_themes_file_maps_onto_the_given_themes(sample_dir, tmp_path):

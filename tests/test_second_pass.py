@@ -103,3 +103,16 @@ def test_second_pass_keeps_loose_leftover_crowds_out_and_leaves_runs_without_the
     np.testing.assert_array_equal(passed.labels, labels)
     none = second_pass(x, np.full(len(x), -1), texts, 5000, ReduceParams(), ClusterParams())
     assert none.skipped and (none.labels == -1).all()
+
+
+def test_discovery_sample_counts_copies_and_draws_texts_many_people_sent_first():
+    from civicai.cluster.sample import discovery_sample, submission_weights
+
+    # submissions 0..9 distinct; 10..29 are copies of 3, 30..31 copies of 7
+    duplicate_of = [None] * 10 + [3] * 20 + [7] * 2
+    weights = submission_weights(duplicate_of, list(range(10)))
+    assert weights.tolist() == [1, 1, 1, 21, 1, 1, 1, 3, 1, 1]
+    drawn = [discovery_sample(weights, 2, seed) for seed in range(50)]
+    assert sum(3 in d for d in drawn) >= 40  # a text 21 submissions stand for is almost always looked at
+    np.testing.assert_array_equal(discovery_sample(weights, 2, 7), discovery_sample(weights, 2, 7))
+    assert discovery_sample(weights, 10, 0).tolist() == list(range(10))  # no sampling below the bound

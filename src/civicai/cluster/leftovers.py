@@ -24,6 +24,7 @@ from civicai.cluster.assign import AssignParams, assign, theme_centroids
 from civicai.cluster.density import ClusterParams, cluster_points
 from civicai.cluster.extend import carry_over
 from civicai.cluster.reduce import ReduceParams, reduce_embeddings
+from civicai.cluster.sample import discovery_sample
 
 
 @dataclass
@@ -56,8 +57,10 @@ def cohesion(embeddings: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
 
 def second_pass(embeddings: np.ndarray, labels: np.ndarray, texts: list[str], fit_sample: int,
                 reduce_params: ReduceParams, cluster_params: ClusterParams,
-                assign_params: AssignParams = AssignParams(), seed: int = 0) -> SecondPass:
-    """labels: the first pass's (n,) labels (sample clustered, the rest carried over). Returns the new labels."""
+                assign_params: AssignParams = AssignParams(), seed: int = 0,
+                weights: np.ndarray | None = None) -> SecondPass:
+    """labels: the first pass's (n,) labels (sample clustered, the rest carried over); weights: submissions each
+    row stands for (cluster.sample), so the leftovers' sample is drawn like the first. Returns the new labels."""
     k = int(labels.max()) + 1 if labels.size and labels.max() >= 0 else 0
     if k == 0:
         return SecondPass(labels.copy(), skipped="the first pass found no theme")
@@ -68,9 +71,7 @@ def second_pass(embeddings: np.ndarray, labels: np.ndarray, texts: list[str], fi
         result.skipped = "too few leftovers to cluster"
         return result
     # The leftovers are a new input: the same sample bound, reduction and size rule as the first pass.
-    sample = np.arange(rest.size)
-    if rest.size > fit_sample:
-        sample = np.sort(np.random.default_rng([seed, 2]).choice(rest.size, fit_sample, replace=False))
+    sample = discovery_sample(np.ones(rest.size) if weights is None else weights[rest], fit_sample, seed + 1)
     pool = embeddings[rest]
     coords = reduce_embeddings(pool[sample], reduce_params).coords
     clusters = cluster_points(coords, cluster_params, keep_model=sample.size < rest.size)

@@ -17,6 +17,7 @@ from civicai.cluster.assign import Assignment, theme_centroids
 from civicai.cluster.extend import carry_over
 from civicai.cluster.leftovers import second_pass
 from civicai.cluster.mapping import embed_themes, map_to_themes
+from civicai.cluster.sample import discovery_sample, submission_weights
 from civicai.keywords import ctfidf_keywords
 from civicai.pipeline.checkpoint import Checkpoints, stage_key
 from civicai.pipeline.options import AnalyseOptions
@@ -82,14 +83,14 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     timer.finished("embed")
 
     reduce_params = options.reduce
-    key = stage_key(key, f"reduce-{tag}", {**reduce_params.__dict__, "fit_sample": options.fit_sample})
+    weights = submission_weights(prepared.duplicate_of, members)  # submissions each distinct text stands for
+    key = stage_key(key, f"reduce-{tag}", {**reduce_params.__dict__, "fit_sample": options.fit_sample,
+                                           "sample": "by-submissions"})
 
     def compute_reduce() -> dict[str, np.ndarray]:
-        # Beyond fit_sample submissions, themes are found on a seeded sample; everyone else then joins a
-        # theme only by the same calibrated closeness rule as HDBSCAN's noise (bounded time and memory).
-        sample = np.arange(m)
-        if m > options.fit_sample:
-            sample = np.sort(np.random.default_rng(options.seed).choice(m, options.fit_sample, replace=False))
+        # Beyond fit_sample submissions, themes are found on a seeded sample drawn in proportion to the
+        # submissions each text stands for (cluster.sample); everyone else is placed in its clustering.
+        sample = discovery_sample(weights, options.fit_sample, options.seed)
         fit = embeddings if sample.size == m else embeddings[sample]
         reduced = reduce_embeddings(fit, reduce_params)
         if sample.size == m:
@@ -117,7 +118,7 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
                     labels = carry_over(embeddings, labels, reduced["sample"], reduced["coords"], found)
                     if options.second_pass:  # concerns too small in the sample to cluster: recluster the leftovers
                         passed = second_pass(embeddings, labels, texts, int(reduced["sample"].size), reduce_params,
-                                             options.cluster, options.assign, options.seed)
+                                             options.cluster, options.assign, options.seed, weights=weights)
                         labels, second = passed.labels, passed.describe()
                 return {"labels": labels, "second_pass": np.array(json.dumps(second))}
 
