@@ -198,7 +198,8 @@ class PlanChat:
             ranked = [prefer_reason(p, self.ranker.sentences(p.hit.chunk)) for p in ranked]
         compose = partial(compose_answer, ranked, language=phrase_lang,
                           chunk_languages=self.stored.chunk_languages, plan_language=self.stored.info.language,
-                          audience=audience, ranker=self.ranker, chunks=self.stored.chunks)
+                          audience=audience, ranker=self.ranker, chunks=self.stored.chunks,
+                          question=redacted, asked_kind=asked_value(redacted))
         if not abstain:
             text, citations = compose(lead="yes_lead" if yes_no else "")
             if yes_no and citations and negated(citations[0].quote):

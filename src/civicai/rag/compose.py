@@ -23,6 +23,7 @@ from civicai.rag.phrases import language_name, phrase
 from civicai.rag.question import gives_reason
 from civicai.rag.rerank import RankedPassage
 from civicai.rag.types import Citation
+from civicai.rag.values import plain_value
 
 # audience -> (max citations, max sentences per quote, max words per quote)
 STYLE = {"child": (1, 1, 45), "general": (2, 2, 80), "expert": (3, 4, 160)}
@@ -280,11 +281,14 @@ def short_section(section_path: tuple[str, ...], depth: int = 2) -> str:
 def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_languages: list[str | None],
                    plan_language: str | None = None, audience: str, ranker: SentenceRanker,
                    lead: str = "", chunks: list[Chunk] | None = None, limit: int | None = None,
-                   margins: tuple[float, float] | None = None) -> tuple[str, list[Citation]]:
+                   margins: tuple[float, float] | None = None, question: str = "",
+                   asked_kind: str | None = None) -> tuple[str, list[Citation]]:
     """The lead-in (`lead`: a phrase key; default the audience's), then each picked passage's quote with its
     [n]. `chunks` (the plan's, by ordinal) lets a chunk that opens mid-sentence borrow its sentence's start;
     `limit` caps the citations; with 1 (the closest-passage answer) the quote is the best sentence, completed.
-    `margins`: (citation, sentence) margins in place of the audience's (for evaluation/fit_margins.py)."""
+    `margins`: (citation, sentence) margins in place of the audience's (for evaluation/fit_margins.py).
+    A child's direct answer to a "when / how much" question (`asked_kind`) opens with the value its quote gives,
+    said plainly ("In short: 2035."), taken from the quote itself (civicai.rag.values)."""
     _, max_sentences, max_words = STYLE[audience]
     citations: list[Citation] = []
     lines = [phrase(language, lead or f"lead_{audience}")]
@@ -303,6 +307,10 @@ def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_language
         n = len(citations) + 1
         citations.append(Citation(n, chunk.section, chunk.page, quote, passage.hit.dense, chunk.ordinal))
         lines.append(f"“{quote}” [{n}]")
+    if audience == "child" and not lead and limit is None and citations:
+        value = plain_value(citations[0].quote, asked_kind, question)
+        if value:
+            lines[0] = phrase(language, "child_value", value=value)
     # say once which language the quotes are in, where it is not the question's
     quoted = [(chunk_languages[c.chunk] or "")[:2] if 0 <= c.chunk < len(chunk_languages) else "" for c in citations]
     foreign = [code for code in quoted if code and code != language[:2]]

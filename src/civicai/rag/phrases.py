@@ -7,6 +7,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "en": {
         "lead_general": "Here is what the plan says:",
         "lead_child": "Here is what the plan says, in short:",
+        "child_value": "In short: {value}. The plan says:",
         "lead_expert": "Relevant passages of the plan:",
         "quotes_in": "(Quoted in the plan's language: {lang_name}.)",
         "abstain": "The plan does not say.",
@@ -30,6 +31,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "fr": {
         "lead_general": "Voici ce que dit le plan :",
         "lead_child": "Voici ce que dit le plan, en bref :",
+        "child_value": "En bref : {value}. Le plan dit :",
         "lead_expert": "Passages pertinents du plan :",
         "quotes_in": "(Citations dans la langue du plan : {lang_name}.)",
         "abstain": "Le plan ne le dit pas.",
@@ -53,6 +55,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "de": {
         "lead_general": "Das steht im Plan:",
         "lead_child": "Das steht im Plan, kurz gesagt:",
+        "child_value": "Kurz gesagt: {value}. Im Plan steht:",
         "lead_expert": "Relevante Abschnitte des Plans:",
         "quotes_in": "(Zitiert in der Sprache des Plans: {lang_name}.)",
         "abstain": "Dazu sagt der Plan nichts.",
@@ -76,6 +79,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "nl": {
         "lead_general": "Dit staat er in het plan:",
         "lead_child": "Dit staat er in het plan, kort gezegd:",
+        "child_value": "Kort gezegd: {value}. In het plan staat:",
         "lead_expert": "Relevante passages uit het plan:",
         "quotes_in": "(Geciteerd in de taal van het plan: {lang_name}.)",
         "abstain": "Het plan zegt daar niets over.",
@@ -99,6 +103,7 @@ PHRASES: dict[str, dict[str, str]] = {
     "da": {
         "lead_general": "Det står der i planen:",
         "lead_child": "Det står der i planen, kort fortalt:",
+        "child_value": "Kort sagt: {value}. Planen siger:",
         "lead_expert": "Relevante afsnit i planen:",
         "quotes_in": "(Citeret på planens sprog: {lang_name}.)",
         "abstain": "Det står der ikke noget om i planen.",
