@@ -12,7 +12,8 @@ fresh process with 2 workers:
          strategy: `concurrency=2`, order preserved).
 
 Every engine must produce the local path's results exactly (checked by hash). Peak memory is sampled
-(psutil, every 0.2 s) over the whole process tree: the driver, workers, schedulers, raylets.
+(psutil, every 0.2 s) over the whole process tree: the driver, workers, schedulers, raylets; so are the CPU
+seconds of every process in it, which a busy shared machine inflates far less than wall time.
 
     nice -n 10 .venv/bin/python evaluation/scale_engines.py [--n 20000] [--repeats 1]
 """
@@ -144,8 +145,9 @@ def child(engine_name: str, n: int) -> dict:
             "result_sha256": digest.hexdigest()}
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
-    """(sum of RSS over the process tree, largest single process RSS), bytes."""
+def _tree_rss(pid: int, cpu: dict[int, float] | None = None) -> tuple[int, int]:
+    """(sum of RSS over the process tree, largest single process RSS), bytes; records each process's CPU
+    seconds so far in `cpu` (the last reading of a process that ends is kept: at most one interval lost)."""
     import psutil
 
     try:
@@ -157,6 +159,9 @@ def _tree_rss(pid: int) -> tuple[int, int]:
     for proc in procs:
         try:
             sizes.append(proc.memory_info().rss)
+            if cpu is not None:
+                times = proc.cpu_times()
+                cpu[proc.pid] = times.user + times.system
         except psutil.Error:
             continue
     return sum(sizes), max(sizes, default=0)
@@ -168,11 +173,12 @@ def measure(engine: str, n: int) -> dict:
     proc = subprocess.Popen([sys.executable, __file__, "--child", engine, "--n", str(n)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks = {"tree": 0, "process": 0}
+    cpu: dict[int, float] = {}
     stop = threading.Event()
 
     def sample() -> None:
         while not stop.wait(0.2):
-            tree, largest = _tree_rss(proc.pid)
+            tree, largest = _tree_rss(proc.pid, cpu)
             peaks["tree"], peaks["process"] = max(peaks["tree"], tree), max(peaks["process"], largest)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -185,6 +191,7 @@ def measure(engine: str, n: int) -> dict:
         raise SystemExit(f"{engine} failed:\n{err[-3000:]}")
     row = json.loads(out.strip().splitlines()[-1])
     row.update(peak_tree_mb=round(peaks["tree"] / 2**20), peak_process_mb=round(peaks["process"] / 2**20),
+               cpu_s=round(sum(cpu.values()), 1), processes=len(cpu),
                load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)])
     return row
 
@@ -195,20 +202,59 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--engines", nargs="+", default=["local", "dask", "ray"])
     parser.add_argument("--child")
+    parser.add_argument("--markdown-only", action="store_true", help="rewrite the .md from the .json")
+    parser.add_argument("--append", action="store_true", help="add to the rows already in the results file")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.n)), flush=True)
         return
-    rows = []
+    if args.markdown_only:
+        data = json.loads((RESULTS / "scale_engines.json").read_text())
+        write_markdown(data["rows"], data["date"])
+        return
+    path = RESULTS / "scale_engines.json"
+    rows = json.loads(path.read_text())["rows"] if args.append and path.exists() else []
     for _ in range(args.repeats):
         for engine in args.engines:
             row = measure(engine, args.n)
             print(json.dumps(row), flush=True)
             rows.append(row)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "scale_engines.json").write_text(json.dumps({"rows": rows, "workers": WORKERS, "cores": os.cpu_count(),
-                                                            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())},
-                                                           indent=2), encoding="utf-8")
+    date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    path.write_text(json.dumps({"rows": rows, "workers": WORKERS, "cores": os.cpu_count(), "date": date},
+                               indent=2), encoding="utf-8")
+    write_markdown(rows, date)
+
+
+# Measured once when installing both into civicai's environment (du of site-packages before and after each
+# `pip install`): what each engine adds to a civicai install, dependencies included.
+INSTALL_MB = {"ray": 414, "dask": 32, "local": 0}
+INSTALL_WHAT = {"ray": "ray[data]==2.60.0 (ray 240 MB, pyarrow 170 MB, ...)",
+                "dask": "dask[distributed]==2026.8.0 (dask 17 MB, distributed 8 MB, ...)", "local": "nothing"}
+
+
+def write_markdown(rows: list[dict], date: str) -> None:
+    lines = ["# Ray or Dask for the per-text stages (PII redaction, language, embedding)", "",
+             f"`evaluation/scale_engines.py`, {date}: the same {rows[0]['n']:,} real texts (Polis comments scaled "
+             "up as in analysis_speed.py), the same civicai batch functions, 2 worker processes on this machine. "
+             "Every run's redacted texts, languages and embeddings hash to the same value as the local path's "
+             "(column 'same output'). **The machine has 2 CPU cores shared with other engineers' jobs**; the load "
+             "column is the 1-minute load average at the start and end of the run (2 = both cores busy): wall times "
+             "are inflated by that load and differ between runs taken minutes apart, so CPU seconds (all processes "
+             "of the run: driver, workers, scheduler, raylet, ...) are the fairer comparison.", "",
+             "| engine | start-up s | redact s | language s | embed s | wall s | CPU s (all processes) | "
+             "peak MB (all processes) | peak MB (largest process) | processes | install MB | load start/end | "
+             "same output |", "| --- " * 13 + "|"]
+    reference = next((r["result_sha256"] for r in rows if r["engine"] == "local"), rows[0]["result_sha256"])
+    for r in rows:
+        st = r["stages_s"]
+        lines.append(f"| {r['engine']} | {r['start_s']} | {st['redact']} | {st['language']} | {st['embed']} | "
+                     f"{r['total_s']} | {r.get('cpu_s', '-')} | {r['peak_tree_mb']} | {r['peak_process_mb']} | "
+                     f"{r.get('processes', '-')} | {INSTALL_MB[r['engine']]} | "
+                     f"{r['load_average'][0]}/{r['load_average'][1]} | {r['result_sha256'] == reference} |")
+    lines += ["", "Install: " + "; ".join(f"{k}: {v}" for k, v in INSTALL_WHAT.items() if k != "local") + "."]
+    (RESULTS / "scale_engines.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
