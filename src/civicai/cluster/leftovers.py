@@ -5,8 +5,8 @@ a cluster there, and its voices then stay unassigned however many of them there 
 (issue 18: 34% unassigned at 100k submissions vs 11% at 10k). HDBSCAN's own answer to new points is to
 recluster with them (hdbscan's approximate_predict only places points in the clusters it already has;
 BERTopic's reduce_outliers only pushes outliers into existing topics). So we recluster the leftovers, with
-the same stages and the same size rule as any input (reduce -> HDBSCAN -> carry over with approximate_predict), and keep
-a leftover cluster only when:
+the same stages and the same smallest theme size as the first pass (reduce -> HDBSCAN -> carry over with
+approximate_predict), and keep a leftover cluster only when:
 - it is at least as tight as the loosest theme of the first pass (mean cosine of members to their centroid;
   the bar is measured on this run, not set by hand): a loose crowd of unrelated leftovers is not a theme;
 - it is not one of the existing themes: when its centroid clears an existing theme's calibrated threshold
@@ -16,12 +16,12 @@ The first pass's labels are never changed; leftovers that fit nothing stay unass
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from civicai.cluster.assign import AssignParams, assign, theme_centroids
-from civicai.cluster.density import ClusterParams, cluster_points
+from civicai.cluster.density import ClusterParams, auto_min_cluster_size, cluster_points
 from civicai.cluster.extend import carry_over
 from civicai.cluster.reduce import ReduceParams, reduce_embeddings
 from civicai.cluster.sample import discovery_sample
@@ -67,14 +67,18 @@ def second_pass(embeddings: np.ndarray, labels: np.ndarray, texts: list[str], fi
     first = assign(embeddings, labels, texts, assign_params)
     rest = np.flatnonzero((first.primary < 0) & (np.asarray(first.reasons) != "too_short"))
     result = SecondPass(labels.copy(), leftovers=int(rest.size))
-    if rest.size <= max(reduce_params.pca_below, 2 * reduce_params.n_neighbors):
-        result.skipped = "too few leftovers to cluster"
+    # a leftover theme must be as large as a first-pass theme must be (the same min_cluster_size, not 5% of a
+    # few leftovers): no crumbs that nobody reads
+    smallest = cluster_params.min_cluster_size or auto_min_cluster_size(fit_sample)
+    if rest.size <= max(smallest, reduce_params.pca_below, 2 * reduce_params.n_neighbors):
+        result.skipped = "fewer leftovers than the smallest theme"
         return result
     # The leftovers are a new input: the same sample bound, reduction and size rule as the first pass.
     sample = discovery_sample(np.ones(rest.size) if weights is None else weights[rest], fit_sample, seed + 1)
     pool = embeddings[rest]
     coords = reduce_embeddings(pool[sample], reduce_params).coords
-    clusters = cluster_points(coords, cluster_params, keep_model=sample.size < rest.size)
+    clusters = cluster_points(coords, replace(cluster_params, min_cluster_size=smallest),
+                              keep_model=sample.size < rest.size)
     result.found = clusters.n_clusters
     if result.found == 0:
         result.skipped = "no dense region among the leftovers"
