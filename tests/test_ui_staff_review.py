@@ -87,6 +87,18 @@ def test_clicking_a_quote_opens_it_in_triage_with_its_file_id(live, browser) -> 
     context.close()
 
 
+def test_every_tab_is_in_view_on_a_phone(live, browser) -> None:
+    """A phone showed two tabs and hid the rest behind a "..." menu: they wrap onto a second line instead."""
+    context, page = staff_page(browser, live, 390, 844)
+    tabs = page.evaluate("""() => [...document.querySelectorAll('#tabs button[role=tab]')].map(b => {
+        const r = b.getBoundingClientRect(); return [b.innerText.trim(), r.width > 0 && r.right <= innerWidth]; })""")
+    assert [name for name, shown in tabs if shown] == ["Upload & analyse", "Themes", "Theme detail & review",
+                                                       "Triage", "Export"], tabs
+    page.get_by_role("tab", name="Export").click()  # reachable with one tap
+    shot(page, "ui-17-staff-phone-tabs")
+    context.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_traceback_left(live):
     yield

@@ -192,13 +192,13 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
 
     with gr.Blocks(title="civicai · audit") as demo:
         header = gr.HTML(header_html("civicai · auditors' view"))
-        with gr.Tabs():
+        with gr.Tabs(overflow_behavior="wrap"):  # every tab in view on a phone, none behind a "..." menu
             with gr.Tab("Bias reports"):
                 audits = gr.Dataframe(label="Bias reports (select one for its flagged findings)", interactive=False,
                                       elem_id="audits", visible=False)
                 links = gr.HTML(elem_id="audit-links")
-                findings = gr.Markdown()
                 summary = gr.HTML(elem_id="audit-summary")  # a JSON tree's empty state failed axe
+                findings = gr.Markdown()
             with gr.Tab("Run manifests"):
                 runs = gr.Dataframe(label="Analysis runs (select one for its manifest)", interactive=False,
                                     elem_id="runs")

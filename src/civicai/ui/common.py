@@ -47,7 +47,7 @@ button[role=tab].selected {color: #1d4ed8 !important}
   margin: .5rem 0}
 dl.civicai-facts {display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; margin: .5rem 0}
 dl.civicai-facts dt {font-weight: 600}
-dl.civicai-facts dd {margin: 0}
+dl.civicai-facts dd {margin: 0; min-width: 0; overflow-wrap: anywhere}
 .civicai-manifest {border-collapse: collapse; width: 100%; font-size: .92rem}
 .civicai-manifest caption {text-align: left; font-weight: 600; padding: .3rem 0}
 .civicai-manifest th, .civicai-manifest td {border-bottom: 1px solid #d0d7de; padding: .25rem .5rem;
@@ -64,6 +64,7 @@ dl.civicai-facts dd {margin: 0}
   #chatbot .message-row, #chatbot .message {max-width: 100% !important}
   #question-row {flex-wrap: wrap}
   #question-row > * {min-width: 100% !important}
+  dl.civicai-facts {grid-template-columns: 1fr} dl.civicai-facts dd {margin-bottom: .3rem}
 }
 """
 

@@ -31,7 +31,8 @@ from civicai.workspace.upload_checks import earlier_analyses, file_sha256
 from civicai.workspace.users import STAFF
 
 # id, theme, status, language, position, assignee, tags, text: wide enough for each header on one line
-MEMBER_WIDTHS = ["8%", "13%", "9%", "9%", "8%", "9%", "9%", "35%"]
+# pixels, not percentages: on a phone the table scrolls sideways instead of squeezing headers to a letter a line
+MEMBER_WIDTHS = ["80px", "150px", "100px", "95px", "90px", "100px", "110px", "380px"]
 # position towards the proposal (civicai.sentiment.position); the old tone labels still colour older runs
 SENTIMENT_COLOURS = {"supports": "#2e8b57", "unclear": "#9aa5b1", "opposes": "#c0392b", "positive": "#2e8b57",
                      "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
@@ -370,7 +371,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         with gr.Row():
             consultation = gr.Dropdown(label="Consultation", choices=[], scale=3, elem_id="consultation")
             run = gr.Dropdown(label="Analysis run", choices=[], scale=2, elem_id="run")
-        with gr.Tabs(elem_id="tabs") as tabs:
+        # on a phone the tabs wrap onto a second line rather than hide in a "..." menu
+        with gr.Tabs(elem_id="tabs", overflow_behavior="wrap") as tabs:
             with gr.Tab("Upload & analyse", id="upload"):
                 file = gr.File(label="Consultation export (CSV, XLSX, JSON, JSONL)", type="filepath",
                                file_types=[".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl"], elem_id="upload")
@@ -400,7 +402,9 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                   caption="Bars: submissions per theme by position towards the proposal; green supports, grey unclear "
                                           "(also where it could not be measured reliably), red opposes.")
                 chart_key = gr.HTML(elem_id="chart-key")
+                # the map's axes have no unit people can read (a 2-D projection): no titles or tick labels
                 scatter = gr.ScatterPlot(x="x", y="y", color="theme", tooltip=["theme", "text"], height=560,
+                                         x_title=" ", y_title=" ", x_axis_labels_visible=False,
                                          label="Map of submissions (hover for the redacted text)", elem_id="map",
                                          caption="Each point is a submission, coloured by its theme; nearby "
                                                  "points say similar things. Hover to read it.",
@@ -408,7 +412,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 map_key = gr.HTML(elem_id="map-key")
                 themes_table = gr.Dataframe(data.themes_frame(ctx, None)[0], label="Themes", interactive=False,
                                             wrap=True, elem_id="themes-table",
-                                            column_widths=["6%", "22%", "17%", "7%", "8%", "24%", "16%"])
+                                            column_widths=["60px", "190px", "150px", "70px", "80px", "260px", "170px"])
                 campaigns = gr.Dataframe(data.campaigns_frame(ctx, None), label="Campaigns and duplicates",
                                          interactive=False, elem_id="campaigns")
             with gr.Tab("Theme detail & review", id="detail"):
