@@ -50,27 +50,53 @@ def pairs(limit: int, seed: int = 13) -> list[dict]:
     return out
 
 
+def baselines(rows: list[dict]) -> None:
+    """The cheap signals today's chat already has, on the same pairs: cosine of question and quote under the
+    sentence encoder (USE) and the retrieval embedder (e5), so the judge is compared with what it would replace."""
+    import numpy as np
+
+    from civicai.embed import get_embedder
+
+    for name in ("use", "e5"):
+        embedder = get_embedder(name)
+        questions = embedder.encode_queries([r["question"] for r in rows])
+        quotes = embedder.encode_passages([r["quote"] for r in rows])
+        for row, score in zip(rows, np.sum(questions * quotes, axis=1)):
+            row[f"cos_{name}"] = round(float(score), 4)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=40)
+    parser.add_argument("--rescore", action="store_true",
+                        help="reuse the judged pairs of the last run (no LLM calls); recompute baselines and tables")
     args = parser.parse_args()
-    judge = RelevanceJudge()
-    rows = pairs(args.limit)
-    for i, row in enumerate(rows, 1):
-        result = judge.judge(row["question"], row["quote"])
-        row.update(p_yes=round(result.p_yes, 4), seconds=round(result.seconds, 2), prompt_tokens=result.prompt_tokens)
-        print(f"{i}/{len(rows)} {row['id']} {row['label']} p_yes={result.p_yes:.3f} {result.seconds:.1f}s", flush=True)
+    if args.rescore:
+        old = json.loads((RESULTS / "chat_judge_heldout.json").read_text(encoding="utf-8"))
+        rows, meta_old = old["pairs"], old["meta"]
+        args.limit = len(rows)
+    else:
+        judge = RelevanceJudge()
+        rows = pairs(args.limit)
+        for i, row in enumerate(rows, 1):
+            result = judge.judge(row["question"], row["quote"])
+            row.update(p_yes=round(result.p_yes, 4), seconds=round(result.seconds, 2),
+                       prompt_tokens=result.prompt_tokens)
+            print(f"{i}/{len(rows)} {row['id']} {row['label']} p_yes={result.p_yes:.3f} {result.seconds:.1f}s", flush=True)
+        meta_old = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "model": judge.model_id,
+                    "prompt": f"{judge.prompt.name}.v{judge.prompt.version} ({judge.prompt.sha256[:12]})",
+                    "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}"}
+    baselines(rows)
 
     def stats(group: list[dict]) -> dict:
-        pos = [r["p_yes"] for r in group if r["label"] == "yes"]
-        neg = [r["p_yes"] for r in group if r["label"] != "yes"]
+        def auc_of(key: str) -> float | None:
+            return auc([r[key] for r in group if r["label"] == "yes"], [r[key] for r in group if r["label"] != "yes"])
         correct = sum((r["p_yes"] >= 0.5) == (r["label"] == "yes") for r in group)
-        return {"pairs": len(group), "yes": len(pos), "auc": auc(pos, neg),
+        return {"pairs": len(group), "yes": sum(r["label"] == "yes" for r in group), "auc": auc_of("p_yes"),
+                "auc_cos_use": auc_of("cos_use"), "auc_cos_e5": auc_of("cos_e5"),
                 "accuracy_at_0.5": round(correct / len(group), 3) if group else None}
     seconds = sorted(r["seconds"] for r in rows)
-    result = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "model": judge.model_id,
-                       "prompt": f"{judge.prompt.name}.v{judge.prompt.version} ({judge.prompt.sha256[:12]})",
-                       "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
+    result = {"meta": {**{k: meta_old[k] for k in ("date", "model", "prompt", "machine")},
                        "seconds_p50": seconds[len(seconds) // 2], "seconds_max": seconds[-1],
                        "plans": sorted({r["plan"] for r in rows})},
               "all": stats(rows), "cross-lingual": stats([r for r in rows if r["cross"]]),
@@ -81,14 +107,16 @@ def main() -> None:
     meta = result["meta"]
     lines = ["# The 1.5B LLM as a relevance judge, on held-out plans", "",
              f"{meta['date']}, {meta['machine']}. `nice .venv/bin/python evaluation/chat_judge_heldout.py "
-             f"--limit {args.limit}`. Model {meta['model']}, prompt {meta['prompt']}. Pairs: cited quotes with a blind "
+             f"--limit {args.limit}` (baselines added with `--rescore`). Model {meta['model']}, prompt {meta['prompt']}. Pairs: cited quotes with a blind "
              f"assessor's label, questions on held-out plans ({', '.join(meta['plans'])}); 'yes' positive, "
              "'partial'/'no' negative. AUC of P(yes); accuracy of the model's own Yes/No (P(yes) >= 0.5).", "",
-             "| group | pairs | labelled yes | AUC | accuracy at 0.5 |", "| --- | --- | --- | --- | --- |"]
+             "Baselines on the same pairs: cosine of question and quote under USE (today's sentence scorer) and e5.", "",
+             "| group | pairs | labelled yes | judge AUC | judge accuracy at 0.5 | USE cosine AUC | e5 cosine AUC |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for key in ("all", "same language", "cross-lingual"):
         s = result[key]
-        lines.append(f"| {key} | {s['pairs']} | {s['yes']} | {s['auc'] if s['auc'] is not None else '-'} | "
-                     f"{s['accuracy_at_0.5'] if s['accuracy_at_0.5'] is not None else '-'} |")
+        cells = [s[k] if s[k] is not None else "-" for k in ("auc", "accuracy_at_0.5", "auc_cos_use", "auc_cos_e5")]
+        lines.append(f"| {key} | {s['pairs']} | {s['yes']} | " + " | ".join(map(str, cells)) + " |")
     lines += ["", f"Seconds per pair on this machine: median {meta['seconds_p50']}, max {meta['seconds_max']} "
               "(2 shared cores; the model card's 4 s per pair was measured on an idle machine)."]
     (RESULTS / "chat_judge_heldout.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
