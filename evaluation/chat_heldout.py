@@ -182,13 +182,28 @@ def to_markdown(result: dict) -> str:
              f"{', '.join(result['meta']['development'])}. Held-out plans: {', '.join(result['meta']['held_out'])}.",
              "", "Targets: " + "; ".join(f"{k} {op} {v}" for k, (op, v) in TARGETS.items()) + ".", ""]
     for split, groups in result["splits"].items():
-        lines += [f"## {split}", "", "| group | " + " | ".join(label for _, label in COLUMNS) + " |",
+        carried = result["meta"].get("development_carried_from") if split == "development plans" else None
+        note = [f"Not re-run this time: carried over from the run of {carried}.", ""] if carried else []
+        lines += [f"## {split}", "", *note, "| group | " + " | ".join(label for _, label in COLUMNS) + " |",
                   "| --- |" + " --- |" * len(COLUMNS)]
         for key, stats in groups.items():
             cells = ["-" if stats[k] is None else str(stats[k]) for k, _ in COLUMNS]
             lines.append(f"| {key} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def carry_development(splits: dict, rows: list[dict]) -> str | None:
+    """A run of held-out plans only (--plans) keeps the development table of the last full run, said so, rather
+    than dropping it; the questions of that run are not carried."""
+    previous = RESULTS / "chat_heldout.json"
+    if any(r["split"] == "development" for r in rows) or not previous.is_file():
+        return None
+    old = json.loads(previous.read_text(encoding="utf-8"))
+    if not old["splits"].get("development plans"):
+        return None
+    splits["development plans"] = old["splits"]["development plans"]
+    return old["meta"].get("development_carried_from") or old["meta"]["date"]
 
 
 def main() -> None:
@@ -204,11 +219,13 @@ def main() -> None:
     rows = judge([q for q in questions if q["plan"] in chats], chats)
     splits = {"held-out plans": breakdown([r for r in rows if r["split"] == "held-out"]),
               "development plans": breakdown([r for r in rows if r["split"] == "development"])}
+    carried = carry_development(splits, rows)
     result = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                        "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                        "seconds": round(time.perf_counter() - start),
                        "development": [p for p in DEVELOPMENT if p in chats],
-                       "held_out": sorted(p for p in chats if p not in DEVELOPMENT)},
+                       "held_out": sorted(p for p in chats if p not in DEVELOPMENT),
+                       "development_carried_from": carried},
               "splits": splits, "questions": rows}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "chat_heldout.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
