@@ -35,8 +35,8 @@ PRESELECT = 40  # candidates per theme scored with embeddings
 MMR_LAMBDA = 0.8
 MIN_RELATIVE_SCORE = 0.25
 SUBSET_NOTE = 0.9
-PARSE_LIMIT = 3000  # texts of one language parsed for phrases; beyond it a per-theme sample
-PARSE_MIN_PER_THEME = 100
+PARSE_LIMIT = 1500  # texts of one language parsed for phrases; beyond it a per-theme sample
+PARSE_MIN_PER_THEME = 50
 SECOND_PHRASE_SHARE = 0.5  # the second phrase joins the title when its coverage >= this share of the first's
 SIMILAR = 0.75
 CENTRALITY_POWER = 2.0
@@ -315,7 +315,7 @@ def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequen
                 points += _mmr(ranked, vectors, 2, min_relative=0.0)[1:]
             if len(member_docs) < in_language:  # phrases were found on a sample: count them over every member
                 written = [texts[i] for i in members if languages[i] == language]
-                points = [recount(p, counts, written) for p in points]
+                points = [q for q in (recount(p, counts, written) for p in points) if q.count >= MIN_DOCS]
         title = _title_from(points, language)
         if not title:
             keywords = list(fallback_keywords[t]) if fallback_keywords is not None else []
