@@ -22,8 +22,13 @@ GEOMETRY = """() => {
     if ((s.overflowY === 'hidden' || s.overflowY === 'clip') && e.scrollHeight > e.clientHeight + 2)
       clipped.push(e.className + ' ' + e.scrollHeight + '>' + e.clientHeight);
   }
+  // what sits above the scrolling messages (label, buttons) must end where they begin, not float over them
+  const scroller = box.querySelector('.bubble-wrap').getBoundingClientRect();
+  const over = [...box.querySelectorAll('label, .top-panel')].filter(e => {
+    const r = e.getBoundingClientRect(); return r.height > 0 && r.bottom > scroller.top + 1 && r.top < scroller.bottom; })
+    .map(e => e.className);
   return {box: [b.left, b.top, b.width, b.height], answer: [m.left, m.top, m.width, m.height],
-          viewport: [innerWidth, innerHeight], page: document.documentElement.scrollWidth, clipped};
+          viewport: [innerWidth, innerHeight], page: document.documentElement.scrollWidth, clipped, over};
 }"""
 
 
@@ -46,4 +51,5 @@ def test_phone_conversation_uses_the_screen_and_shows_the_whole_answer(live, bro
     a_left, _, a_width, _ = geometry["answer"]
     assert a_left >= 0 and a_left + a_width <= 390 + 1, geometry  # the answer fits across the screen
     assert not geometry["clipped"], geometry  # and no part of it is hidden inside the box
+    assert not geometry["over"], geometry  # no label or button floats over the messages as they scroll
     phone.close()

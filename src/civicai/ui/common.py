@@ -33,9 +33,14 @@ button, input, select, textarea {min-height: 2.4rem}
 .progress-outer {background:#e3e8ef; border-radius:6px; height:1.1rem; width:100%}
 .progress-inner {background:#2f6fb0; height:1.1rem; border-radius:6px}
 /* the "Conversation" label floated over the messages, covering the first line: put it above them */
-#chatbot > .wrapper {display: flex; flex-direction: column}
-#chatbot > .wrapper > label.float {position: static; align-self: flex-start; margin: .4rem .4rem .2rem}
-#chatbot > .wrapper > .bubble-wrap {flex: 1 1 0; min-height: 0; height: auto}
+/* ... and its share/clear/copy buttons, which floated over the first line once the messages scrolled, sit on
+   the label's row: label and buttons above, the messages below, nothing over them */
+#chatbot > .wrapper {display: grid; grid-template-columns: 1fr auto; grid-template-rows: auto minmax(0, 1fr)}
+#chatbot > .wrapper > label.float {position: static; justify-self: start; margin: .4rem .4rem .2rem;
+  grid-column: 1; grid-row: 1}
+#chatbot > .wrapper > .icon-button-wrapper.top-panel {position: static; grid-column: 2; grid-row: 1;
+  align-self: center; margin: .2rem .3rem}
+#chatbot > .wrapper > .bubble-wrap {grid-column: 1 / -1; grid-row: 2; min-height: 0; height: auto}
 /* after a refused event Gradio covers each output with a blank panel holding a red "Error" pill, which stays
    (issue 17): the toast or the error summary already says what went wrong, so the panel goes */
 .wrap:has(> span.error) {display: none !important}
