@@ -218,8 +218,9 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
                            groups=member_languages)
         quote_lists.append([int(local[p]) for p in picks])
     quotes = [[texts[i] for i in chosen] for chosen in quote_lists]
+    phrase_cache: dict = {}  # phrases parsed once per question, for the themes and their parents
     titles = title_themes(texts, languages, primary, k, centroids, embedder, label_language, quotes=quotes,
-                          fallback_keywords=keywords)
+                          fallback_keywords=keywords, phrase_cache=phrase_cache)
     rewrite_titles(titles, quotes, generator)
     infos = []
     for t in range(k):
@@ -241,7 +242,7 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
         parent_centroids = np.stack([centroids[group].mean(axis=0) for group in parents])
         parent_centroids /= np.maximum(np.linalg.norm(parent_centroids, axis=1, keepdims=True), 1e-9)
         parent_titles = title_themes(texts, languages, parent_labels, len(parents), parent_centroids, embedder,
-                                     label_language, fallback_keywords=parent_keywords)
+                                     label_language, fallback_keywords=parent_keywords, phrase_cache=phrase_cache)
         prefix = theme_keys[0].rsplit("T", 1)[0] if theme_keys else ""
         for p, group in enumerate(parents):
             children = "; ".join(infos[t]["label"] for t in group)

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from civicai.summarise.phrases import PhraseCounts, count_phrases
+from civicai.summarise.phrases import PhraseCounts, count_phrases, parser_for
 
 TITLE_VERSION = "phrases-v2"  # bump when titles change, so cached analyses are relabelled
 MAX_TITLE_WORDS = 6
@@ -35,7 +35,7 @@ PRESELECT = 40  # candidates per theme scored with embeddings
 MMR_LAMBDA = 0.8
 MIN_RELATIVE_SCORE = 0.25
 SUBSET_NOTE = 0.9
-PARSE_LIMIT = 1500  # texts of one language parsed for phrases; beyond it a per-theme sample
+PARSE_LIMIT = 1500  # texts of one language tagged by spaCy for phrases; beyond it a per-theme sample
 PARSE_MIN_PER_THEME = 50
 SECOND_PHRASE_SHARE = 0.5  # the second phrase joins the title when its coverage >= this share of the first's
 SIMILAR = 0.75
@@ -269,7 +269,8 @@ def recount(phrase: Phrase, counts: PhraseCounts, written: Sequence[str]) -> Phr
 def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequence[int], n_themes: int,
                  centroids: np.ndarray, embedder: Any, label_language: str,
                  quotes: Sequence[Sequence[str]] | None = None,
-                 fallback_keywords: Sequence[Sequence[str]] | None = None) -> list[ThemeTitle]:
+                 fallback_keywords: Sequence[Sequence[str]] | None = None,
+                 phrase_cache: dict | None = None) -> list[ThemeTitle]:
     """Title and summary of every theme 0..n_themes-1 of one question, in `label_language`.
 
     texts/languages/primary: the question's (redacted) submissions, their language codes and theme index (-1 =
@@ -281,11 +282,15 @@ def title_themes(texts: Sequence[str], languages: Sequence[str], primary: Sequen
     centroids = np.asarray(centroids, dtype=np.float32)
     embed = (lambda items: embedder.encode(list(items))) if embedder is not None else None
     # one phrase count per language used, over every text of the question in that language
-    per_language: dict[str, tuple[PhraseCounts, dict[int, list[str]], list[int], dict[str, np.ndarray]]] = {}
+    # (pass the same `phrase_cache` to title parents over the same texts: the parse is the costly part)
+    per_language: dict[str, tuple[PhraseCounts, dict[int, list[str]], list[int], dict[str, np.ndarray]]] = \
+        phrase_cache if phrase_cache is not None else {}
 
     def counted(language: str):
         if language not in per_language:
-            idx = parse_subset([i for i, code in enumerate(languages) if code == language], primary_arr)
+            idx = [i for i, code in enumerate(languages) if code == language]
+            if parser_for(language) is not None:  # only the spaCy languages cost; German and n-grams are regexes
+                idx = parse_subset(idx, primary_arr)
             counts = count_phrases([texts[i] for i in idx], language)
             by_doc = _by_doc(counts)
             per_language[language] = (counts, by_doc, idx, {})
