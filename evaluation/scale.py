@@ -47,6 +47,17 @@ def _env(home: Path, threads: int) -> dict[str, str]:
             "NUMBA_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads)}
 
 
+def _cpu_s(pid: int) -> float | None:
+    """User + system CPU seconds of a live process: on a shared machine, the measure the load does not inflate."""
+    import psutil
+
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return None
+    return round(times.user + times.system, 1)
+
+
 def _vm_hwm_mb(pid: int) -> float | None:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -77,9 +88,12 @@ class LocalDaskCluster:
         with Client(self.address, timeout=60) as client:
             client.wait_for_workers(workers, timeout=120)
 
-    def stop(self) -> dict[str, float | None]:
+    def stop(self) -> tuple[dict[str, float | None], dict[str, float | None]]:
+        """(peak RSS MB, CPU seconds) of the scheduler and each worker, read before they stop."""
         peaks = {"scheduler": _vm_hwm_mb(self.scheduler.pid)}
         peaks.update({f"worker_{i + 1}": _vm_hwm_mb(w.pid) for i, w in enumerate(self.workers)})
+        cpu = {"scheduler": _cpu_s(self.scheduler.pid)}
+        cpu.update({f"worker_{i + 1}": _cpu_s(w.pid) for i, w in enumerate(self.workers)})
         for proc in [*self.workers, self.scheduler]:
             proc.terminate()
         for proc in [*self.workers, self.scheduler]:
@@ -87,11 +101,11 @@ class LocalDaskCluster:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-        return peaks
+        return peaks, cpu
 
 
-def _analyse(source: Path, out: Path, home: Path, address: str | None) -> tuple[float, float, list[float]]:
-    """Run civicai analyse; returns (seconds, driver peak RSS MB, load averages sampled during the run)."""
+def _analyse(source: Path, out: Path, home: Path, address: str | None) -> tuple[float, float, float, list[float]]:
+    """Run civicai analyse; returns (seconds, driver peak RSS MB, driver CPU s, load averages during the run)."""
     command = [sys.executable, "-m", "civicai", "analyse", str(source), "--out", str(out), "--group-column",
                "district"] + (["--cluster", address] if address else [])
     loads: list[float] = []
@@ -113,7 +127,7 @@ def _analyse(source: Path, out: Path, home: Path, address: str | None) -> tuple[
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"analyse failed ({proc.returncode}):\n{(out.parent / f'{out.name}.log').read_text()[-3000:]}")
-    return seconds, round(usage.ru_maxrss / 1024), loads
+    return seconds, round(usage.ru_maxrss / 1024), round(usage.ru_utime + usage.ru_stime, 1), loads
 
 
 def run_one(n: int, workers: int | None, workdir: Path) -> dict:
@@ -125,9 +139,10 @@ def run_one(n: int, workers: int | None, workdir: Path) -> dict:
     home = workdir / "home"
     cluster = LocalDaskCluster(workers, home) if workers else None
     try:
-        seconds, driver_mb, loads = _analyse(source, workdir / f"out_{tag}", home, cluster.address if cluster else None)
+        seconds, driver_mb, driver_cpu, loads = _analyse(source, workdir / f"out_{tag}", home,
+                                                         cluster.address if cluster else None)
     finally:
-        peaks = cluster.stop() if cluster else {}
+        peaks, cpu = cluster.stop() if cluster else ({}, {})
     manifest = json.loads((workdir / f"out_{tag}" / "run.json").read_text())
     stages = manifest["timings_s"]
     per_text_s = sum(stages.get(k, 0.0) for k in PER_TEXT)
@@ -135,7 +150,8 @@ def run_one(n: int, workers: int | None, workdir: Path) -> dict:
             "seconds": round(seconds, 1), "submissions_per_s": round(n / seconds, 1),
             "per_text_stages_s": round(per_text_s, 1),
             "per_text_submissions_per_s_per_worker": round(n / per_text_s / (workers or 2), 1) if per_text_s else None,
-            "peak_rss_mb": {"driver": driver_mb, **peaks}, "stage_seconds": stages,
+            "peak_rss_mb": {"driver": driver_mb, **peaks}, "cpu_s": {"driver": driver_cpu, **cpu},
+            "stage_seconds": stages,
             "distinct": manifest["counts"]["distinct"], "themes": manifest["counts"]["themes"],
             "unassigned_rate": manifest["counts"]["unassigned_rate"],
             "load_average": {"mean": round(sum(loads) / len(loads), 2) if loads else None,
@@ -144,8 +160,9 @@ def run_one(n: int, workers: int | None, workdir: Path) -> dict:
 
 
 def _commit() -> str:
+    """The commit measured: HEAD, or CIVICAI_COMMIT for a `git archive` export (no .git to ask)."""
     done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
-    return done.stdout.strip()
+    return done.stdout.strip() or os.environ.get("CIVICAI_COMMIT", "")
 
 
 def _label(n: int) -> str:
@@ -166,16 +183,18 @@ def write_results(n: int, rows: list[dict]) -> None:
              "for the cores), so times are upper bounds of what 2 idle cores do. Peak memory is per process: the "
              "driver's max RSS (kernel), each worker's and the scheduler's VmHWM.", "",
              "| mode | workers | seconds | submissions/s | per-text stages s | per-text subs/s per worker | "
-             "peak MB driver | peak MB per worker | peak MB scheduler | "
+             "peak MB driver | peak MB per worker | peak MB scheduler | CPU s driver | CPU s per worker | "
              + " | ".join(stages) + " | distinct | themes | unassigned | load avg mean/max | commit |",
-             "| --- " * (15 + len(stages)) + "|"]
+             "| --- " * (17 + len(stages)) + "|"]
     for r in rows:
         peaks = r["peak_rss_mb"]
         worker_peaks = ", ".join(str(v) for k, v in peaks.items() if k.startswith("worker")) or "-"
+        cpu = r.get("cpu_s", {})
+        worker_cpu = ", ".join(str(v) for k, v in cpu.items() if k.startswith("worker")) or "-"
         st = r["stage_seconds"]
         lines.append(f"| {r['mode']} | {r['workers'] or 2} | {r['seconds']} | {r['submissions_per_s']} | "
                      f"{r['per_text_stages_s']} | {r['per_text_submissions_per_s_per_worker']} | {peaks['driver']} | "
-                     f"{worker_peaks} | {peaks.get('scheduler', '-')} | "
+                     f"{worker_peaks} | {peaks.get('scheduler', '-')} | {cpu.get('driver', '-')} | {worker_cpu} | "
                      + " | ".join(str(st.get(k, 0)) for k in stages)
                      + f" | {r['distinct']:,} | {r['themes']} | {100 * r['unassigned_rate']:.1f}% | "
                      f"{r['load_average']['mean']}/{r['load_average']['max']} | {r['commit']} |")
@@ -185,34 +204,39 @@ def write_results(n: int, rows: list[dict]) -> None:
 
 
 def _scaling(rows: list[dict]) -> list[str]:
-    """Scaling factor 1 -> 2 workers and an Amdahl extrapolation to N machines, labelled as such."""
+    """Scaling factor 1 -> 2 workers and an extrapolation to N machines, labelled as such."""
     by = {r["workers"]: r for r in rows if r["mode"] == "cluster"}
     out = []
     if 1 in by and 2 in by:
         one, two = by[1], by[2]
-        out.append(f"Scaling factor 1 -> 2 workers: per-text stages {one['per_text_stages_s'] / two['per_text_stages_s']:.2f}x, "
-                   f"end to end {one['seconds'] / two['seconds']:.2f}x (ideal 2.00x; both workers and the driver "
-                   "share the same 2 cores here).")
+        out.append(f"Scaling factor 1 -> 2 workers (wall time): per-text stages "
+                   f"{one['per_text_stages_s'] / two['per_text_stages_s']:.2f}x, end to end "
+                   f"{one['seconds'] / two['seconds']:.2f}x (ideal 2.00x; the workers and the driver share the same "
+                   "2 cores with other jobs here, see the load column).")
+    for k, r in sorted(by.items()):
+        worker_cpu = sum(v for key, v in r.get("cpu_s", {}).items() if key.startswith("worker") and v)
+        if worker_cpu:
+            out.append(f"{k} worker(s): the workers used {worker_cpu:.0f} CPU s in all, "
+                       f"{1000 * worker_cpu / r['n']:.2f} CPU s per 1,000 submissions "
+                       f"({r['n'] / worker_cpu:.0f} submissions per worker CPU-second); the driver used "
+                       f"{r['cpu_s'].get('driver')} CPU s.")
     base = by.get(2) or by.get(1)
-    if base:
-        k = base["workers"]
-        parallel = base["per_text_stages_s"]
-        serial = base["seconds"] - parallel
-        out.append("")
-        out.append(f"**Extrapolation, not a measurement**: from the {k}-worker run, the per-text stages "
-                   f"({parallel:.0f} s) are spread over the workers and everything else ({serial:.0f} s: reading, "
-                   "duplicates, discovery, assignment, labels, storing) stays on the driver. If the per-text work "
-                   "divided perfectly over N machines with 2 worker processes each (no network cost counted; "
-                   "shipping texts out and 512-dim vectors back is ~2 KB per submission), a run would take about:")
-        out.append("")
-        out.append("| machines (2 workers each) | extrapolated seconds | speed-up |")
-        out.append("| --- | --- | --- |")
-        for machines in (1, 2, 4, 8, 16):
-            t = serial + parallel * k / (2 * machines)
-            out.append(f"| {machines} | {t:.0f} | {base['seconds'] / t:.2f}x |")
-        out.append("")
-        out.append(f"The driver's serial part ({serial:.0f} s) bounds the speed-up at "
-                   f"{base['seconds'] / serial:.1f}x however many machines join (Amdahl's law).")
+    if base and base.get("cpu_s"):
+        worker_cpu = sum(v for key, v in base["cpu_s"].items() if key.startswith("worker") and v)
+        driver_cpu = base["cpu_s"]["driver"]
+        out += ["", f"**Extrapolation, not a measurement.** CPU seconds grow far less with the load than wall time "
+                    f"does, so the estimate starts from them ({base['workers']}-worker run): the workers' "
+                    f"{worker_cpu:.0f} CPU s (redaction, language, embedding) divide over the cluster's worker "
+                    f"processes; the driver's {driver_cpu:.0f} CPU s (reading, duplicates, discovery, assignment, "
+                    "labels, storing) stay on one machine. Assuming one idle core per worker process, perfect "
+                    "division and no network cost (a submission's text out and its 512-dim vector back is ~2.5 KB), "
+                    "N machines with 2 worker processes each would take about driver + workers / (2 N):", "",
+                "| machines (2 workers each) | estimated seconds | of which the driver |", "| --- | --- | --- |"]
+        for machines in (1, 2, 4, 8, 16, 32):
+            out.append(f"| {machines} | {driver_cpu + worker_cpu / (2 * machines):.0f} | {driver_cpu:.0f} |")
+        out += ["", f"The driver's part bounds the gain (Amdahl's law): at most "
+                    f"{(driver_cpu + worker_cpu) / driver_cpu:.1f}x over one process doing all the CPU work, "
+                    "however many machines join."]
     return out
 
 
