@@ -2,9 +2,13 @@
 
 Large runs discover themes on a seeded sample (bounded time and memory). A submission outside the sample
 then must not face a stricter test than one inside: inside, HDBSCAN clusters whoever sits in a dense region
-of a theme, without any threshold. So an outsider takes theme t when most of its nearest sample neighbours
-are members of t AND it sits as close to them as the sample's own members sit to their neighbours; anyone
-else goes on to the honest-outlier rule (`assign`), exactly like HDBSCAN's noise.
+of a theme, without any threshold. The pipeline uses `carry_over`: each outsider is placed in the sample's
+reduced space the way umap's transform() starts (its nearest sample points' coordinates, weighted by UMAP's
+membership strengths) and HDBSCAN's own approximate_predict says which cluster of the sample's condensed tree
+it falls in, or noise. Anyone left as noise goes on to the honest-outlier rule (`assign`), exactly like
+HDBSCAN's noise. `extend_labels` is the earlier rule (a theme when most of the 15 nearest sample neighbours
+are members and the outsider sits as densely as they do): in the 512-d space neighbours mix themes, so it left
+far more outsiders as noise (evaluation/discovery_scale.py, variant `before`); kept for that comparison.
 """
 from __future__ import annotations
 
