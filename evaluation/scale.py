@@ -130,6 +130,51 @@ def _analyse(source: Path, out: Path, home: Path, address: str | None) -> tuple[
     return seconds, round(usage.ru_maxrss / 1024), round(usage.ru_utime + usage.ru_stime, 1), loads
 
 
+def per_text_only(n: int, workers: int, workdir: Path) -> dict:
+    """Only the cluster's part: run `civicai analyse --cluster` until its embedding checkpoint is written (the
+    per-text stages are then done), then stop it. For a machine too busy to wait for the driver's serial tail.
+    Stage seconds come from the checkpoint files' times; CPU and peak memory from each live process."""
+    import psutil
+
+    source = workdir / f"submissions_{n}.csv"
+    if not source.exists():
+        make_input(n, source)
+    home, out = workdir / "home", workdir / f"out_{n}_w{workers}_per_text"
+    cluster = LocalDaskCluster(workers, home)
+    command = [sys.executable, "-m", "civicai", "analyse", str(source), "--out", str(out), "--group-column",
+               "district", "--no-store", "--cluster", cluster.address]
+    loads: list[float] = []
+    start = time.time()
+    with open(workdir / f"{out.name}.log", "w") as log:
+        proc = subprocess.Popen(command, env=_env(home, 2), stdout=log, stderr=subprocess.STDOUT)
+        driver = psutil.Process(proc.pid)
+        while not list((out / ".checkpoints").glob("embed-*.npy")):
+            if proc.poll() is not None:
+                raise SystemExit(f"analyse ended early ({proc.returncode}): see {log.name}")
+            time.sleep(2)
+            if int(time.time() - start) % 10 < 2:
+                loads.append(round(os.getloadavg()[0], 2))
+        seconds = time.time() - start
+        times = driver.cpu_times()
+        driver_mb, driver_cpu = _vm_hwm_mb(proc.pid), round(times.user + times.system, 1)
+        proc.terminate()
+        proc.wait(timeout=60)
+    peaks, cpu = cluster.stop()
+    done = {f.name.split("-")[0].split(".")[0]: f.stat().st_mtime for f in (out / ".checkpoints").iterdir()}
+    stages = {"redact (incl. reading)": round(done["redact"] - start, 1),
+              "language": round(done["language"] - done["redact"], 1),
+              "dedup (driver)": round(done["dedup"] - done["language"], 1),
+              "embed": round(done["embed"] - done["dedup"], 1)}
+    worker_cpu = sum(v for k, v in cpu.items() if k.startswith("worker") and v)
+    return {"n": n, "workers": workers, "seconds_to_embeddings": round(seconds, 1), "stage_seconds": stages,
+            "peak_rss_mb": {"driver": driver_mb, **peaks}, "cpu_s": {"driver": driver_cpu, **cpu},
+            "worker_cpu_s_per_1000": round(1000 * worker_cpu / n, 2),
+            "submissions_per_worker_cpu_s": round(n / worker_cpu, 1) if worker_cpu else None,
+            "load_average": {"mean": round(sum(loads) / len(loads), 2) if loads else None,
+                             "max": max(loads) if loads else None},
+            "commit": _commit(), "finished_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+
+
 def run_one(n: int, workers: int | None, workdir: Path) -> dict:
     """workers=None: the local path (no --cluster)."""
     source = workdir / f"submissions_{n}.csv"
@@ -245,11 +290,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--local", action="store_true", help="also run without --cluster (today's path)")
+    parser.add_argument("--per-text-only", action="store_true",
+                        help="stop each run once its embeddings are written (see per_text_only)")
     parser.add_argument("--workdir", type=Path, help="keep inputs and outputs here (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
+        if args.per_text_only:
+            for n in args.sizes:
+                rows = [per_text_only(n, workers, workdir) for workers in args.workers]
+                path = RESULTS / f"scale_{_label(n)}_per_text.json"
+                path.write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=2), encoding="utf-8")
+                print(json.dumps(rows, indent=1), flush=True)
+            return
         warm = run_one(300, None, workdir)  # one-off costs on a fresh home; not reported
         print("warm-up:", warm["seconds"], "s", flush=True)
         for n in args.sizes:
