@@ -1,7 +1,7 @@
 """Candidate title phrases: the noun phrases members actually wrote, counted once per submission.
 
-English and French use the shipped spaCy pipelines' part-of-speech tags (runs of adjectives and nouns,
-with "of"/"de" attachments: "price of tickets", "prix des billets"); German uses its capitalised nouns (an adjective or two, a noun, optionally "der/des/für
+English and French use the shipped spaCy pipelines' parser (noun chunks, with "of"/"de" attachments:
+"price of tickets", "prix des billets"); German uses its capitalised nouns (an adjective or two, a noun, optionally "der/des/für
 <noun>"); other languages fall back to stop-word-bounded n-grams. A phrase is keyed by its lower-cased,
 lightly stemmed words, so "bus lane" and "bus lanes" count together, and shown in the surface form members
 used most often. Redaction marks ([PERSON], [EMAIL]) never become phrases.
@@ -21,7 +21,7 @@ MAX_WORDS = 5
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
 _WORD = re.compile(r"[^\W\d_][^\W\d_'’-]*|\d+", re.UNICODE)
 _CLAUSE = re.compile(r"[.,;:!?()\[\]\"“”«»/\n]+")
-_PARSED = ("en", "fr")  # languages with a shipped spaCy model (part-of-speech tags)
+_PARSED = ("en", "fr")  # languages with a shipped spaCy model that has a parser
 _ATTACH = {"en": {"of", "for"}, "fr": {"de", "des", "du", "d'", "pour", "à", "au", "aux"}}
 _GERMAN_LINK = {"der", "des", "für", "von", "im", "in", "am", "zum", "zur"}
 _lock = threading.Lock()
@@ -65,7 +65,7 @@ def _stops(language: str) -> frozenset[str]:
 
 @cache
 def _parser(language: str):
-    """The shipped spaCy pipeline with its tagger only (NER excluded: names are not topics)."""
+    """The shipped spaCy pipeline with tagger and parser (NER excluded: names are not topics)."""
     from civicai.privacy.ner import NER_PACKAGES, _import_spacy, _model_path
 
     spacy = _import_spacy()
@@ -73,8 +73,9 @@ def _parser(language: str):
     plugins = spacy.util.registry._entry_point_factories
     plugins.entry_points = False  # see privacy.ner: presidio's plugin would import transformers
     try:
-        # part-of-speech tags only: the parser (noun_chunks) took most of the time, 10k texts took minutes
-        return spacy.load(path, exclude=["ner", "lemmatizer", "parser"])
+        # noun chunks need the tagger and the parser; part-of-speech runs alone (no parser) were cheaper but
+        # merged mis-tagged verbs into phrases ("delivery vans double park") and identified one sample theme less
+        return spacy.load(path, exclude=["ner", "lemmatizer"])
     finally:
         plugins.entry_points = True
 
@@ -103,46 +104,19 @@ def _good(words: Sequence[str], stops: frozenset[str]) -> bool:
     return any(len(w) >= 3 and not w.isdigit() for w in low)
 
 
-_NOUNS = {"NOUN", "PROPN"}
-_IN_PHRASE = {"ADJ", "NOUN", "PROPN"}
-
-
-def _pos_runs(doc, language: str) -> list[tuple[int, int]]:
-    """Noun phrases from part-of-speech tags alone (the parser costs most of spaCy's time): maximal runs of
-    adjectives and nouns ("real-time" hyphens kept inside); English phrases end with their noun ("bus lanes",
-    not "bus lanes open"), French ones may end with an adjective ("pistes cyclables")."""
-    runs: list[tuple[int, int]] = []
-    i, n = 0, len(doc)
-    while i < n:
-        if doc[i].pos_ not in _IN_PHRASE:
-            i += 1
-            continue
-        j = i
-        while j + 1 < n and (doc[j + 1].pos_ in _IN_PHRASE or (doc[j + 1].text == "-" and j + 2 < n
-                                                                 and doc[j + 2].pos_ in _IN_PHRASE
-                                                                 and not doc[j + 1].whitespace_)):
-            j += 1
-        end = j
-        if language == "en":
-            while end >= i and doc[end].pos_ not in _NOUNS:
-                end -= 1
-        if end >= i:
-            runs.append((i, end))
-        i = j + 1
-    return runs
-
-
 def _parsed_phrases(doc, language: str, stops: frozenset[str]) -> list[tuple[list[str], str]]:
     """Noun chunks without leading determiners/quantifiers, plus chunk + of/de + chunk (words, surface)."""
     chunks: list[tuple[int, int, list[str]]] = []
-    for start, end in _pos_runs(doc, language):
-        tokens = [t for t in doc[start:end + 1] if not t.is_space]
-        while tokens and (tokens[0].lower_ in stops or not tokens[0].text[:1].isalnum()):
+    for chunk in doc.noun_chunks:
+        tokens = [t for t in chunk if not t.is_space]
+        while tokens and (tokens[0].pos_ in {"DET", "PRON", "NUM", "ADP", "CCONJ", "PART", "PUNCT"}
+                          or tokens[0].lower_ in stops or not tokens[0].text[:1].isalnum()):
             tokens = tokens[1:]
-        while tokens and (tokens[-1].lower_ in stops or not tokens[-1].text[-1:].isalnum()):
+        while tokens and (tokens[-1].pos_ in {"PUNCT", "PART"} or tokens[-1].lower_ in stops
+                          or not tokens[-1].text[-1:].isalnum()):
             tokens = tokens[:-1]
-        if tokens and any(t.pos_ in _NOUNS for t in tokens):
-            chunks.append((tokens[0].i, tokens[-1].i, [t.text for t in tokens if t.text != "-"]))
+        if tokens and any(t.pos_ in {"NOUN", "PROPN"} for t in tokens) and not any(t.pos_ == "PRON" for t in tokens):
+            chunks.append((tokens[0].i, tokens[-1].i, [t.text for t in tokens]))
     def span(start: int, end: int) -> str:  # as written: "real-time", not "real - time"
         return doc.text[doc[start].idx:doc[end].idx + len(doc[end])]
 
