@@ -105,7 +105,9 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
         gr.HTML('<h1 style="margin:.2rem 0">Ask the climate plan</h1>'
                 f'<p class="civicai-notice" role="note">{esc(DISCLOSURE)}</p>')
         audience = gr.Radio(list(AUDIENCES), value="General public", label="Explain it for", elem_id="audience")
+        # no "share to Hugging Face" button: residents' questions stay here, and it had no accessible name (axe)
         chatbot = gr.Chatbot(label="Conversation", height=460, elem_id="chatbot", feedback_options=("Like", "Dislike"),
+                             buttons=["copy", "copy_all"],
                              placeholder="Ask anything about the plan, in your language.")
         with gr.Row(equal_height=True, elem_id="question-row"):
             box = gr.Textbox(label="Your question", placeholder="e.g. When will the buses be electric?",
