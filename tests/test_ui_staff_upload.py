@@ -88,3 +88,39 @@ def test_progress_shows_stage_and_percentage(live, browser, tmp_path: Path) -> N
     staged = [t for t in running if re.search(r"\b([1-9]\d?)% ", t) and re.search(r"step \d+ of \d+", t)]
     assert len({re.search(r"step \d+", t).group(0) for t in staged}) >= 2, sorted(set(seen))
     context.close()
+
+
+def test_title_language_is_chosen_and_a_job_can_be_cancelled(live, browser, tmp_path: Path) -> None:
+    """Issue 15: staff choose the language of theme titles in the upload form; issue 18: a job started by
+    mistake is cancelled from the page (the API had the route, the page had no button)."""
+    with (SAMPLE / "consultation.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[400:440]  # a file this server has not seen
+    upload = tmp_path / "forty.csv"
+    with upload.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    context, page = staff_page(browser, live)
+    before = max((job["id"] for job in page.request.get(f"{live.base}/api/jobs").json()), default=0)
+    page.set_input_files("#upload input[type=file]", str(upload))
+    wait_text(page, "#upload-message", "usable rows")
+    ui.choose(page, "label-language", "Français")
+    page.click("#start-analysis")
+    job = None
+    for _ in range(120):
+        jobs = [j for j in page.request.get(f"{live.base}/api/jobs").json() if j["id"] > before]
+        if jobs:
+            job = jobs[0]
+            break
+        time.sleep(0.5)
+    assert job is not None, "no job was started"
+    assert job["params"]["label_language"] == "fr", job["params"]
+    page.fill("#job-id input", str(job["id"]))
+    page.click("#cancel-job")
+    for _ in range(120):
+        status = next(j for j in page.request.get(f"{live.base}/api/jobs").json() if j["id"] == job["id"])["status"]
+        if status in ("cancelled", "done", "failed"):
+            break
+        time.sleep(0.5)
+    assert status == "cancelled", status
+    context.close()

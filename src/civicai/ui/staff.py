@@ -38,6 +38,9 @@ SENTIMENT_COLOURS = {"supports": "#2e8b57", "unclear": "#9aa5b1", "opposes": "#c
                      "neutral": "#9aa5b1", "negative": "#c0392b", "unknown": "#d4d9df"}
 
 
+# the languages theme titles and summaries have wording for (civicai.summarise.title); "" = the majority language
+LABEL_LANGUAGES = [("Most submissions' language", ""), ("English", "en"), ("Français", "fr"), ("Deutsch", "de"),
+                   ("Nederlands", "nl"), ("Español", "es"), ("Italiano", "it"), ("Dansk", "da")]
 EMPTY_PREVIEW = pd.DataFrame(columns=["row", "id", "text"])
 EMPTY_QUOTES = pd.DataFrame(columns=["submission", "quote"])
 
@@ -107,7 +110,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 gr.update(choices=[""] + columns, value=info["question_column"] or ""),
                 gr.update(visible=bool(earlier), value=False), gr.update())
 
-    def on_start(upload_id, text_col, id_col, groups, question_col, again, request: gr.Request):
+    def on_start(upload_id, text_col, id_col, groups, question_col, label_lang, again, request: gr.Request):
         me = guard(request)
         if not upload_id:
             raise refuse("Upload a file first.")
@@ -123,7 +126,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             preview(path, text_col or None)
             params = analysis_params(ctx, path, text_column=text_col or None, id_column=id_col or None,
                                      group_columns=list(groups or []), question_column=question_col or None,
-                                     label="upload")
+                                     label="upload", label_language=label_lang or None)
             params["requested_by"] = me.username
             job_id = ctx.jobs.submit("analyse", params)
         except gr.Error:
@@ -145,6 +148,15 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         if active["status"] == "done" and (active["result"] or {}).get("themes") == 0:
             label += " · no themes: too few submissions to find themes (all are in the Triage tab)"
         return progress_html(active["progress"], label), table
+
+    def on_cancel(job_id, request: gr.Request):
+        guard(request)
+        try:
+            status = ctx.jobs.cancel(int(job_id or 0))
+        except Exception as exc:
+            raise friendly(exc) from exc
+        gr.Info(f"Job {int(job_id)}: {'cancelled' if status == 'cancelled' else 'stopping within seconds'}.")
+        return refresh_jobs()
 
     def on_resume(job_id, request: gr.Request):
         guard(request)
@@ -386,14 +398,18 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                              elem_id="group-columns",
                                              info="Demographic columns are chosen for you; the audit compares them.")
                     question_col = gr.Dropdown(label="Question column", choices=[])
+                    label_lang = gr.Dropdown(label="Language of theme titles", choices=LABEL_LANGUAGES, value="",
+                                             elem_id="label-language",
+                                             info="Titles and summaries are written from submissions in it.")
                 again = gr.Checkbox(label="Analyse it again anyway", value=False, visible=False, elem_id="again")
                 start = gr.Button("Start analysis", variant="primary", elem_id="start-analysis")
                 progress = gr.HTML(progress_html(0, "no analysis yet"), elem_id="job-progress")
                 jobs_table = gr.Dataframe(data.empty_jobs(), label="Recent jobs", interactive=False,
                                           elem_id="jobs", visible=False)
                 with gr.Row():
-                    resume_id = gr.Number(label="Job to resume", precision=0)
+                    resume_id = gr.Number(label="Job number (to resume or cancel)", precision=0, elem_id="job-id")
                     resume_btn = gr.Button("Resume interrupted job")
+                    cancel_btn = gr.Button("Cancel job", variant="stop", elem_id="cancel-job")
             with gr.Tab("Themes", id="themes") as themes_tab:
                 themes_notice = gr.Markdown(elem_id="themes-notice")
                 bars = gr.BarPlot(x="theme", y="submissions", color="sentiment", label="Themes by size and position",
@@ -492,7 +508,9 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         demo.load(on_load, None, [header, consultation]).then(refresh_jobs, None, [progress, jobs_table])
         file.upload(on_upload, [file], [upload_id, preview_table, preview_info, text_col, id_col, group_cols,
                                         question_col, again, file])
-        start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col, again], [progress, jobs_table])
+        start.click(on_start, [upload_id, text_col, id_col, group_cols, question_col, label_lang, again],
+                    [progress, jobs_table])
+        cancel_btn.click(on_cancel, [resume_id], [progress, jobs_table])
         resume_btn.click(on_resume, [resume_id], [progress, jobs_table])
         consultation.change(on_consultation, [consultation], [run, f_group])
         overview_out = [bars, chart_key, themes_notice, scatter, map_key, themes_table, campaigns]
