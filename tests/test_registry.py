@@ -105,7 +105,13 @@ def test_cli_lists_commands_and_doctor_passes():
         assert command in help_out, f"'{command}' missing from civicai --help"
     doctor = subprocess.run([*cli, "doctor"], capture_output=True, text=True, cwd=REPO)
     assert doctor.returncode == 0, doctor.stdout + doctor.stderr
-    assert doctor.stdout.count("verified") >= len(manifest())
+    # every model the defaults need is verified; optional ones (the 1.5B LLM, EmbeddingGemma) are verified where
+    # installed and otherwise listed as missing without failing the doctor
+    from civicai.cli.doctor import needed_by_defaults
+
+    present = [entry for entry in manifest() if check_model(entry.id).ok]
+    assert all(entry in present for entry in manifest() if needed_by_defaults(entry))
+    assert doctor.stdout.count("verified") >= len(present) >= 1
     assert "database:" in doctor.stdout
 
 
