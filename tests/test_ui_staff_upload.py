@@ -21,6 +21,16 @@ ERROR_PILLS = """() => [...document.querySelectorAll('body *')].filter(e => e.ch
     && !e.closest('.toast-wrap, .toast-body, [data-testid="toast-body"]')).length"""
 
 
+def _settles_without_pills(page, seconds: float = 20.0) -> bool:
+    """True once no "Error" pill is left; a loaded machine may show the page mid-update for a moment."""
+    deadline = time.monotonic() + seconds
+    while page.evaluate(ERROR_PILLS):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
 def test_bad_upload_gives_one_clear_message(live, browser, tmp_path: Path) -> None:
     bad = tmp_path / "scores.csv"
     bad.write_text("name,score\n,1\n,2\n,3\n", encoding="utf-8")  # no text column with words in it
@@ -54,8 +64,7 @@ def test_same_file_twice_warns_and_group_columns_are_offered(live, browser) -> N
     page.wait_for_selector("text=Tick 'Analyse it again anyway'", timeout=30_000)
     assert len(page.request.get(f"{live.base}/api/jobs").json()) == jobs_before  # nothing was started
     assert page.locator("#again input[type=checkbox]").is_visible()
-    time.sleep(2)
-    assert page.evaluate(ERROR_PILLS) == 0  # the toast says it; no blank red "Error" panels over the outputs
+    assert _settles_without_pills(page)  # the toast says it; no blank red "Error" panels over the outputs
     shot(page, "ui-17-duplicate-upload")
     context.close()
 
