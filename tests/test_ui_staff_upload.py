@@ -21,6 +21,17 @@ ERROR_PILLS = """() => [...document.querySelectorAll('body *')].filter(e => e.ch
     && !e.closest('.toast-wrap, .toast-body, [data-testid="toast-body"]')).length"""
 
 
+def _unseen_upload(path: Path, start: int, stop: int) -> Path:
+    """Rows start:stop of the full sample as their own CSV: a file this server has not seen."""
+    with (SAMPLE / "consultation.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[start:stop]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
 def _settles_without_pills(page, seconds: float = 20.0) -> bool:
     """True once no "Error" pill is left; a loaded machine may show the page mid-update for a moment."""
     deadline = time.monotonic() + seconds
@@ -70,13 +81,7 @@ def test_same_file_twice_warns_and_group_columns_are_offered(live, browser) -> N
 
 
 def test_progress_shows_stage_and_percentage(live, browser, tmp_path: Path) -> None:
-    with (SAMPLE / "consultation.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))[300:360]  # a file this server has not seen
-    upload = tmp_path / "sixty.csv"
-    with upload.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    upload = _unseen_upload(tmp_path / "sixty.csv", 300, 360)
     context, page = staff_page(browser, live)
     before = max((job["id"] for job in page.request.get(f"{live.base}/api/jobs").json()), default=0)
     page.set_input_files("#upload input[type=file]", str(upload))
@@ -102,14 +107,11 @@ def test_progress_shows_stage_and_percentage(live, browser, tmp_path: Path) -> N
 def test_title_language_is_chosen_and_a_job_can_be_cancelled(live, browser, tmp_path: Path) -> None:
     """Issue 15: staff choose the language of theme titles in the upload form; issue 18: a job started by
     mistake is cancelled from the page (the API had the route, the page had no button)."""
-    with (SAMPLE / "consultation.csv").open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))[400:440]  # a file this server has not seen
-    upload = tmp_path / "forty.csv"
-    with upload.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    context, page = staff_page(browser, live)
+    upload = _unseen_upload(tmp_path / "forty.csv", 400, 440)
+    # signed in without waiting for the fixture's run: another test here may have added a newer one
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    ui.login(page, live.base)
     before = max((job["id"] for job in page.request.get(f"{live.base}/api/jobs").json()), default=0)
     page.set_input_files("#upload input[type=file]", str(upload))
     wait_text(page, "#upload-message", "usable rows")
