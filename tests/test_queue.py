@@ -145,14 +145,15 @@ def test_cancel_stops_a_running_analysis_within_seconds(migrated_db_url: str, tm
     """The real pipeline, cancelled after its first stage: it stops inside the next stage, writes no outputs."""
     import shutil
 
-    from _api_support import SMALL_CSV, make_app
+    from _api_support import SAMPLE, make_app
     from civicai.workspace.analyses import analysis_params
 
     app = make_app(migrated_db_url, tmp_path / "home", start_jobs=True)
     ctx = app.state.civicai
-    upload = ctx.uploads_dir / ("c" * 32) / SMALL_CSV.name
+    # the 710-row sample: on an idle machine the 76-row one finished its last stages before the cancel landed
+    upload = ctx.uploads_dir / ("c" * 32) / "consultation.csv"
     upload.parent.mkdir(parents=True)
-    shutil.copy(SMALL_CSV, upload)
+    shutil.copy(SAMPLE / "consultation.csv", upload)
     params = analysis_params(ctx, upload)
     checkpoints = Path(params["out_dir"]) / ".checkpoints"
     try:
