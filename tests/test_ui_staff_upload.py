@@ -107,7 +107,7 @@ def test_progress_shows_stage_and_percentage(live, browser, tmp_path: Path) -> N
 def test_title_language_is_chosen_and_a_job_can_be_cancelled(live, browser, tmp_path: Path) -> None:
     """Issue 15: staff choose the language of theme titles in the upload form; issue 18: a job started by
     mistake is cancelled from the page (the API had the route, the page had no button)."""
-    upload = _unseen_upload(tmp_path / "forty.csv", 400, 440)
+    upload = _unseen_upload(tmp_path / "many.csv", 0, 700)  # long enough that the cancel lands while it runs
     # signed in without waiting for the fixture's run: another test here may have added a newer one
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
