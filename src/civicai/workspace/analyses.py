@@ -140,13 +140,24 @@ def remap_params(ctx: AppContext, session, run_id: int, actor: str) -> dict[str,
 
     run = get_run(session, run_id)
     given = (run.manifest or {}).get("parameters", {})
-    params = analysis_params(ctx, Path("input.csv"), group_columns=given.get("group_columns"), label=f"remap{run_id}")
+    params = analysis_params(ctx, Path("input.csv"), group_columns=given.get("group_columns"), label=f"remap{run_id}",
+                             label_language=run_label_language(run.manifest or {}))
     source = Path(params["out_dir"]) / "input.csv"
     params.update(remap_input(session, run.consultation_id, source), input_path=str(source))
     themes_path = edited_theme_set(session, run_id, Path(params["out_dir"]) / "edited_themes.json")
     params.update(themes_path=str(themes_path), requested_by=actor, from_run=run_id,
                   consultation_id=run.consultation_id)
     return params
+
+
+def run_label_language(manifest: dict[str, Any]) -> str | None:
+    """The language a run's titles were written in: the one staff chose, else the one every question used (the
+    majority then). A re-map keeps it, so erasures or new submissions do not switch the titles' language."""
+    chosen = manifest.get("parameters", {}).get("label_language")
+    if chosen:
+        return str(chosen)
+    used = {q.get("label_language") for q in manifest.get("questions", [])} - {None}
+    return str(used.pop()) if len(used) == 1 else None
 
 
 def run_analysis_job(ctx: AppContext, params: dict[str, Any]) -> dict[str, Any]:
