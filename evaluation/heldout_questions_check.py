@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, dinan_document, norm, read_jsonl, shared_plans  # noqa: E402 - after the path insert
+from chat_data import QUESTIONS, dinan_document, norm, read_jsonl, shared_plans
 
 REQUIRED = ("id", "plan", "question", "language", "answerable", "style", "evidence")
 
