@@ -30,6 +30,11 @@ class Engine(Protocol):
 
     def map(self, func: Callable[..., Any], jobs: Iterable[tuple]) -> Iterator[Any]: ...
 
+    def share(self, value: Any) -> Any:
+        """Send `value` to every worker once; jobs carry the returned handle instead (the placement of the
+        submissions outside the discovery sample shares the fitted model this way)."""
+        ...
+
 
 _ENGINE: ContextVar[Engine | None] = ContextVar("civicai_engine", default=None)
 

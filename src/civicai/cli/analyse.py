@@ -42,6 +42,9 @@ def analyse(
     embedder: str | None = typer.Option(None, "--embedder", help="use (default), e5, minilm or st:<path>."),
     min_cluster_size: int | None = typer.Option(None, "--min-cluster-size",
                                                    help="Smallest theme (default: ~1% of submissions, 5..100)."),
+    fit_sample: int | None = typer.Option(None, "--fit-sample", min=100,
+                                          help="Discover themes on a seeded sample of at most this many distinct "
+                                               "submissions and place everyone else in it (default 5000)."),
     reducer: str = typer.Option("umap", "--reducer", help="Reduction before clustering: umap (default, on the exact "
                                                           "kNN graph), spectral (seconds at any size) or pca."),
     no_resume: bool = typer.Option(False, "--no-resume", help="Redo every stage even if checkpoints exist."),
@@ -73,7 +76,7 @@ def analyse(
         seed=settings.seed, workers=settings.threads, embedder=settings.embedder_cluster, generator=settings.generator,
         label_language=label_language, cluster=ClusterParams(min_cluster_size=min_cluster_size), reduce=ReduceParams(method=reducer), use_ner=not fast_pii, store=not no_store,
         database_url=settings.database_url, resume=not no_resume, audit=audit, progress=False,
-        cluster_address=settings.cluster_address)
+        cluster_address=settings.cluster_address, **({"fit_sample": fit_sample} if fit_sample else {}))
     console = Console(stderr=True)
     console.print(f"analysing [bold]{input_path}[/bold] -> {out}")
     # a bar on a terminal only: a pipe or log file gets the first line and the summary, no \r-redrawn bars

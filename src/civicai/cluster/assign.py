@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from civicai.errors import InputError
+from civicai.parallel import current_engine
 
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
@@ -106,45 +107,77 @@ def assign(embeddings: np.ndarray, labels: np.ndarray, texts: list[str],
     scores: list[list[float]] = [[] for _ in range(n)]
     reasons = [""] * n
     via_outlier = np.zeros(n, dtype=bool)
-    short = np.array([word_count(t) < params.min_words for t in texts], dtype=bool)
     if k == 0:
         for i in range(n):
-            reasons[i] = "too_short" if short[i] else "off_topic"
+            reasons[i] = "too_short" if word_count(texts[i]) < params.min_words else "off_topic"
         return Assignment(primary, themes, reasons, scores, np.zeros(0, np.float32),
                           np.zeros((0, embeddings.shape[1]), np.float32), via_outlier)
 
     centroids = theme_centroids(embeddings, labels, k)
     # Work in blocks so 100k x k similarities never sit in memory at once with the embeddings copied.
-    thresholds = None
-    block = 8192
-    sims_clustered = np.concatenate([embeddings[s:s + block] @ centroids.T for s in range(0, n, block)])
+    sims_clustered = np.concatenate([embeddings[s:s + BLOCK] @ centroids.T for s in range(0, n, BLOCK)])
     thresholds = calibrate_thresholds(sims_clustered, labels, params.target_precision)
-    for start in range(0, n, block):
-        sims = sims_clustered[start:start + block]
-        for offset, row in enumerate(sims):
-            i = start + offset
-            if short[i]:
-                reasons[i] = "too_short"
-                continue
-            ranked = np.argsort(-row, kind="stable")
-            passing = [int(t) for t in ranked if row[t] >= thresholds[t]]
-            if labels[i] >= 0:
-                first = int(labels[i])
-            elif not passing:
-                reasons[i] = "off_topic"
-                continue
-            elif len(passing) > 1 and row[passing[0]] - row[passing[1]] < params.ambiguity_gap:
-                reasons[i] = "ambiguous"
-                themes[i] = passing[:2]  # staff see the two candidates; no primary is claimed
-                scores[i] = [float(row[t]) for t in passing[:2]]
-                continue
-            else:
-                first = passing[0]
-                via_outlier[i] = True
-            extra = [t for t in passing if t != first and row[t] >= row[first] - params.multi_margin]
-            chosen = [first] + extra[: params.max_themes - 1]
-            primary[i] = first
-            themes[i] = chosen
-            scores[i] = [float(row[t]) for t in chosen]
+    starts = range(0, n, BLOCK)
+    jobs = ((sims_clustered[s:s + BLOCK], labels[s:s + BLOCK], texts[s:s + BLOCK]) for s in starts)
+    engine = current_engine()
+    if engine is None:
+        decided = (decide_block(sims, block_labels, block_texts, thresholds, params)
+                   for sims, block_labels, block_texts in jobs)
+    else:  # the per-submission decisions on the cluster's workers, the same blocks (civicai.distributed)
+        from civicai.distributed.stages import decide_on
+
+        decided = decide_on(engine, jobs, thresholds, params)
+    for start, block in zip(starts, decided):
+        end = start + len(block.primary)
+        primary[start:end] = block.primary
+        themes[start:end], reasons[start:end], scores[start:end] = block.themes, block.reasons, block.scores
+        via_outlier[start:end] = block.via_outlier
     del sims_clustered
     return Assignment(primary, themes, reasons, scores, thresholds, centroids, via_outlier)
+
+
+BLOCK = 8192  # submissions per block of similarities; also one cluster job
+
+
+@dataclass
+class BlockDecision:
+    """assign()'s decisions for one block of submissions (plain lists: cheap to send back from a worker)."""
+
+    primary: list[int]
+    themes: list[list[int]]
+    reasons: list[str]
+    scores: list[list[float]]
+    via_outlier: list[bool]
+
+
+def decide_block(sims: np.ndarray, labels: np.ndarray, texts: list[str], thresholds: np.ndarray,
+                 params: AssignParams) -> BlockDecision:
+    """Each submission's themes from its cosine to every theme centroid (`sims` rows), its HDBSCAN label and the
+    calibrated per-theme thresholds. Rows are independent: any split into blocks gives the same decisions."""
+    b = sims.shape[0]
+    out = BlockDecision([-1] * b, [[] for _ in range(b)], [""] * b, [[] for _ in range(b)], [False] * b)
+    for i, row in enumerate(sims):
+        if word_count(texts[i]) < params.min_words:
+            out.reasons[i] = "too_short"
+            continue
+        ranked = np.argsort(-row, kind="stable")
+        passing = [int(t) for t in ranked if row[t] >= thresholds[t]]
+        if labels[i] >= 0:
+            first = int(labels[i])
+        elif not passing:
+            out.reasons[i] = "off_topic"
+            continue
+        elif len(passing) > 1 and row[passing[0]] - row[passing[1]] < params.ambiguity_gap:
+            out.reasons[i] = "ambiguous"
+            out.themes[i] = passing[:2]  # staff see the two candidates; no primary is claimed
+            out.scores[i] = [float(row[t]) for t in passing[:2]]
+            continue
+        else:
+            first = passing[0]
+            out.via_outlier[i] = True
+        extra = [t for t in passing if t != first and row[t] >= row[first] - params.multi_margin]
+        chosen = [first] + extra[: params.max_themes - 1]
+        out.primary[i] = first
+        out.themes[i] = chosen
+        out.scores[i] = [float(row[t]) for t in chosen]
+    return out

@@ -90,8 +90,9 @@ def carry_over(embeddings: np.ndarray, labels: np.ndarray, fitted: np.ndarray, c
     """Themes found on the `fitted` sample, carried to everyone else as HDBSCAN itself would place them
     (hdbscan.approximate_predict: where in the sample's condensed tree each new point falls; noise stays -1).
     labels: (n,) final theme numbers on the fitted rows (after merging), -1 elsewhere; coords: the sample's
-    reduced coordinates; clusters: cluster_points(coords, keep_model=True). The fitted rows are unchanged."""
-    import hdbscan
+    reduced coordinates; clusters: cluster_points(coords, keep_model=True). The fitted rows are unchanged.
+    With a cluster (civicai.parallel.current_engine) the blocks are placed on its workers, the same blocks."""
+    from civicai.parallel import current_engine
 
     out = labels.copy()
     inside = np.zeros(embeddings.shape[0], dtype=bool)
@@ -102,9 +103,27 @@ def carry_over(embeddings: np.ndarray, labels: np.ndarray, fitted: np.ndarray, c
     # HDBSCAN's raw cluster number -> the run's theme number (renumbered by size, maybe merged)
     theme_of = {int(raw): int(theme) for raw, theme in zip(clusters.raw_labels, labels[fitted]) if raw >= 0}
     reference = embeddings[fitted]
-    for start in range(0, outsiders.size, 8192):
-        rows = outsiders[start:start + 8192]
-        placed = place_in_reduced_space(embeddings[rows], reference, coords)
-        raw, _ = hdbscan.approximate_predict(clusters.model, placed.astype(np.float64))
+    blocks = [outsiders[start:start + PLACE_BLOCK] for start in range(0, outsiders.size, PLACE_BLOCK)]
+    engine = current_engine()
+    if engine is None:
+        raws = (place_block(embeddings[rows], reference, coords, clusters.model) for rows in blocks)
+    else:
+        from civicai.distributed.stages import place_on
+
+        raws = place_on(engine, (embeddings[rows] for rows in blocks), reference, coords, clusters.model)
+    for rows, raw in zip(blocks, raws):
         out[rows] = [theme_of.get(int(r), -1) for r in raw]
     return out
+
+
+PLACE_BLOCK = 8192  # outsiders per block: bounds memory (block x sample similarities); also a cluster job's size
+
+
+def place_block(block: np.ndarray, reference: np.ndarray, coords: np.ndarray, model: object) -> np.ndarray:
+    """HDBSCAN's raw cluster number (or -1) for each row of `block`: placed among the sample's reduced
+    coordinates, then approximate_predict. Rows are independent: any block of outsiders gives the same rows."""
+    import hdbscan
+
+    placed = place_in_reduced_space(block, reference, coords)
+    raw, _ = hdbscan.approximate_predict(model, placed.astype(np.float64))
+    return np.asarray(raw, dtype=np.int64)

@@ -50,6 +50,12 @@ class DaskEngine:
             for future in pending:  # an error or an abandoned iterator: free the workers
                 future.cancel()
 
+    def share(self, value: Any) -> Any:
+        """Send `value` to every worker once; pass the returned handle in `map` jobs in its place (a fitted model,
+        the sample a block is placed in). Freed when the handle is dropped."""
+        [handle] = self.client.scatter([value], broadcast=True, hash=False)
+        return handle
+
     def run_on_workers(self, func: Callable[[], Any]) -> dict[str, Any]:
         """func() in every worker process, by worker address (for checks and tests)."""
         return self.client.run(func)

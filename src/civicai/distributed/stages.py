@@ -1,4 +1,6 @@
-"""The per-text stages as batch functions a cluster worker runs: PII redaction, language, embedding.
+"""The per-text stages as batch functions a cluster worker runs: PII redaction, language, embedding, and the
+placement of the submissions outside the discovery sample (carry-over into the sample's clustering and the
+outlier/multi-label decisions).
 
 Each function takes a small picklable spec and one batch of texts and returns that batch's results. The
 models are loaded once per worker process, inside it, from the installed packages (civicai.registry checks
@@ -14,6 +16,7 @@ from __future__ import annotations
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,3 +102,39 @@ def encode_on(engine: Any, embedder: str, kind: str, texts: list[str], chunk: in
     for start, vectors in zip(starts, engine.map(embed_batch, jobs)):
         out[start:start + len(vectors)] = vectors
     return normalise_rows(out)
+
+
+def place_batch(shared: tuple[np.ndarray, np.ndarray, Any], block: np.ndarray) -> np.ndarray:
+    """cluster.extend.place_block on one block of outsiders; `shared` = (sample embeddings, sample's reduced
+    coordinates, fitted HDBSCAN), sent to each worker once per carry-over (DaskEngine.share)."""
+    from civicai.cluster.extend import place_block
+
+    reference, coords, model = shared
+    raw = place_block(block, reference, coords, model)
+    BATCHES_DONE["carry_over"] += 1
+    return raw
+
+
+def place_on(engine: Any, blocks: Iterable[np.ndarray], reference: np.ndarray, coords: np.ndarray,
+             model: Any) -> Iterator[np.ndarray]:
+    """HDBSCAN's raw cluster of each block's rows, placed on the cluster's workers, in block order."""
+    shared = engine.share((reference, coords, model))
+    yield from engine.map(place_batch, ((shared, block) for block in blocks))
+
+
+def decide_batch(shared: tuple[np.ndarray, Any], sims: np.ndarray, labels: np.ndarray, texts: list[str]) -> Any:
+    """cluster.assign.decide_block on one block; `shared` = (calibrated thresholds, AssignParams)."""
+    from civicai.cluster.assign import decide_block
+
+    thresholds, params = shared
+    decided = decide_block(sims, labels, texts, thresholds, params)
+    BATCHES_DONE["assign"] += 1
+    return decided
+
+
+def decide_on(engine: Any, jobs: Iterable[tuple[np.ndarray, np.ndarray, list[str]]], thresholds: np.ndarray,
+              params: Any) -> Iterator[Any]:
+    """assign()'s per-submission decisions for each (similarities, labels, texts) block, on the workers, in order.
+    The similarities travel, not the embeddings: the driver needs them all anyway to calibrate the thresholds."""
+    shared = engine.share((thresholds, params))
+    yield from engine.map(decide_batch, ((shared, *job) for job in jobs))
