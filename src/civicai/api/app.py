@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import quote, urlparse
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from sqlalchemy.exc import DataError
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from civicai import __version__
@@ -28,12 +30,19 @@ from civicai.workspace.security import SESSION_COOKIE, AuthError, SessionSigner,
 
 log = logging.getLogger("civicai.api")
 PAGES = {"/staff": STAFF, "/audit": READERS}  # Gradio apps that need a login, and the roles they admit
+# HOME/uploads/<id>/ in an error about an upload: the caller knows the file by its name, the server's folders
+# are none of its business (the staff app strips the same, civicai.ui.staff)
+_UPLOAD_FOLDER = re.compile(r"(/[^\s:'\"]*)?/uploads/[0-9a-f]{32}/")
+
+
+def _public(text: str) -> str:
+    return _UPLOAD_FOLDER.sub("", text)
 
 
 def _error(status: int, message: str, hint: str = "") -> JSONResponse:
-    body: dict[str, Any] = {"detail": message}
+    body: dict[str, Any] = {"detail": _public(message)}
     if hint:
-        body["hint"] = hint
+        body["hint"] = _public(hint)
     return JSONResponse(body, status_code=status)
 
 
@@ -83,6 +92,16 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(LookupError)
     async def _missing(request: Request, exc: LookupError) -> JSONResponse:
         return _error(404, str(exc.args[0]) if exc.args else "not found")
+
+    # an id past the database's integer (SQLite: 2^63-1 raises OverflowError in the driver; PostgreSQL: 2^31-1
+    # raises DataError): the request's fault, not a server error with a traceback
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        log.warning("refused: a value out of range for the database in %s %s (%s)", request.method,
+                    request.url.path, type(exc).__name__)
+        return _error(422, "a number in the request is out of range for the database",
+                      "ids are the numbers the API gave out; this one cannot exist")
 
 
 class GuardMiddleware(BaseHTTPMiddleware):

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Status = Literal["new", "in_review", "answered", "closed", "flagged"]
 RoleName = Literal["admin", "staff", "auditor"]
 Audience = Literal["child", "general", "expert"]
+LabelLanguage = Literal["en", "fr", "de", "nl", "es", "it", "da"]  # = civicai.summarise.title's _WORDS
 
 
 class Body(BaseModel):
@@ -46,8 +47,9 @@ class AnalysisBody(Body):
     id_column: str | None = Field(default=None, max_length=200)
     group_columns: list[str] = Field(default_factory=list, max_length=20)
     question_column: str | None = Field(default=None, max_length=200)
-    # language of theme titles and summaries (ISO 639-1); None = the consultation's majority language
-    label_language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}$")
+    # language of theme titles and summaries: one civicai writes titles in (civicai.summarise.title); None = the
+    # consultation's majority language. Any other code ran the job with English connecting words around it.
+    label_language: LabelLanguage | None = None
 
 
 class ThemePatch(Body):
