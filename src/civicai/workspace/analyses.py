@@ -10,7 +10,13 @@ from typing import Any
 
 from civicai.errors import InputError
 from civicai.workspace.context import AppContext
-from civicai.workspace.security import UPLOAD_EXTENSIONS, UploadError, safe_upload_name, sniff_upload
+from civicai.workspace.security import (
+    UPLOAD_EXTENSIONS,
+    UploadError,
+    check_archive,
+    safe_upload_name,
+    sniff_upload,
+)
 from civicai.workspace.upload_checks import group_candidates
 
 PREVIEW_ROWS = 5
@@ -51,6 +57,7 @@ def store_upload(ctx: AppContext, filename: str | None, chunks, *, limit: int | 
         if size == 0:
             raise UploadError(f"'{name}' is empty", "upload the exported file with its rows")
         sniff_upload(head, name)
+        check_archive(path, limit)  # a zip bomb is refused before anything unpacks it
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

@@ -195,6 +195,11 @@ class RateLimiter:
 # --- uploads -----------------------------------------------------------------------------------------------
 UPLOAD_EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl")
 DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+# An .xlsx is a zip: what it unpacks to is what reading it costs. Exports of text unpack to 3-15 times their
+# size; a zip bomb to hundreds or thousands of times (a 235 KB workbook to 96 MB: 4 minutes and 1.7 GB in the
+# web process). Either bound refuses it.
+MAX_UNPACK_RATIO = 100
+MAX_UNPACK_TIMES_LIMIT = 10  # at most 10 x the upload limit unpacked, whatever the ratio
 
 
 def safe_upload_name(filename: str | None) -> str:
@@ -218,3 +223,25 @@ def sniff_upload(head: bytes, name: str) -> None:
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UploadError(f"'{name}' looks like a binary file, not {suffix[1:].upper()} text",
                         "upload the consultation export as CSV, XLSX, JSON or JSONL")
+
+
+def check_archive(path: Path, max_upload_bytes: int) -> None:
+    """Refuse an .xlsx whose entries unpack to over MAX_UNPACK_RATIO times the file, or over
+    MAX_UNPACK_TIMES_LIMIT times the upload limit. Reads only the zip's directory; the declared sizes are safe to
+    trust because Python's zipfile (which openpyxl reads through) never unpacks more of an entry than it declares."""
+    import zipfile
+
+    if path.suffix.lower() != ".xlsx":
+        return
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(max(0, info.file_size) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UploadError(f"'{name}' is not a readable Excel workbook ({exc})",
+                          "open it in Excel/LibreOffice and save it again as .xlsx, or export CSV") from exc
+    size = max(1, path.stat().st_size)
+    if unpacked > MAX_UNPACK_RATIO * size or unpacked > MAX_UNPACK_TIMES_LIMIT * max_upload_bytes:
+        raise UploadError(f"'{name}' would unpack to {unpacked:,} bytes ({unpacked / size:.0f} times its size): "
+                          "more than civicai reads from one workbook",
+                          "export the submissions as CSV, or save the workbook again without empty formatted rows")
