@@ -186,3 +186,19 @@ def test_large_runs_parse_a_bounded_sample_and_count_over_every_member(sample, e
         assert theme.points and all(2 <= p.count <= len(english) for p in theme.points), theme.points
     # only 10 members of each theme were parsed, yet counts go beyond that: they were taken over everyone
     assert max(p.count for theme in titles for p in theme.points) > 10
+
+
+def test_every_label_language_has_the_whole_summary_wording() -> None:
+    """wording.toml is edited by translators: a missing key or a dropped placeholder would break summaries in that
+    language only, so every table is checked against English."""
+    from civicai.summarise.title import _WORDS, summary_text
+
+    english = _WORDS["en"]
+    for code, words in _WORDS.items():
+        assert set(words) == set(english), f"{code}: keys differ from English"
+        for key, text in english.items():
+            for placeholder in re.findall(r"\{\w+\}", text):
+                assert placeholder in words[key], f"{code}.{key} lacks {placeholder}"
+        points = [Phrase("bus", "bus", 3, 1.0), Phrase("tram", "tram", 2, 0.5)]
+        text = summary_text(9, 5, points, code, ["Quote."])
+        assert "{" not in text and "bus" in text and "Quote." in text, (code, text)

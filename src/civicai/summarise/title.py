@@ -18,9 +18,11 @@ the Polis and gambling_XS sets are reported, not tuned on.
 """
 from __future__ import annotations
 
+import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,30 +44,9 @@ SIMILAR = 0.75
 CENTRALITY_POWER = 2.0
 OTHER_WEIGHT = 0.5  # phrases closer than this (cosine) say the same thing
 
-# summary wording per label language; unknown languages use English
-_WORDS: dict[str, dict[str, str]] = {
-    "en": {"and": "and", "raised": "Most often raised: {points}.", "name": "English",
-           "raised_subset": "Most often raised ({m} written in English): {points}.",
-           "example": "For example: “{quote}”"},
-    "fr": {"and": "et", "raised": "Points les plus cités : {points}.", "name": "French",
-           "raised_subset": "Points les plus cités ({m} contributions en français) : {points}.",
-           "example": "Par exemple : « {quote} »"},
-    "de": {"and": "und", "raised": "Am häufigsten genannt: {points}.", "name": "German",
-           "raised_subset": "Am häufigsten genannt ({m} Beiträge auf Deutsch): {points}.",
-           "example": "Zum Beispiel: „{quote}“"},
-    "nl": {"and": "en", "raised": "Het vaakst genoemd: {points}.", "name": "Dutch",
-           "raised_subset": "Het vaakst genoemd ({m} inzendingen in het Nederlands): {points}.",
-           "example": "Bijvoorbeeld: “{quote}”"},
-    "es": {"and": "y", "raised": "Lo más mencionado: {points}.", "name": "Spanish",
-           "raised_subset": "Lo más mencionado ({m} aportaciones en español): {points}.",
-           "example": "Por ejemplo: «{quote}»"},
-    "it": {"and": "e", "raised": "I punti più citati: {points}.", "name": "Italian",
-           "raised_subset": "I punti più citati ({m} contributi in italiano): {points}.",
-           "example": "Per esempio: «{quote}»"},
-    "da": {"and": "og", "raised": "Oftest nævnt: {points}.", "name": "Danish",
-           "raised_subset": "Oftest nævnt ({m} bidrag på dansk): {points}.",
-           "example": "For eksempel: “{quote}”"},
-}
+# summary wording per label language (wording.toml); unknown languages use English
+_WORDS: dict[str, dict[str, str]] = tomllib.loads(
+    (Path(__file__).with_name("wording.toml")).read_text(encoding="utf-8"))
 
 
 def words_for(language: str) -> dict[str, str]:
