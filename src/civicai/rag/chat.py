@@ -28,13 +28,13 @@ from civicai.rag.compose import (
     prefer_reason,
     quotable_sentences,
 )
+from civicai.rag.followup import Conversation, resolve
 from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
-from civicai.rag.question import is_follow_up, is_why, is_yes_no, negated
+from civicai.rag.question import is_why, is_yes_no, negated
 from civicai.rag.rerank import RankedPassage, Reranker, asked_value
-from civicai.rag.tokenize import content_terms
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 from civicai.text.language import detect_language
 
@@ -170,11 +170,11 @@ class PlanChat:
                       citations=citations or [], plan=info.name, version=info.version, kind=kind,
                       notice=phrase(language, "notice"), closest_sections=closest or [], confidence=confidence)
 
-    def extractive(self, question: str, audience: str = "general", previous: str | None = None
+    def extractive(self, question: str, audience: str = "general", previous: Conversation = None
                    ) -> tuple[Answer, str]:
-        """The model-free answer, and the redacted question it was computed from. `previous`: the resident's
-        question before this one in the conversation, which a follow-up ("and how much does that cost?")
-        leans on."""
+        """The model-free answer, and the redacted question it was computed from. `previous`: the conversation
+        so far (the earlier question, or Turns with the sections their answers cited), which a follow-up ("and
+        how much does that cost?") leans on (civicai.rag.followup)."""
         redacted, language = self._prepare(question, audience)
         phrase_lang = phrase_language(language)
         verdict = check_question(redacted)
@@ -182,13 +182,11 @@ class PlanChat:
             kind = AnswerKind(str(verdict.verdict))
             text = compose_abstention(phrase_lang, [], kind=str(verdict.verdict), plan=plan_display_name(self.stored.info.name))
             return self._base(text, language, kind), redacted
-        asked = redacted
-        if is_follow_up(redacted):
-            context = self._topic_of(previous, audience) if previous and previous.strip() else ""
-            if not context:
-                # never a confident answer about something the resident did not name: ask what they mean
-                return self._base(phrase(phrase_lang, "clarify"), language, AnswerKind.CLARIFY), redacted
-            asked = f"{redacted} {context}"  # the question's own words first: they say what is asked
+        follow = resolve(redacted, previous, accept=lambda earlier: self._earlier(earlier, audience))
+        if follow.clarify:
+            # never a confident answer about something the resident did not name: ask what they mean
+            return self._base(phrase(phrase_lang, "clarify"), language, AnswerKind.CLARIFY), redacted
+        asked = follow.query  # the question's own words first: they say what is asked
         assessment = self.assess(asked, language)
         evidence, values = assessment.evidence, assessment.features
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
@@ -221,13 +219,10 @@ class PlanChat:
         text = compose_abstention(phrase_lang, closest, refusal, plan_display_name(self.stored.info.name))
         return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
 
-    def _topic_of(self, previous: str, audience: str) -> str:
-        """What the earlier question was about: its content words, without the kind of value it asked for
-        ("How much does the cycling network cost?" -> "cycling network"), redacted like any question."""
-        redacted, _ = self._prepare(previous, audience)
-        if check_question(redacted).verdict != Verdict.OK:
-            return ""
-        return " ".join(w for w in redacted.split() if content_terms(w) and asked_value(w) is None)
+    def _earlier(self, question: str, audience: str) -> str:
+        """An earlier question of the conversation, redacted like any; "" for one the guard refuses."""
+        redacted, _ = self._prepare(question, audience)
+        return redacted if check_question(redacted).verdict == Verdict.OK else ""
 
     def assess(self, question: str, language: str) -> Assessment:
         """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
@@ -256,14 +251,14 @@ class PlanChat:
         plan_language = (self.stored.info.language or "")[:2]
         return bool(plan_language) and language[:2] != plan_language
 
-    def ask(self, question: str, audience: str = "general", previous: str | None = None) -> Answer:
+    def ask(self, question: str, audience: str = "general", previous: Conversation = None) -> Answer:
         answer, redacted = self.extractive(question, audience, previous)
         if answer.abstained or self.settings.generator == "extractive":
             return answer
         pieces = list(self._llm_stream(answer, redacted, audience))
         return pieces[-1] if pieces and isinstance(pieces[-1], Answer) else answer
 
-    def stream(self, question: str, audience: str = "general", previous: str | None = None
+    def stream(self, question: str, audience: str = "general", previous: Conversation = None
                ) -> Iterator[str | Answer]:
         """Yields text pieces as they are ready (checked sentences with an LLM), then the final Answer."""
         answer, redacted = self.extractive(question, audience, previous)

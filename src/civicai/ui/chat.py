@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from civicai.rag.followup import Turn
 from civicai.store.db import session_scope
 from civicai.ui.common import esc, friendly, refuse
 from civicai.workspace.chat import (
@@ -52,19 +53,21 @@ def _client(request: gr.Request | None) -> tuple[str | None, str]:
 
 
 def build_chat(ctx: AppContext) -> gr.Blocks:
-    def respond(question: str, history: list[dict], audience_label: str, request: gr.Request):
+    def respond(question: str, history: list[dict], audience_label: str, turns: list[dict] | None,
+                request: gr.Request):
         question = (question or "").strip()
         if not question:
             raise refuse("Please type a question about the climate plan.")
         wait = check_chat_rate(ctx, *_client(request))
         if wait:
             raise refuse(f"Too many questions at once: please wait {wait:.0f} seconds.")
-        # a follow-up ("and how much does that cost?") leans on the resident's previous question
-        previous = next((m.get("content") for m in reversed(history or [])
-                         if m.get("role") == "user" and isinstance(m.get("content"), str)), None)
+        # a follow-up ("and how much does that cost?") leans on the conversation so far: the earlier questions
+        # and the sections their direct answers cited (civicai.rag.followup)
+        turns = list(turns or [])
+        previous = [Turn(t["question"], tuple(t.get("sections") or ())) for t in turns]
         history = list(history or []) + [{"role": "user", "content": question},
                                          {"role": "assistant", "content": "…"}]
-        yield "", history, None
+        yield "", history, None, turns
         audience = AUDIENCES.get(audience_label, "general")
         try:
             chat, plan_id = chat_and_plan(ctx)
@@ -75,7 +78,7 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
                     if isinstance(piece, str):
                         text += piece
                         history[-1] = {"role": "assistant", "content": text}
-                        yield "", history, None
+                        yield "", history, None, turns
                     else:
                         final = piece
         except Exception as exc:
@@ -84,8 +87,10 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
             record_question(ctx, final, plan_id=plan_id, audience=audience, seconds=time.perf_counter() - start)
         payload = answer_payload(final, plan_id) if final is not None else {"answer": text, "citations": []}
         history[-1] = {"role": "assistant", "content": (payload.get("answer") or text) + sources_html(payload)}
+        sections = [c.section for c in final.citations] if final is not None and not final.abstained else []
+        turns = [*turns, {"question": question, "sections": sections}][-5:]  # a few turns back are enough
         yield "", history, {"question": question, "answer": payload.get("answer") or text,
-                            "language": payload.get("language"), "plan_id": plan_id}
+                            "language": payload.get("language"), "plan_id": plan_id}, turns
 
     def feedback(data: gr.LikeData, last: dict | None, request: gr.Request) -> str:
         if not last:
@@ -115,14 +120,15 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
         status = gr.Markdown("", elem_id="feedback-status")
         last = gr.State(None)
+        turns = gr.State([])  # the conversation so far, for follow-up questions
         with gr.Accordion("Example questions", open=True):
             for category, questions in example_questions().items():
                 gr.Markdown(f"**{category}**")
                 with gr.Row():
                     for q in questions:
                         gr.Button(q, size="sm").click(lambda q=q: q, None, box).then(
-                            respond, [box, chatbot, audience], [box, chatbot, last])
-        box.submit(respond, [box, chatbot, audience], [box, chatbot, last])
-        send.click(respond, [box, chatbot, audience], [box, chatbot, last])
+                            respond, [box, chatbot, audience, turns], [box, chatbot, last, turns])
+        box.submit(respond, [box, chatbot, audience, turns], [box, chatbot, last, turns])
+        send.click(respond, [box, chatbot, audience, turns], [box, chatbot, last, turns])
         chatbot.like(feedback, [last], [status])
     return demo

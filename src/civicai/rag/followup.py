@@ -1,0 +1,171 @@
+"""Follow-up questions in a conversation: "and how much does that cost?" after a question about cycling.
+
+A question that cannot stand alone either points back ("that", "it", "there", "ça", "das", "dat", "det", "eso",
+"questo") and names at most one thing itself, or is elliptical: it opens with "and"/"what about" and names at
+most three things ("and for green waste?", "et pour les déchets verts ?", "und bis 2050?"). Such a question is
+resolved against the conversation so far, deterministically: retrieval reads the question followed by the topic
+of the turn before it (that question's content words and the heading of the section its direct answer cited).
+A question that points back asks its own kind of value ("how much"), so the kind asked before ("when") is not
+carried; an elliptical one asks the earlier question again about something else ("And the reduced pass?" after
+"How much does the Rivermouth Pass cost?"), so it is. A turn that was itself a follow-up lends its own words and
+the topic it leaned on. Where no earlier turn names a topic (no earlier question, or one the guard refused), the
+chat asks the resident to say what they mean: never a confident answer about something they did not name.
+
+Languages: en, fr, de, nl, da, es, it (accent-folded).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from civicai.rag.rerank import asked_value
+from civicai.rag.tokenize import content_terms, fold, tokenize
+
+# words that point back to something said before, folded; "there" only where it is not existential
+_ANAPHORS = frozenset({
+    "that", "this", "it", "its", "those", "these", "them", "they", "there",  # en
+    "ca", "cela", "ceci", "celui", "celle", "ceux", "celles", "labas",  # fr
+    "das", "dies", "diese", "dieses", "dafur", "davon", "dort", "dorthin", "dabei",  # de
+    "dat", "dit", "daar", "daarvan", "daarvoor", "daarmee", "ervan", "ervoor",  # nl
+    "det", "dette", "disse", "deraf", "dertil", "dermed",  # da
+    "eso", "esto", "ello", "aquello", "alli", "ahi",  # es
+    "cio", "questo", "questa", "quello", "quella", "questi",  # it
+})
+# "Is there a night bus?", "Will there be ...?" stand alone
+_EXISTENTIAL = frozenset({"is", "are", "was", "were", "be", "been", "will", "would", "could", "can", "should", "may",
+                          "might"})
+_GERMAN_ARTICLES = frozenset({"das", "dies", "diese", "dieses"})  # before a capitalised noun: "das Ticket"
+# openings of an elliptical follow-up ("and for green waste?", "what about 2050?"), folded
+_ELLIPTICAL = re.compile(
+    r"^\W*(and|but|what about|how about|et|mais|quid de|und|aber|was ist mit|en (?=(wat|hoe|wanneer|hoeveel|"
+    r"waar|wie|voor|met)\b)|maar|og|men|hvad med|y(?! a\b| aura\b| avait\b)|pero|e(?= (per|quanto|quanti|"
+    r"quando|come|dove|chi|cosa)\b))\b")
+# question words: they ask, they do not name a topic
+_QUESTION_WORD_LIST = (
+    "what which who whom whose where when why how much many quel quelle quels quelles qui ou quand pourquoi "
+    "comment combien que quoi was welche welcher welches wer wo wann warum wieso weshalb wie viel viele wat "
+    "welk welke waar wanneer waarom hoe hoeveel hvad hvilke hvilken hvem hvor hvornar hvorfor hvordan meget "
+    "mange que cual cuales quien donde cuando por cuanto cuanta cuantos cuantas como cosa quale quali chi "
+    "dove quando perche quanto quanta quanti quante")
+_QUESTION_WORDS = frozenset(_QUESTION_WORD_LIST.split())
+_MAX_OWN_ANAPHORIC = 1  # "Is it true that buses are free?" names two things and stands alone
+_MAX_OWN_ELLIPTICAL = 3
+_MAX_DEPTH = 3  # how many turns back a chain of follow-ups may lean
+
+
+@dataclass(frozen=True)
+class Turn:
+    """An earlier question of the conversation and the sections its direct answer cited (none if refused)."""
+
+    question: str
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    query: str  # what retrieval reads: the question itself, or it followed by the earlier topic
+    follow_up: bool  # the question leans on the conversation
+    clarify: bool  # it leans on nothing: ask the resident what they mean
+    topic: str = ""  # the words carried over from earlier turns
+
+
+Conversation = str | Turn | Sequence[str | Turn] | None
+
+
+def as_turns(previous: Conversation) -> list[Turn]:
+    """The conversation so far, oldest first: one earlier question (str), a Turn, or a sequence of them."""
+    if previous is None:
+        return []
+    items = [previous] if isinstance(previous, str | Turn) else list(previous)
+    turns = [item if isinstance(item, Turn) else Turn(str(item)) for item in items]
+    return [t for t in turns if t.question and t.question.strip()]
+
+
+def _points_back(question: str) -> bool:
+    raw = re.findall(r"\w+", question)
+    words = [fold(w) for w in raw]
+    for i, word in enumerate(words):
+        if word not in _ANAPHORS:
+            continue
+        if word == "there" and i and words[i - 1] in _EXISTENTIAL:
+            continue
+        if word in _GERMAN_ARTICLES and i + 1 < len(raw) and raw[i + 1][:1].isupper():
+            continue
+        return True
+    return False
+
+
+def own_terms(question: str) -> set[str]:
+    """The things a question names itself: content words that neither point back nor ask."""
+    return {w for w in content_terms(question) - _ANAPHORS if w not in _QUESTION_WORDS}
+
+
+def leans_on_context(question: str) -> bool:
+    """True for a question that cannot stand alone (module docstring); False for "Is there a night bus?",
+    "How much will the cycling network cost?", "En quelle année ...", "Y a-t-il une aide ...?"."""
+    return _anaphoric(question) or _elliptical(question)
+
+
+def _anaphoric(question: str) -> bool:
+    return _points_back(question) and len([w for w in own_terms(question) if not w.isdigit()]) <= _MAX_OWN_ANAPHORIC
+
+
+def _elliptical(question: str) -> bool:
+    return bool(_ELLIPTICAL.match(fold(question).strip())) and len(own_terms(question)) <= _MAX_OWN_ELLIPTICAL
+
+
+def _heading(section: str) -> str:
+    """The last heading of a section path ("Part B > Mobility > Cycling" -> "Cycling")."""
+    return re.split(r"\s*(?:>|›|»|/|\|)\s*", section.strip())[-1] if section else ""
+
+
+def _topic_words(text: str, keep_value: bool = False) -> list[str]:
+    """Content words in order; without those that only say what kind of value was asked ("cost", "when")
+    unless `keep_value`."""
+    seen: set[str] = set()
+    out = []
+    for word in text.split():
+        terms = own_terms(word)
+        if not terms or (asked_value(word) is not None and not keep_value):
+            continue
+        key = " ".join(sorted(terms))
+        if key not in seen:
+            seen.add(key)
+            out.append(word.strip(" ?!.,;:¿¡\"'«»“”()"))
+    return [w for w in out if w]
+
+
+def topic_of(turns: list[Turn], accept: Callable[[str], str], depth: int = 0, keep_value: bool = False) -> str:
+    """What the last turn was about: its own words, the heading its answer cited, and, for a turn that was
+    itself a follow-up, the topic it leaned on. `accept` redacts an earlier question and returns "" for one
+    the guard refuses (an injection lends nothing)."""
+    if not turns or depth >= _MAX_DEPTH:
+        return ""
+    last = turns[-1]
+    question = accept(last.question)
+    if not question:
+        return ""
+    words = _topic_words(question, keep_value)
+    for section in last.sections[:1]:  # where the answer was found says what the turn was about
+        words += _topic_words(_heading(section))
+    if leans_on_context(question):
+        words += topic_of(turns[:-1], accept, depth + 1).split()
+    seen: set[str] = set()
+    return " ".join(w for w in words if not (w.lower() in seen or seen.add(w.lower())))
+
+
+def resolve(question: str, previous: Conversation = None, accept: Callable[[str], str] = lambda q: q) -> Resolution:
+    """The query retrieval should read for `question`, given the conversation so far (see the module docstring).
+    A standalone question is returned unchanged."""
+    if not leans_on_context(question):
+        return Resolution(query=question, follow_up=False, clarify=False)
+    topic = topic_of(as_turns(previous), accept, keep_value=not _anaphoric(question))
+    own = set(tokenize(question, prefixes=False))
+    carried = " ".join(w for w in topic.split() if not set(tokenize(w, prefixes=False)) <= own)
+    if not carried:
+        # "and how much does that cost?" with nothing before it: ask. "What about heat pumps?" as a first
+        # question names its own topic and is answered as it stands.
+        names_topic = not _anaphoric(question) and any(not w.isdigit() for w in own_terms(question))
+        return Resolution(query=question, follow_up=not names_topic, clarify=not names_topic)
+    return Resolution(query=f"{question} {carried}", follow_up=True, clarify=False, topic=carried)
