@@ -61,3 +61,20 @@ def test_a_column_error_names_the_file_not_the_server_folder(upload: tuple[TestC
         detail = response.json()["detail"]
         assert "survey.csv" in detail and "comment" in detail, detail
         assert "/uploads/" not in detail and upload_id not in detail, detail
+
+
+def test_a_failed_jobs_message_names_the_file_not_the_server_folder(upload: tuple[TestClient, str]) -> None:
+    """The upload is gone by the time the job runs (erased, or swept by retention): the job fails, and its
+    message, which the staff page shows in its progress line, says which file."""
+    import shutil
+
+    from civicai.queue.execute import execute_job
+
+    client, upload_id = upload
+    job_id = client.post("/api/analyses", json={"upload_id": upload_id}).json()["job_id"]
+    ctx = client.app.state.civicai
+    shutil.rmtree(ctx.uploads_dir / upload_id)
+    execute_job(ctx.url, job_id, ctx.jobs.runners, worker="test")
+    job = client.get(f"/api/jobs/{job_id}").json()
+    assert job["status"] == "failed" and "survey.csv" in job["message"], job
+    assert "/uploads/" not in job["message"] and upload_id not in job["message"], job["message"]

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -26,23 +25,20 @@ from civicai.workspace.context import ApiOptions, AppContext
 from civicai.workspace.jobs import JobManager, default_runners
 from civicai.workspace.privacy import SmallGroup
 from civicai.workspace.rate_store import make_rate_limiter
-from civicai.workspace.security import SESSION_COOKIE, AuthError, SessionSigner, load_secret_key
+from civicai.workspace.security import (
+    SESSION_COOKIE,
+    AuthError,
+    SessionSigner,
+    hide_upload_folders,
+    load_secret_key,
+)
 
 log = logging.getLogger("civicai.api")
 PAGES = {"/staff": STAFF, "/audit": READERS}  # Gradio apps that need a login, and the roles they admit
-# HOME/uploads/<id>/ in an error about an upload: the caller knows the file by its name, the server's folders
-# are none of its business (the staff app strips the same, civicai.ui.staff)
-_UPLOAD_FOLDER = re.compile(r"(/[^\s:'\"]*)?/uploads/[0-9a-f]{32}/")
-
-
-def _public(text: str) -> str:
-    return _UPLOAD_FOLDER.sub("", text)
-
-
 def _error(status: int, message: str, hint: str = "") -> JSONResponse:
-    body: dict[str, Any] = {"detail": _public(message)}
+    body: dict[str, Any] = {"detail": hide_upload_folders(message)}
     if hint:
-        body["hint"] = _public(hint)
+        body["hint"] = hide_upload_folders(hint)
     return JSONResponse(body, status_code=status)
 
 

@@ -184,8 +184,11 @@ class JobManager:
 
 
 def job_view(job: Job) -> dict[str, Any]:
+    from civicai.workspace.security import hide_upload_folders
+
+    message = hide_upload_folders(job.message) if job.message else job.message  # an error names the file only
     return {"id": job.id, "kind": job.kind, "status": str(job.status), "progress": round(job.progress or 0.0, 3),
-            "message": job.message, "params": {k: v for k, v in (job.params or {}).items() if k != "database_url"},
+            "message": message, "params": {k: v for k, v in (job.params or {}).items() if k != "database_url"},
             "result": job.result, "created_at": job.created_at.isoformat() if job.created_at else None,
             "updated_at": job.updated_at.isoformat() if job.updated_at else None,
             "worker": job.worker, "attempts": job.attempts or 0, "cancel_requested": bool(job.cancel_requested)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import threading
 import time
@@ -223,6 +224,15 @@ def sniff_upload(head: bytes, name: str) -> None:
     if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise UploadError(f"'{name}' looks like a binary file, not {suffix[1:].upper()} text",
                         "upload the consultation export as CSV, XLSX, JSON or JSONL")
+
+
+_UPLOAD_FOLDER = re.compile(r"(/[^\s:'\"]*)?/uploads/[0-9a-f]{32}/")
+
+
+def hide_upload_folders(text: str) -> str:
+    """An error or job message names an upload as the officer knows it (its file name): HOME/uploads/<id>/ tells
+    a caller where the server keeps raw uploads, which is none of their business (the staff app strips the same)."""
+    return _UPLOAD_FOLDER.sub("", text)
 
 
 def check_archive(path: Path, max_upload_bytes: int) -> None:
