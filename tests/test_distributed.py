@@ -139,3 +139,23 @@ def test_an_unreachable_cluster_is_a_clear_error_naming_the_address():
     with pytest.raises(CivicaiError, match="cannot reach the cluster at tcp://127.0.0.1:9"), \
             connect(address, timeout_s=2):
         pass
+
+
+def test_a_block_of_embeddings_goes_to_a_worker_directly_not_inside_the_task_graph(cluster):
+    """A placement block (8,192 x 512 floats, 16 MB) is scattered to a worker: inside the task it would pass
+    through the scheduler, which Dask warns about ("Sending large graph") and which slows every block."""
+    import warnings
+
+    address, _ = cluster
+    block = np.arange(8192 * 512, dtype=np.float32).reshape(8192, 512) / (8192 * 512)
+    with connect(address) as engine, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        digests = list(engine.map(_digest, [(block,), (block[:4],)]))
+    assert not [w for w in caught if "large graph" in str(w.message)], [str(w.message)[:80] for w in caught]
+    assert digests == [_digest(block), _digest(block[:4])]  # every byte arrived
+
+
+def _digest(array: np.ndarray) -> tuple[tuple[int, ...], str]:
+    import hashlib
+
+    return array.shape, hashlib.sha256(np.ascontiguousarray(array).tobytes()).hexdigest()

@@ -104,13 +104,21 @@ def encode_on(engine: Any, embedder: str, kind: str, texts: list[str], chunk: in
     return normalise_rows(out)
 
 
+def _aligned(array: np.ndarray) -> np.ndarray:
+    """A fresh copy, aligned as the driver's own arrays are. An array Dask deserialises can start at any byte
+    (measured: offset 33 mod 64), and numpy's SIMD reductions then add in another order (a 16 MB block's sum
+    differed in the 7th digit), which could move a borderline submission: copied, the worker's arithmetic is
+    the driver's."""
+    return np.array(array, copy=True, order="C")
+
+
 def place_batch(shared: tuple[np.ndarray, np.ndarray, Any], block: np.ndarray) -> np.ndarray:
     """cluster.extend.place_block on one block of outsiders; `shared` = (sample embeddings, sample's reduced
     coordinates, fitted HDBSCAN), sent to each worker once per carry-over (DaskEngine.share)."""
     from civicai.cluster.extend import place_block
 
-    reference, coords, model = shared
-    raw = place_block(block, reference, coords, model)
+    reference, coords, model = (_aligned(shared[0]), _aligned(shared[1]), shared[2])
+    raw = place_block(_aligned(block), reference, coords, model)
     BATCHES_DONE["carry_over"] += 1
     return raw
 
@@ -127,7 +135,7 @@ def decide_batch(shared: tuple[np.ndarray, Any], sims: np.ndarray, labels: np.nd
     from civicai.cluster.assign import decide_block
 
     thresholds, params = shared
-    decided = decide_block(sims, labels, texts, thresholds, params)
+    decided = decide_block(_aligned(sims), labels, texts, thresholds, params)
     BATCHES_DONE["assign"] += 1
     return decided
 
