@@ -197,9 +197,10 @@ def to_markdown(result: dict) -> str:
     rows = result["answers"]
     lines += ["", "## 2. Answers to the follow-up questions of the held-out sets", "",
               f"{len(rows)} follow-up questions ({', '.join(sorted({r['plan'] for r in rows}))}), each asked alone, "
-              "after its previous question as the chat does now, and after it under the previous rule. "
-              "As /chat asks it: the previous question is answered first and the sections its direct answer cited "
-              "travel with the follow-up. Evidence cited: a gold evidence string is inside a cited quote. Confident and unrelated: a direct "
+              "in a conversation as /chat asks it (the previous question is answered first and the sections its "
+              "direct answer cited travel with the follow-up), after its previous question alone, and after it "
+              "under the previous rule. Evidence cited: a gold evidence string is inside a cited quote. "
+              "Confident and unrelated: a direct "
               "answer whose quotes hold no gold evidence.", "",
               "| asked | evidence cited | asked what they mean | confident and unrelated | ms p50 |",
               "| --- | --- | --- | --- | --- |"]
