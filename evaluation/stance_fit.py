@@ -16,12 +16,14 @@ Splits, by whole topic or question:
   gambling: the shipped model (seed + all of the sample) predicts both questions, which it never saw.
   gambling q1 towards the question (civicai.sentiment.question): its band was chosen on q1's odd ids, so
             only the even ids count as held out.
+  polis     the hand-checked Polis set (evaluation/data/stance_polis_labels.csv: 150 English, 100 Austrian
+            German comments; read from ../shared/data): the shipped model predicts it, never fitted on it.
 
 The artefact (src/civicai/sentiment/models/position-<embedder>-v<N>.npz + .json) holds the weights fitted on
 seed + the whole sample with settings chosen by topic-grouped cross-validation, what it was fitted on, and the held-out
 numbers the product uses to decide whether it may show a label at all (`ShowRule` in position.py).
 
-    nice .venv/bin/python evaluation/stance_fit.py [--embedder use]
+    nice .venv/bin/python evaluation/stance_fit.py [--embedder use] [--update-heldout]
 Writes evaluation/results/stance.md and stance.json.
 """
 from __future__ import annotations
@@ -115,6 +117,23 @@ def load_gambling(part: str) -> dict | None:
     return {"texts": texts, "gold": gold, "ids": ids, "question": question}
 
 
+def load_polis() -> dict[str, tuple[list[str], list[str]]] | None:
+    """The hand-checked Polis position set (evaluation/stance_polis.py) per language: (redacted texts, labels)."""
+    sys.path.insert(0, str(ROOT / "evaluation"))
+    from stance_polis import load_items
+
+    items = load_items()
+    if items is None:
+        return None
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    for item in items:
+        if item.get("label"):
+            texts, gold = out.setdefault(item["language"], ([], []))
+            texts.append(item["text"])
+            gold.append(item["label"])
+    return out
+
+
 def metrics(gold: list[str], predicted: list[str]) -> dict:
     from sklearn.metrics import accuracy_score, f1_score
 
@@ -163,9 +182,15 @@ def choose_settings(X: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default="use")
+    parser.add_argument("--update-heldout", action="store_true",
+                        help="keep the shipped weights and stance.json's numbers; measure the shipped model on the "
+                             "Polis set and re-pool the held-out numbers the product's show rule reads")
     args = parser.parse_args()
     started = time.time()
     embedder = get_embedder(args.embedder)
+    if args.update_heldout:
+        update_heldout(embedder, started)
+        return
     seed = load_seed_sentences()
     sample = load_sample()
     seed_X = embed_cached(embedder, [r["text"] for r in seed])
@@ -225,14 +250,12 @@ def main() -> None:
             results[f"{name}_towards_question_even_ids"] = metrics([data["gold"][i] for i in even],
                                                                    [as_position[i] for i in even])
 
-    # --- what the product may show: pooled held-out numbers per method --------------------------------------
-    statement_sets = [results["sample_topic_heldout"]]
-    if isinstance(results.get("gambling_q2_position_model"), dict):
-        statement_sets.append(results["gambling_q2_position_model"])
-    heldout = {"statement": heldout_summary(statement_sets, "sample (leave-one-topic-out) + gambling_XS q2")}
-    if isinstance(results.get("gambling_q1_towards_question_even_ids"), dict):
-        heldout["question"] = heldout_summary([results["gambling_q1_towards_question_even_ids"]],
-                                              "gambling_XS q1, even ids")
+    # --- the hand-checked Polis comments (English, Austrian German): held out, never fitted or tuned on ------
+    polis = load_polis()
+    for lang, (texts, gold) in (polis or {}).items():
+        results[f"polis_{lang}_position_model"] = metrics(gold, final.predict(embed_cached(embedder, texts)))
+
+    heldout = pooled_heldout(results, sorted(polis or {}))
     final.metadata = {
         "version": ARTEFACT_VERSION, "embedder": embedder.model_id, "dim": int(seed_X.shape[1]),
         "fitted_on": {"seed_sentences": len(seed_y), "sample_submissions": len(sample_y),
@@ -254,6 +277,46 @@ def main() -> None:
                "artefact": str(path.relative_to(ROOT)), "sklearn": sklearn.__version__,
                "seconds": round(time.time() - started, 1)}
     RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "stance.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / "stance.md").write_text(render(payload))
+    print(render(payload))
+
+
+def pooled_heldout(results: dict, polis_languages: list[str]) -> dict:
+    """What the product may show: pooled held-out numbers per method (civicai.sentiment.position reads them)."""
+    statement_sets = [results["sample_topic_heldout"]]
+    names = ["sample (leave-one-topic-out)"]
+    if isinstance(results.get("gambling_q2_position_model"), dict):
+        statement_sets.append(results["gambling_q2_position_model"])
+        names.append("gambling_XS q2")
+    for lang in polis_languages:
+        statement_sets.append(results[f"polis_{lang}_position_model"])
+        names.append(f"Polis hand-checked {lang}")
+    heldout = {"statement": heldout_summary(statement_sets, " + ".join(names))}
+    if isinstance(results.get("gambling_q1_towards_question_even_ids"), dict):
+        heldout["question"] = heldout_summary([results["gambling_q1_towards_question_even_ids"]],
+                                              "gambling_XS q1, even ids")
+    return heldout
+
+
+def update_heldout(embedder, started: float) -> None:  # type: ignore[no-untyped-def]
+    """Add the Polis set to the shipped artefact's held-out numbers without refitting: the weights and the other
+    sets' numbers (stance.json, from the last full run) stay; the full run takes ~7 CPU minutes."""
+    path = artefact_path(embedder.model_id)
+    model = PositionModel.load(path)
+    payload = json.loads((RESULTS / "stance.json").read_text(encoding="utf-8"))
+    results = payload["results"]
+    polis = load_polis()
+    if polis is None:
+        sys.exit("../shared/data/polis is absent: nothing to add")
+    for lang, (texts, gold) in polis.items():
+        results[f"polis_{lang}_position_model"] = metrics(gold, model.predict(embed_cached(embedder, texts)))
+    heldout = pooled_heldout(results, sorted(polis))
+    model.metadata["heldout"] = heldout
+    model.metadata["heldout_updated_by"] = "evaluation/stance_fit.py --update-heldout (weights unchanged)"
+    model.save(path)
+    payload.update(heldout=heldout, results=results,
+                   seconds_update_heldout=round(time.time() - started, 1))
     (RESULTS / "stance.json").write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / "stance.md").write_text(render(payload))
     print(render(payload))
