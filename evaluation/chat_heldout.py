@@ -25,7 +25,10 @@ import os
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -77,10 +80,13 @@ def load_questions() -> list[dict]:
     return rows
 
 
-def open_chats(plans: set[str]) -> dict:
-    """Each plan from the evaluation database, else from evaluation/.work/heldout; missing plans are named."""
+def open_chats(plans: set[str], embedder: str | None = None) -> dict:
+    """Each plan from the evaluation database, else from evaluation/.work/heldout; missing plans are named.
+    `embedder`: another retrieval embedder than the one the plans were stored with; its passage vectors are
+    computed once per plan and kept in evaluation/.work/embeddings (chat_retrieval_heldout.passage_vectors)."""
     stores = [eval_settings(), get_settings(home=WORK, database_url=f"sqlite:///{(WORK / 'heldout.db').resolve()}")]
     chats = {}
+    other = None
     for plan in sorted(plans):
         for settings in stores:
             try:
@@ -91,6 +97,17 @@ def open_chats(plans: set[str]) -> dict:
         else:
             print(f"skip {plan}: not ingested (run evaluation/chat_ingest.py, or this script with --ingest)",
                   flush=True)
+            continue
+        if embedder and embedder != chats[plan].index.embedder.name:
+            from chat_retrieval_heldout import passage_vectors  # imported here: it imports this module
+            from civicai.embed import get_embedder
+            from civicai.rag.chat import PlanChat
+
+            other = other or get_embedder(embedder, settings.threads)
+            stored = chats[plan].stored
+            vectors, _ = passage_vectors(stored, other)
+            swapped = replace(stored, embeddings=vectors, model_id=other.model_id)
+            chats[plan] = PlanChat.from_stored(swapped, settings, embedder=other)
     return chats
 
 
@@ -111,14 +128,41 @@ def ingest_new(plans: set[str]) -> None:
         load_chat(plan, settings=settings).prepare_sentences()
 
 
+class Judgements:
+    """Blind assessors' labels for cited quotes (evaluation/questions/citation_judgements.jsonl), read for a new
+    quote exactly where the same quote was judged, else by containment where that decides it: a quote inside a
+    quote judged "no" does not answer either; a quote that holds a whole quote judged "yes" answers too."""
+
+    def __init__(self) -> None:
+        self.exact = citation_judgements()
+        self.by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        path = QUESTIONS / "citation_judgements.jsonl"
+        for r in read_jsonl(path) if path.is_file() else []:
+            if r.get("quote"):
+                self.by_id[r["id"]].append((norm(r["quote"]), r["label"]))
+
+    def label(self, question_id: str, quote: str) -> str | None:
+        found = self.exact.get((question_id, quote_key(quote)))
+        if found is not None:
+            return found
+        text = norm(quote)
+        if any(label == "yes" and judged in text for judged, label in self.by_id.get(question_id, [])):
+            return "yes"
+        if any(label == "no" and text in judged for judged, label in self.by_id.get(question_id, [])):
+            return "no"
+        return None
+
+
 def judge(rows: list[dict], chats: dict) -> list[dict]:
-    judged = citation_judgements()
+    judgements = Judgements()
     out = []
     for row in rows:
         chat = chats[row["plan"]]
+        start = time.perf_counter()
         answer = chat.ask(row["question"], previous=row.get("previous"))  # a follow-up leans on its previous question
+        ms = (time.perf_counter() - start) * 1000
         quotes = [c.quote for c in answer.citations]
-        labels = [judged.get((row["id"], quote_key(q))) for q in quotes]
+        labels = [judgements.label(row["id"], q) for q in quotes]
         plan_language = row.get("plan_language") or PLAN_LANGUAGE.get(row["plan"], "en")
         out.append({
             "id": row["id"], "plan": row["plan"], "split": "development" if row["plan"] in DEVELOPMENT else "held-out",
@@ -130,7 +174,7 @@ def judge(rows: list[dict], chats: dict) -> list[dict]:
             # precision is over direct answers: the closest passage is said not to answer the question
             "judged_yes": labels.count("yes") if answer.kind == AnswerKind.ANSWERED else 0,
             "judged": sum(label is not None for label in labels) if answer.kind == AnswerKind.ANSWERED else 0,
-            "quotes": len(quotes) if answer.kind == AnswerKind.ANSWERED else 0})
+            "quotes": len(quotes) if answer.kind == AnswerKind.ANSWERED else 0, "ms": round(ms, 1)})
     return out
 
 
@@ -153,6 +197,10 @@ def summarise(rows: list[dict]) -> dict:
         "unanswerable_closest": share(sum(r["kind"] == AnswerKind.CLOSEST for r in unanswerable), len(unanswerable)),
         "judged_precision": share(sum(r["judged_yes"] for r in rows), judged),
         "judged_quotes": f"{judged} of {sum(r['quotes'] for r in rows)}",
+        "quotes_per_direct_answer": share(sum(r["quotes"] for r in rows),
+                                          sum(r["kind"] == AnswerKind.ANSWERED for r in rows)),
+        "ms_p50_p95": "/".join(str(round(float(np.percentile([r["ms"] for r in rows], q)))) for q in (50, 95))
+        if rows and all("ms" in r for r in rows) else None,
     }
 
 
@@ -170,15 +218,17 @@ COLUMNS = (("answerable", "answerable"), ("unanswerable", "unanswerable"), ("cit
            ("answerable_refused_before", "refused, previous design"),
            ("unanswerable_answered", "unanswerable answered as if answerable"),
            ("unanswerable_closest", "unanswerable given the closest passage"),
-           ("judged_precision", "judged citation precision"), ("judged_quotes", "quotes judged"))
+           ("judged_precision", "judged citation precision"), ("judged_quotes", "quotes judged"),
+           ("quotes_per_direct_answer", "quotes per direct answer"), ("ms_p50_p95", "ms per answer p50/p95"))
 TARGETS = {"citation_recall": (">=", 0.90), "answerable_refused": ("<=", 0.10),
            "unanswerable_answered": ("<=", 0.10), "judged_precision": (">=", 0.90)}
 
 
 def to_markdown(result: dict) -> str:
     lines = ["# Chat on whole held-out plans (graded answers)", "",
-             f"{result['meta']['date']}, {result['meta']['machine']}. Produced by `nice .venv/bin/python "
-             "evaluation/chat_heldout.py`. Development plans (every setting chosen there): "
+             f"{result['meta']['date']}, {result['meta']['machine']}, retrieval embedder "
+             f"{result['meta'].get('embedder')}. Produced by `nice .venv/bin/python "
+             f"evaluation/chat_heldout.py{' --embedder ' + result['meta']['embedder'] if result['meta'].get('embedder') not in (None, 'e5') else ''}`. Development plans (every setting chosen there): "
              f"{', '.join(result['meta']['development'])}. Held-out plans: {', '.join(result['meta']['held_out'])}.",
              "", "Targets: " + "; ".join(f"{k} {op} {v}" for k, (op, v) in TARGETS.items()) + ".", ""]
     for split, groups in result["splits"].items():
@@ -193,10 +243,9 @@ def to_markdown(result: dict) -> str:
     return "\n".join(lines)
 
 
-def carry_development(splits: dict, rows: list[dict]) -> str | None:
+def carry_development(splits: dict, rows: list[dict], previous: Path) -> str | None:
     """A run of held-out plans only (--plans) keeps the development table of the last full run, said so, rather
     than dropping it; the questions of that run are not carried."""
-    previous = RESULTS / "chat_heldout.json"
     if any(r["split"] == "development" for r in rows) or not previous.is_file():
         return None
     old = json.loads(previous.read_text(encoding="utf-8"))
@@ -210,26 +259,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--plans", nargs="*", help="only these plans")
     parser.add_argument("--ingest", action="store_true", help="first ingest the plans of the new question sets")
+    parser.add_argument("--embedder", default=None,
+                        help="retrieval embedder (e5, gemma); default the plans' own. Results of another than the "
+                             "default go to chat_heldout_EMBEDDER.{json,md}")
     args = parser.parse_args()
     questions = [q for q in load_questions() if not args.plans or q["plan"] in args.plans]
     if args.ingest:
         ingest_new({q["plan"] for q in questions if q["source"].startswith("heldout_")})
-    chats = open_chats({q["plan"] for q in questions})
+    chats = open_chats({q["plan"] for q in questions}, embedder=args.embedder)
+    name = "chat_heldout" if args.embedder in (None, get_settings().embedder_retrieval) else f"chat_heldout_{args.embedder}"
     start = time.perf_counter()
     rows = judge([q for q in questions if q["plan"] in chats], chats)
     splits = {"held-out plans": breakdown([r for r in rows if r["split"] == "held-out"]),
               "development plans": breakdown([r for r in rows if r["split"] == "development"])}
-    carried = carry_development(splits, rows)
+    carried = carry_development(splits, rows, RESULTS / f"{name}.json")
     result = {"meta": {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                        "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                        "seconds": round(time.perf_counter() - start),
+                       "embedder": next(iter(chats.values())).index.embedder.name if chats else None,
                        "development": [p for p in DEVELOPMENT if p in chats],
                        "held_out": sorted(p for p in chats if p not in DEVELOPMENT),
                        "development_carried_from": carried},
               "splits": splits, "questions": rows}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "chat_heldout.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / "chat_heldout.md").write_text(to_markdown(result), encoding="utf-8")
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{name}.md").write_text(to_markdown(result), encoding="utf-8")
     print(to_markdown(result))
 
 

@@ -131,8 +131,12 @@ class AbstentionPolicy:
     def should_abstain(self, values: dict[str, float]) -> tuple[bool, float]:
         return (self.cross if values.get("cross") else self.same).should_abstain(values)
 
-    def save(self, path: Path = CALIBRATION_FILE) -> None:
+    def save(self, path: Path = CALIBRATION_FILE, keep_others: bool = False) -> None:
+        """Write both models; `keep_others`: keep the entries of other embedders already in the file."""
         data = [self.same.to_dict(), self.cross.to_dict()]
+        if keep_others and path.is_file():
+            old = json.loads(path.read_text(encoding="utf-8"))
+            data = [e for e in (old if isinstance(old, list) else [old]) if e.get("embedder") != self.same.embedder] + data
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 

@@ -34,6 +34,7 @@ from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
 from civicai.rag.question import is_why, is_yes_no, negated
+from civicai.rag.relevance import load_relevance
 from civicai.rag.rerank import RankedPassage, Reranker, asked_value
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 from civicai.text.language import detect_language
@@ -197,7 +198,8 @@ class PlanChat:
         compose = partial(compose_answer, ranked, language=phrase_lang,
                           chunk_languages=self.stored.chunk_languages, plan_language=self.stored.info.language,
                           audience=audience, ranker=self.ranker, chunks=self.stored.chunks,
-                          question=redacted, asked_kind=asked_value(redacted))
+                          question=redacted, asked_kind=asked_value(redacted),
+                          relevance=load_relevance(self.index.embedder.name))
         if not abstain:
             text, citations = compose(lead="yes_lead" if yes_no else "")
             if yes_no and citations and negated(citations[0].quote):

@@ -21,6 +21,7 @@ from civicai.rag.guard import is_instruction_like
 from civicai.rag.index import Hit
 from civicai.rag.phrases import language_name, phrase
 from civicai.rag.question import gives_reason
+from civicai.rag.relevance import RelevanceModel
 from civicai.rag.rerank import RankedPassage
 from civicai.rag.types import Citation
 from civicai.rag.values import plain_value
@@ -215,8 +216,10 @@ def select_quote(passage: RankedPassage, sentences: list[str], text: str, max_se
     elif len(sentences) <= 1:
         chosen = [0]
     else:
-        ranked = [int(i) for i in np.argsort(-scores, kind="stable")]
-        chosen = [i for i in ranked[:max_sentences] if scores[i] >= scores[best] - margin] or [best]
+        # the best sentence (the caller's choice: the reranker's, or the relevance model's), then the passage's
+        # next-best sentences by the reranker within the margin of it
+        ranked = [int(i) for i in np.argsort(-scores, kind="stable") if i != best]
+        chosen = [best] + [i for i in ranked if scores[i] >= scores[best] - margin][:max_sentences - 1]
     chosen = complete(sentences, sorted(chosen))
     if not chosen:
         return ""
@@ -282,11 +285,14 @@ def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_language
                    plan_language: str | None = None, audience: str, ranker: SentenceRanker,
                    lead: str = "", chunks: list[Chunk] | None = None, limit: int | None = None,
                    margins: tuple[float, float] | None = None, question: str = "",
-                   asked_kind: str | None = None) -> tuple[str, list[Citation]]:
+                   asked_kind: str | None = None, relevance: RelevanceModel | None = None
+                   ) -> tuple[str, list[Citation]]:
     """The lead-in (`lead`: a phrase key; default the audience's), then each picked passage's quote with its
     [n]. `chunks` (the plan's, by ordinal) lets a chunk that opens mid-sentence borrow its sentence's start;
     `limit` caps the citations; with 1 (the closest-passage answer) the quote is the best sentence, completed.
     `margins`: (citation, sentence) margins in place of the audience's (for evaluation/fit_margins.py).
+    `relevance` (civicai.rag.relevance): for the general audience's direct answer, after the passages the margins
+    pick, the best sentence of each further candidate passage that the fitted model passes.
     A child's direct answer to a "when / how much" question (`asked_kind`) opens with the value its quote gives,
     said plainly ("In short: 2035."), taken from the quote itself (civicai.rag.values)."""
     _, max_sentences, max_words = STYLE[audience]
@@ -294,15 +300,19 @@ def compose_answer(ranked: list[RankedPassage], *, language: str, chunk_language
     lines = [phrase(language, lead or f"lead_{audience}")]
     cite_margin, sentence_margin = margins or (CITE_MARGIN[audience], SENTENCE_MARGIN[audience])
     picked = pick_passages(ranked, audience, chunk_languages, language, plan_language, cite_margin)
+    if relevance is not None and audience == "general" and margins is None and limit is None:
+        # the fitted sentence-relevance model adds the best sentence of further passages that pass it
+        picked += [replace(pick.passage, best_sentence=pick.sentence) for pick in relevance.extra(ranked, picked)]
     # a passage with nothing quotable on its own (a heading only) gives way to the next one
-    for passage in picked + [r for r in ranked if r not in picked and r.best_sentence >= 0]:
+    rest = [r for r in ranked if r.best_sentence >= 0 and all(r.hit is not p.hit for p in picked)]
+    for passage in picked + rest:
         if len(citations) >= (limit or len(picked)):
             break
         chunk = passage.hit.chunk
         quote = select_quote(passage, ranker.sentences(chunk), chunk.text, max_sentences, max_words,
                              sentence_margin, previous=_previous_sentence(chunk, chunks, ranker),
                              single=limit == 1)
-        if not quote:
+        if not quote or any(quote == c.quote for c in citations):
             continue
         n = len(citations) + 1
         citations.append(Citation(n, chunk.section, chunk.page, quote, passage.hit.dense, chunk.ordinal))
