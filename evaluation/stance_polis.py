@@ -232,6 +232,21 @@ def write(result: dict) -> None:
         shows = [f"{m}: {'shown' if e[f'{m}_shows'] else 'not shown'}" for m in ("embedding", "llm")
                  if f"{m}_shows" in e]
         lines += ["Show rule: " + "; ".join(shows), ""]
+    lines += ["## How to read this", "",
+              "- The gold is one AI agent's reading of each comment (single pass, no second annotator, no agreement "
+              "figure); it is not a city officer's. The Austrian statements ('decisive climate measures in <topic>') "
+              "were written by the same agent, because those conversations ask for ideas on a topic, not about a "
+              "proposal.",
+              "- The embedding position model reads the comment alone (it never sees the statement): a comment "
+              "against more of something the conversation wants (\"Higher wages make it hard for small businesses\") "
+              "and one against something it opposes read the same to it. The LLM is given the statement.",
+              "- 'unclear' is the majority in English because many Polis comments are questions, demographics "
+              "('I am 55 or older') or remarks about the tool; in the Austrian conversations most comments propose a "
+              "measure, so 'supports' is the majority.",
+              "- The LLM was run on as many items as the shared 2-core machine allowed before the session's stop; "
+              "its row is on that subset, with the other methods scored on the same subset beside it.",
+              "- The shipped model's Polis numbers are also pooled into the artefact's held-out record "
+              "(evaluation/stance_fit.py --update-heldout), which is what the product's show rule reads.", ""]
     (RESULTS / "stance_polis.md").write_text("\n".join(lines), encoding="utf-8")
 
 
