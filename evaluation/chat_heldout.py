@@ -34,7 +34,16 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, ccc_questions, citation_judgements, norm, quote_key, read_jsonl, yesno_questions
+from chat_data import (
+    QUESTIONS,
+    ccc_questions,
+    citation_judgements,
+    dinan_document,
+    norm,
+    quote_key,
+    read_jsonl,
+    yesno_questions,
+)
 from chat_ingest import eval_settings
 from civicai.config import get_settings
 from civicai.errors import CivicaiError
@@ -80,11 +89,15 @@ def load_questions() -> list[dict]:
     return rows
 
 
-def open_chats(plans: set[str], embedder: str | None = None) -> dict:
+def open_chats(plans: set[str], embedder: str | None = None, quiet: bool = False) -> dict:
     """Each plan from the evaluation database, else from evaluation/.work/heldout; missing plans are named.
     `embedder`: another retrieval embedder than the one the plans were stored with; its passage vectors are
     computed once per plan and kept in evaluation/.work/embeddings (chat_retrieval_heldout.passage_vectors)."""
     stores = [eval_settings(), get_settings(home=WORK, database_url=f"sqlite:///{(WORK / 'heldout.db').resolve()}")]
+    # the plans of the newest held-out sets, as evaluation/chat_followups.py --ingest stored them (same parser)
+    for db in sorted((HERE / ".work" / "followups").glob("followups*.db")):
+        home = db.parent if db.stem == "followups" else db.parent / db.stem
+        stores.append(get_settings(home=home, database_url=f"sqlite:///{db.resolve()}"))
     chats = {}
     other = None
     for plan in sorted(plans):
@@ -95,8 +108,9 @@ def open_chats(plans: set[str], embedder: str | None = None) -> dict:
             except CivicaiError:
                 continue
         else:
-            print(f"skip {plan}: not ingested (run evaluation/chat_ingest.py, or this script with --ingest)",
-                  flush=True)
+            if not quiet:
+                    print(f"skip {plan}: not ingested (run evaluation/chat_ingest.py, or this script with --ingest)",
+                      flush=True)
             continue
         if embedder and embedder != chats[plan].index.embedder.name:
             from chat_retrieval_heldout import passage_vectors  # imported here: it imports this module
@@ -120,12 +134,19 @@ def ingest_new(plans: set[str]) -> None:
     settings = get_settings(home=WORK, database_url=f"sqlite:///{(WORK / 'heldout.db').resolve()}")
     folder = shared_data_dir() / "plans" / "climate-city-contracts"
     for plan in sorted(plans | {"sample"}):
-        path = sample_dir() / "plan" / "rivermouth-climate-plan.md" if plan == "sample" \
-            else next((p for p in folder.glob("*.md") if p.stem.lower() == plan), None)
-        if path is None:
-            continue
-        ingest_document(parse_document(path), name=plan, settings=settings)
+        if plan in open_chats({plan}, quiet=True):
+            continue  # already ingested
+        if plan == "dinan":  # 38 action sheets joined into one plan, as the chat evaluation reads them
+            document = dinan_document()
+        else:
+            path = sample_dir() / "plan" / "rivermouth-climate-plan.md" if plan == "sample" \
+                else next((p for p in folder.glob("*.md") if p.stem.lower() == plan), None)
+            if path is None:
+                continue
+            document = parse_document(path)
+        ingest_document(document, name=plan, settings=settings)
         load_chat(plan, settings=settings).prepare_sentences()
+        print(f"ingested {plan}", flush=True)
 
 
 class Judgements:

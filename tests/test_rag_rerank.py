@@ -15,6 +15,7 @@ from civicai.plans.ingest import ingest_file
 from civicai.rag import PlanChat, load_chat
 from civicai.rag.abstain import SCOPE_FEATURES, load_model
 from civicai.rag.phrases import phrase
+from civicai.rag.relevance import load_relevance
 from civicai.rag.rerank import asked_value, holds_value
 from civicai.rag.types import AnswerKind
 
@@ -63,7 +64,7 @@ def test_a_value_the_question_already_states_is_not_an_answer():
     assert holds_value("619 homes are gas-free by 2030.", "number", given) == 1.0
 
 
-def test_general_answers_cite_one_section_and_quote_the_value(sample_chat, sample_dir):
+def test_general_answers_quote_the_value(sample_chat, sample_dir):
     english = [q for q in _gold(sample_dir) if q["language"] == "en" and q["answerable"]]
     with_value = 0
     answered = 0
@@ -72,7 +73,9 @@ def test_general_answers_cite_one_section_and_quote_the_value(sample_chat, sampl
         if answer.abstained:
             continue
         answered += 1
-        assert len({c.section for c in answer.citations}) == 1, (gold["question"], answer.citations)
+        # the reranker's passage, plus the best sentence of further passages the fitted relevance model passes
+        # (civicai.rag.relevance), one quote per passage
+        assert len({c.chunk for c in answer.citations}) == len(answer.citations) <= load_relevance("e5").max_citations, answer.citations
         with_value += gold["expected_answer"].lower() in answer.answer.lower()
     assert answered >= 0.8 * len(english)
     assert with_value >= 0.8 * answered, f"{with_value}/{answered} answers quote the expected value"
