@@ -47,10 +47,18 @@ HELDOUT_WORK = HERE / ".work" / "heldout"
 WORK = HERE / ".work" / "followups"
 
 
-def stores() -> list:
+def stores(database: str = "followups.db") -> list:
+    """Where plans are read from; the last one is where --ingest writes (--database: a second ingest process,
+    with a home of its own)."""
+    def store(name: str):
+        home = WORK if name == "followups.db" else WORK / name.removesuffix(".db")
+        return get_settings(home=home, database_url=f"sqlite:///{(WORK / name).resolve()}")
     return [eval_settings(),
             get_settings(home=HELDOUT_WORK, database_url=f"sqlite:///{(HELDOUT_WORK / 'heldout.db').resolve()}"),
-            get_settings(home=WORK, database_url=f"sqlite:///{(WORK / 'followups.db').resolve()}")]
+            *[store(name) for name in DATABASES if name != database], store(database)]
+
+
+DATABASES = ("followups.db", "followups_b.db")
 
 
 def all_questions() -> list[dict]:
@@ -72,14 +80,14 @@ def open_chat(plan: str):
     return None
 
 
-def ingest(plans: set[str]) -> None:
+def ingest(plans: set[str], database: str = "followups.db") -> None:
     """Plans that no store holds yet, into evaluation/.work/followups (embeddings kept there)."""
     from civicai.plans.ingest import ingest_document
     from civicai.plans.parsers import parse_document
     from civicai.rag import load_chat
 
     WORK.mkdir(parents=True, exist_ok=True)
-    settings = stores()[-1]
+    settings = stores(database)[-1]
     folder = shared_plans() / "climate-city-contracts"
     for plan in sorted(plans):
         if open_chat(plan) is not None:
@@ -224,19 +232,28 @@ def to_markdown(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--ingest", action="store_true", help="ingest the plans the follow-up questions need")
+    parser.add_argument("--database", choices=DATABASES, default="followups.db",
+                        help="where --ingest writes (a second ingest process uses the second)")
+    parser.add_argument("--plans", nargs="*", help="only these plans (ingest, or answers merged into the last run)")
     args = parser.parse_args()
     if not shared_plans().is_dir():
         print(f"skip: {shared_plans()} is absent (the real plans live in ../shared/data)")
         return
     follow_ups = [r for r in all_questions() if r.get("style") == "follow-up"]
+    if args.plans:
+        follow_ups = [r for r in follow_ups if r["plan"] in args.plans]
     if args.ingest:
-        ingest({r["plan"] for r in follow_ups})
+        ingest({r["plan"] for r in follow_ups}, args.database)
         return
     rows = all_questions()
     result = {"meta": {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.0f}",
                        "questions": len(rows)},
               "detection": detection(rows), "answers": answers(follow_ups)}
+    previous = RESULTS / "chat_followups.json"
+    if args.plans and previous.is_file():  # a partial run keeps the other plans' answers of the last run
+        kept = [a for a in json.loads(previous.read_text(encoding="utf-8"))["answers"] if a["plan"] not in args.plans]
+        result["answers"] = sorted(kept + result["answers"], key=lambda a: a["id"])
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "chat_followups.json").write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     (RESULTS / "chat_followups.md").write_text(to_markdown(result), encoding="utf-8")
