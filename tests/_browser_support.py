@@ -39,15 +39,25 @@ class Live:
         return self.home / "server.log"
 
 
-def analysed_database(home: Path, analysis_dir: Path, plan_source_url: str) -> tuple[str, int, int]:
-    """A fresh SQLite database with the analysed small sample, the plan and the users: (url, run, consultation)."""
-    from civicai.pipeline import AnalyseOptions, run_analysis
-    from civicai.store.db import init_db, session_scope
-    from civicai.store.schema import AnalysisRun
+def plan_database(home: Path, plan_source_url: str, users: tuple[tuple[str, str], ...] = ()) -> str:
+    """A fresh SQLite database in `home` holding the shipped plan and `users` ((name, role) pairs): its URL."""
+    from civicai.store.db import init_db
 
     url = f"sqlite:///{home / 'civicai.db'}"
     init_db(url)
     copy_plan(plan_source_url, url)
+    for name, role in users:
+        add_user(url, name, role)
+    return url
+
+
+def analysed_database(home: Path, analysis_dir: Path, plan_source_url: str) -> tuple[str, int, int]:
+    """A fresh SQLite database with the analysed small sample, the plan and the users: (url, run, consultation)."""
+    from civicai.pipeline import AnalyseOptions, run_analysis
+    from civicai.store.db import session_scope
+    from civicai.store.schema import AnalysisRun
+
+    url = plan_database(home, plan_source_url)
     result = run_analysis(AnalyseOptions(input_path=SMALL_CSV, out_dir=analysis_dir, database_url=url,
                                          group_columns=("district", "age_band"), progress=False))
     for name, role in USERS:
@@ -92,10 +102,13 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def login(page, base: str, user: str = "staff1", target: str = "/staff/") -> None:
+def login(page, base: str, user: str = "staff1", target: str = "/staff/", screenshot: str | None = None) -> None:
+    """Sign in through the form; `screenshot` saves the filled-in form under that name first."""
     page.goto(base + target)
     page.fill("#username", user)
     page.fill("#password", PASSWORD)
+    if screenshot:
+        shot(page, screenshot)
     page.click("button[type=submit]")
     page.wait_for_selector("text=Signed in as", timeout=90_000)
 

@@ -4,22 +4,17 @@ analysis, open a theme, triage a submission and see it in the history; ask the c
 anonymous visitor is refused /staff. Each screen is saved to tests/artifacts/ for a human look."""
 from __future__ import annotations
 
-import os
 import re
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from _api_support import PASSWORD, SMALL_CSV, add_user, copy_plan
-from civicai.testing import ServerStartError, free_port, running_server
+import _browser_support as ui
+from _api_support import SMALL_CSV
+from _browser_support import BROWSER_MARKS, choose, plan_database, serve, shot
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync"]
 # WCAG 2 contrast of every visible label, button and placeholder against the colour actually behind it
 # (ancestor backgrounds blended): {kind, text, ratio} per element.
 CONTRAST_JS = r"""
@@ -44,60 +39,19 @@ CONTRAST_JS = r"""
   return out;
 }
 """
-pytestmark = [pytest.mark.browser, pytest.mark.slow,
-              pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at "
-                                 "/usr/bin/chromium (apt-get install chromium); the browser tests need it")]
+pytestmark = BROWSER_MARKS
+browser = ui.browser  # the shared Chromium fixture
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory: pytest.TempPathFactory, plan_source_url: str) -> Iterator[str]:
     """`civicai serve` in a subprocess on a fresh SQLite database holding the shipped plan and a staff user."""
-    from civicai.store.db import init_db
-
     home = tmp_path_factory.mktemp("e2e-home")
-    url = f"sqlite:///{home / 'civicai.db'}"
-    init_db(url)
-    copy_plan(plan_source_url, url)
-    add_user(url, "staff1", "staff")
-    port = free_port()
-    env = {**os.environ, "CIVICAI_HOME": str(home), "CIVICAI_DATABASE_URL": url, "HF_HUB_OFFLINE": "1"}
-    command = [sys.executable, "-m", "civicai", "serve", "--host", "127.0.0.1", "--port", str(port), "--no-sample"]
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with running_server(command, f"{base}/health", home / "server.log", env=env):
-            yield base
-    except ServerStartError as exc:
-        pytest.fail(f"civicai serve did not start: {exc}")
+    yield from serve(home, plan_database(home, plan_source_url, (("staff1", "staff"),)))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield instance
-        instance.close()
-
-
-def shot(page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def login(page, base: str, user: str = "staff1", target: str = "/staff/") -> None:
-    page.goto(base + target)
-    page.fill("#username", user)
-    page.fill("#password", PASSWORD)
-    shot(page, "01-login")
-    page.click("button[type=submit]")
-    page.wait_for_selector("text=Signed in as", timeout=90_000)
-
-
-def choose(page, elem_id: str, option: str) -> None:
-    """Pick an option of a Gradio dropdown by its text."""
-    page.click(f"#{elem_id} input")
-    page.locator("ul[role=listbox] li", has_text=option).first.click()
+def login(page, base: str) -> None:
+    ui.login(page, base, screenshot="01-login")  # the sign-in form, filled in, for a human look
 
 
 def test_anonymous_visitor_is_refused_staff(live_server: str, browser) -> None:
