@@ -60,6 +60,8 @@ def sign_in(page, base: str, user: str, target: str) -> None:
 
 
 def take(browser, base: str, size: str) -> list[Path]:
+    from civicai.testing import ask_chat, open_first_in_triage
+
     width, height = SIZES[size]
     context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone",
                                   has_touch=size == "phone")
@@ -74,12 +76,7 @@ def take(browser, base: str, size: str) -> list[Path]:
     page.goto(base + "/login")
     page.wait_for_selector("#username")
     save("login")
-    page.goto(base + "/chat/")
-    page.wait_for_selector("#question textarea", timeout=90_000)
-    page.fill("#question textarea", QUESTION)
-    page.click("#ask")
-    page.wait_for_selector("details.civicai-sources", timeout=240_000)
-    page.click("details.civicai-sources summary")
+    ask_chat(page, base, QUESTION, timeout_ms=240_000)
     page.wait_for_timeout(800)
     page.evaluate("window.scrollTo(0, 0)")  # the page as a resident sees it: heading, then the conversation
     page.wait_for_timeout(300)
@@ -88,11 +85,7 @@ def take(browser, base: str, size: str) -> list[Path]:
     page.get_by_role("tab", name="Themes").click()
     page.wait_for_timeout(3000)
     save("staff-themes", full=True)
-    page.get_by_role("tab", name="Triage").click()
-    page.click("#show-queue")
-    page.wait_for_selector("#queue [data-testid='cell-0-0']", timeout=60_000)
-    page.click("#queue [data-testid='cell-0-0']")
-    page.wait_for_selector("#submission-text >> text=Submission", timeout=60_000)
+    open_first_in_triage(page)
     page.wait_for_timeout(1000)
     save("staff-triage", full=True)
     page.goto(base + "/logout")

@@ -9,6 +9,7 @@ import pytest
 
 import _browser_support as ui
 from _browser_support import ARTIFACTS, BROWSER_MARKS, login, wait_text
+from civicai.testing import ask_chat, open_first_in_triage
 
 pytestmark = BROWSER_MARKS
 live, browser = ui.live, ui.browser  # the shared fixtures (server with the analysed sample, Chromium)
@@ -67,44 +68,34 @@ def _open(page, live, app: str) -> None:
 def _open_more(page, live, state: str) -> None:
     """Views past the first screen: an answer with its sources open; the triage queue with a submission open."""
     if state == "chat-answer":
-        _open(page, live, "chat")
-        page.fill("#question textarea", "How much does the Rivermouth Pass cost per month?")
-        page.click("#ask")
-        page.wait_for_selector("details.civicai-sources", timeout=180_000)
-        page.click("details.civicai-sources summary")
+        ask_chat(page, live.base, "How much does the Rivermouth Pass cost per month?", timeout_ms=180_000)
     else:
         _open(page, live, "staff")
-        page.get_by_role("tab", name="Triage").click()
-        page.click("#show-queue")
-        page.wait_for_selector("#queue [data-testid='cell-0-0']", timeout=60_000)
-        page.click("#queue [data-testid='cell-0-0']")
-        page.wait_for_selector("#submission-text >> text=Submission", timeout=60_000)
+        open_first_in_triage(page)
     page.wait_for_timeout(1000)
+
+
+def _assert_no_serious_violation(browser, size: str, name: str, open_view) -> None:  # type: ignore[no-untyped-def]
+    """Open a view with `open_view(page)` at `size`, run axe, keep its findings in tests/artifacts/axe-NAME-SIZE.json
+    and fail on any serious or critical one."""
+    width, height = SIZES[size]
+    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
+    page = context.new_page()
+    open_view(page)
+    violations = _axe(page)
+    (ARTIFACTS / f"axe-{name}-{size}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
+    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, json.dumps(serious, indent=1)
+    context.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("state", ["chat-answer", "staff-triage"])
 def test_no_serious_violation_further_in(live, browser, state: str, size: str) -> None:
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
-    page = context.new_page()
-    _open_more(page, live, state)
-    violations = _axe(page)
-    (ARTIFACTS / f"axe-{state}-{size}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert not serious, json.dumps(serious, indent=1)
-    context.close()
+    _assert_no_serious_violation(browser, size, state, lambda page: _open_more(page, live, state))
 
 
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("app", ["login", "chat", "staff", "audit"])
 def test_no_serious_accessibility_violation(live, browser, app: str, size: str) -> None:
-    width, height = SIZES[size]
-    context = browser.new_context(viewport={"width": width, "height": height}, is_mobile=size == "phone")
-    page = context.new_page()
-    _open(page, live, app)
-    violations = _axe(page)
-    (ARTIFACTS / f"axe-{app}-{size}.json").write_text(json.dumps(violations, indent=1), encoding="utf-8")
-    serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert not serious, json.dumps(serious, indent=1)
-    context.close()
+    _assert_no_serious_violation(browser, size, app, lambda page: _open(page, live, app))

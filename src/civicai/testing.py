@@ -1,6 +1,7 @@
 """Support for the test suite and the evaluation scripts (as `numpy.testing` is for numpy): start a real
 server in a subprocess and wait until it answers (tests/conftest.py's `civicai llm serve`,
-tests/test_e2e_browser.py and evaluation/load_test.py's `civicai serve`)."""
+tests/test_e2e_browser.py and evaluation/load_test.py's `civicai serve`), and open the apps' pages in a
+browser as a person does (the browser tests and scripts/screenshots.py)."""
 from __future__ import annotations
 
 import socket
@@ -57,3 +58,23 @@ def running_server(command: Sequence[str], ready_url: str, log_path: Path, *, en
                 process.kill()
                 process.wait()
 
+
+
+# --- the apps' pages as a person opens them (Playwright pages): the browser tests and scripts/screenshots.py ---
+def ask_chat(page, base: str, question: str, timeout_ms: float) -> None:  # type: ignore[no-untyped-def]
+    """/chat/ with `question` asked (the Ask button) and the answer's sources opened."""
+    page.goto(base + "/chat/")
+    page.wait_for_selector("#question textarea", timeout=90_000)
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_selector("details.civicai-sources", timeout=timeout_ms)
+    page.click("details.civicai-sources summary")
+
+
+def open_first_in_triage(page) -> None:  # type: ignore[no-untyped-def]
+    """On a signed-in /staff page: the Triage tab, its queue listed and the first submission opened."""
+    page.get_by_role("tab", name="Triage").click()
+    page.click("#show-queue")
+    page.wait_for_selector("#queue [data-testid='cell-0-0']", timeout=60_000)
+    page.click("#queue [data-testid='cell-0-0']")
+    page.wait_for_selector("#submission-text >> text=Submission", timeout=60_000)
