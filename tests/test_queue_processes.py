@@ -71,16 +71,24 @@ def _wait(condition, what: str, timeout: float = 600, every: float = 0.2):  # ty
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_a_worker_killed_mid_analysis_has_its_job_finished_by_another(pg_url: str, tmp_path: Path) -> None:
+def _worker_setup(pg_url: str, tmp_path: Path, upload_id: str):  # type: ignore[no-untyped-def]
+    """(home, a worker's context on it, the small sample stored as upload `upload_id` there), as the server
+    leaves an upload for a worker."""
     from civicai.cli.worker import build_worker_context
     from civicai.config import get_settings
-    from civicai.workspace.analyses import analysis_params
 
     home = tmp_path / "home"
     ctx = build_worker_context(get_settings(home=str(home), database_url=pg_url))
-    upload = home / "uploads" / ("a" * 32) / SMALL_CSV.name
+    upload = home / "uploads" / upload_id / SMALL_CSV.name
     upload.parent.mkdir(parents=True)
     shutil.copy(SMALL_CSV, upload)
+    return home, ctx, upload
+
+
+def test_a_worker_killed_mid_analysis_has_its_job_finished_by_another(pg_url: str, tmp_path: Path) -> None:
+    from civicai.workspace.analyses import analysis_params
+
+    home, ctx, upload = _worker_setup(pg_url, tmp_path, "a" * 32)
     params = analysis_params(ctx, upload, group_columns=["district"], label="killtest")
     env = _env(pg_url, home)
     workers = {name: _spawn(["worker", "--name", name, *WORKER_FLAGS], env, tmp_path / f"{name}.log")
@@ -126,16 +134,10 @@ def test_a_worker_killed_mid_analysis_has_its_job_finished_by_another(pg_url: st
 
 def test_every_job_kind_runs_on_a_worker_process(pg_url: str, tmp_path: Path) -> None:
     """analyse (and the audit it queues), remap and plan-ingest all run in a `civicai worker` process."""
-    from civicai.cli.worker import build_worker_context
-    from civicai.config import get_settings
     from civicai.store.schema import Plan
     from civicai.workspace.analyses import analysis_params, remap_params
 
-    home = tmp_path / "home"
-    ctx = build_worker_context(get_settings(home=str(home), database_url=pg_url))
-    upload = home / "uploads" / ("b" * 32) / SMALL_CSV.name
-    upload.parent.mkdir(parents=True)
-    shutil.copy(SMALL_CSV, upload)
+    home, ctx, upload = _worker_setup(pg_url, tmp_path, "b" * 32)
     worker = _spawn(["worker", "--name", "w1", *WORKER_FLAGS], _env(pg_url, home), tmp_path / "w1.log")
 
     def finished(job_id: int) -> Job:
