@@ -251,6 +251,45 @@ def write_results(n: int, rows: list[dict]) -> None:
     print("\n".join(lines), flush=True)
 
 
+def write_per_text(n: int, rows: list[dict]) -> None:
+    """The per-text part (the cluster's whole share) with 1 and 2 workers, as JSON and a table."""
+    name = f"scale_{_label(n)}_per_text"
+    (RESULTS / f"{name}.json").write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=2),
+                                          encoding="utf-8")
+    lines = [f"# The cluster's part of `civicai analyse --cluster` at {n:,} submissions, 1 and 2 workers", "",
+             "`evaluation/scale.py --per-text-only`: each run stops once its embeddings are written, i.e. after the "
+             "stages the workers do (redaction, language, embedding; duplicates run on the driver in between). "
+             "**2 CPU cores shared with other jobs**: the load column says how busy the machine was, so wall "
+             "times compare badly across rows; CPU seconds of the workers do not depend on the load much.", "",
+             "| workers | seconds to embeddings | redact (incl. reading) | language | dedup (driver) | embed | "
+             "worker CPU s | CPU s per 1,000 submissions | submissions per worker CPU-s | peak MB driver | "
+             "peak MB per worker | load mean/max | commit |", "| --- " * 13 + "|"]
+    for r in sorted(rows, key=lambda r: r["workers"]):
+        st, cpu, peaks = r["stage_seconds"], r["cpu_s"], r["peak_rss_mb"]
+        workers_cpu = [v for k, v in cpu.items() if k.startswith("worker")]
+        lines.append(f"| {r['workers']} | {r['seconds_to_embeddings']} | " + " | ".join(str(v) for v in st.values())
+                     + f" | {', '.join(str(v) for v in workers_cpu)} | {r['worker_cpu_s_per_1000']} | "
+                     f"{r['submissions_per_worker_cpu_s']} | {peaks['driver']} | "
+                     f"{', '.join(str(v) for k, v in peaks.items() if k.startswith('worker'))} | "
+                     f"{r['load_average']['mean']}/{r['load_average']['max']} | {r['commit']} |")
+    by = {r["workers"]: r for r in rows}
+    if 1 in by and 2 in by:
+        one, two = by[1], by[2]
+        lines += ["", f"Scaling factor 1 -> 2 workers: {one['seconds_to_embeddings'] / two['seconds_to_embeddings']:.2f}x "
+                      "in wall time (ideal 2.00x; the two runs had different loads, see the table, so this mixes "
+                      "scaling with the machine's business: above 2 means the 1-worker run waited longer for a core), "
+                      "and "
+                      f"{one['submissions_per_worker_cpu_s']} vs {two['submissions_per_worker_cpu_s']} submissions "
+                      "per worker CPU-second: each worker does the same work per second of CPU with one or two "
+                      "workers, so the work divides between workers without overhead; what two workers gain in "
+                      "wall time depends on having a free core for each.",
+                  "", "Busy share of the workers (worker CPU s / (workers x seconds to embeddings)): "
+                  + ", ".join(f"{k} worker(s) {sum(v for key, v in r['cpu_s'].items() if key.startswith('worker')) / (k * r['seconds_to_embeddings']):.0%}"
+                              for k, r in sorted(by.items()))
+                  + ". Below 100% is time a worker waited: for a core (the load) or for its next batch."]
+    (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _scaling(rows: list[dict]) -> list[str]:
     """Scaling factor 1 -> 2 workers and an extrapolation to N machines, labelled as such."""
     by = {r["workers"]: r for r in rows if r["mode"] == "cluster"}
@@ -296,15 +335,19 @@ def main() -> None:
     parser.add_argument("--per-text-only", action="store_true",
                         help="stop each run once its embeddings are written (see per_text_only)")
     parser.add_argument("--workdir", type=Path, help="keep inputs and outputs here (default: a temporary folder)")
+    parser.add_argument("--render", action="store_true", help="only rewrite the per-text table from its JSON")
     args = parser.parse_args()
+    if args.render:
+        for n in args.sizes:
+            write_per_text(n, json.loads((RESULTS / f"scale_{_label(n)}_per_text.json").read_text())["rows"])
+        return
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         if args.per_text_only:
             for n in args.sizes:
                 rows = [per_text_only(n, workers, workdir) for workers in args.workers]
-                path = RESULTS / f"scale_{_label(n)}_per_text.json"
-                path.write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=2), encoding="utf-8")
+                write_per_text(n, rows)
                 print(json.dumps(rows, indent=1), flush=True)
             return
         warm = run_one(300, None, workdir)  # one-off costs on a fresh home; not reported
