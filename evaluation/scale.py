@@ -290,6 +290,32 @@ def write_per_text(n: int, rows: list[dict]) -> None:
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_unfinished(n: int, out: Path, started: float, note: str) -> None:
+    """A run that has not finished (yet) when it must be reported: each finished stage's time from its checkpoint
+    file (stages write one when they end), the live processes' CPU so far, and what is still running."""
+    import psutil
+
+    done = sorted((f.stat().st_mtime, f.name.split(".")[0]) for f in (out / ".checkpoints").iterdir())
+    rows, previous = [], started
+    for when, stage in done:
+        rows.append(f"| {stage} | {when - previous:.0f} | {time.strftime('%H:%M:%S', time.gmtime(when))} |")
+        previous = when
+    live = []
+    for proc in psutil.process_iter(["cmdline"]):
+        cmd = " ".join(proc.info["cmdline"] or [])
+        if str(out) in cmd or "dask worker" in cmd or "dask scheduler" in cmd:
+            times = proc.cpu_times()
+            kind = "driver" if "analyse" in cmd else ("scheduler" if "scheduler" in cmd else "worker")
+            live.append(f"{kind} {times.user + times.system:.0f} CPU s, {proc.memory_info().rss / 2**20:.0f} MB now")
+    lines = [f"# `civicai analyse --cluster` at {n:,} submissions, 2 local Dask workers: unfinished", "", note, "",
+             f"Started {time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(started))}; recorded "
+             f"{time.strftime('%H:%M:%S UTC', time.gmtime())} ({(time.time() - started) / 60:.0f} min in). "
+             f"Load average now {os.getloadavg()[0]:.1f} (2 cores).", "",
+             "| stage finished | seconds | at |", "| --- | --- | --- |", *rows, "",
+             "Processes still running: " + ("; ".join(live) or "none") + "."]
+    (RESULTS / f"scale_{_label(n)}_unfinished.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _scaling(rows: list[dict]) -> list[str]:
     """Scaling factor 1 -> 2 workers and an extrapolation to N machines, labelled as such."""
     by = {r["workers"]: r for r in rows if r["mode"] == "cluster"}
@@ -336,7 +362,14 @@ def main() -> None:
                         help="stop each run once its embeddings are written (see per_text_only)")
     parser.add_argument("--workdir", type=Path, help="keep inputs and outputs here (default: a temporary folder)")
     parser.add_argument("--render", action="store_true", help="only rewrite the per-text table from its JSON")
+    parser.add_argument("--unfinished", type=Path, metavar="OUT",
+                        help="record the stages a still-running run (its --out folder) has finished so far")
+    parser.add_argument("--started", type=float, help="with --unfinished: the run's start (Unix seconds)")
+    parser.add_argument("--note", default="", help="with --unfinished: what the reader must know")
     args = parser.parse_args()
+    if args.unfinished:
+        write_unfinished(args.sizes[0], args.unfinished, args.started, args.note)
+        return
     if args.render:
         for n in args.sizes:
             write_per_text(n, json.loads((RESULTS / f"scale_{_label(n)}_per_text.json").read_text())["rows"])
