@@ -148,7 +148,10 @@ def scored(gold: list[str], pred: list[str], seed: int = SEED) -> dict:
             "accuracy_ci": [round(float(np.percentile(accs, 2.5)), 3), round(float(np.percentile(accs, 97.5)), 3)],
             "accuracy_wilson_low": round(wilson_low(correct, n), 3), "macro_f1": round(macro_f1(gold, pred), 3),
             "macro_f1_ci": [round(float(np.percentile(f1s, 2.5)), 3), round(float(np.percentile(f1s, 97.5)), 3)],
-            "predicted": dict(Counter(pred))}
+            "predicted": dict(Counter(pred)),
+            # of the comments that do take a side: how often the method names that side
+            "sided_recall": round(float(np.mean([pp == gg for gg, pp in zip(gold, pred, strict=True)
+                                                 if gg != UNCLEAR])), 3) if any(gg != UNCLEAR for gg in gold) else None}
 
 
 def embedding_predictions(items: list[dict]) -> list[str]:
@@ -203,13 +206,14 @@ def report() -> dict:
 def _row(name: str, s: dict) -> str:
     return (f"| {name} | {s['n']} | {s['accuracy']} [{s['accuracy_ci'][0]}, {s['accuracy_ci'][1]}] | "
             f"{s['accuracy_wilson_low']} | {s['macro_f1']} [{s['macro_f1_ci'][0]}, {s['macro_f1_ci'][1]}] | "
-            f"{s['predicted']} |")
+            f"{s['sided_recall']} | {s['predicted']} |")
 
 
 def write(result: dict) -> None:
     (RESULTS / "stance_polis.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n",
                                                encoding="utf-8")
-    head = "| method | n | accuracy [95% bootstrap] | Wilson low | macro-F1 [95% bootstrap] | predicted |"
+    head = ("| method | n | accuracy [95% bootstrap] | Wilson low | macro-F1 [95% bootstrap] | right side when gold "
+            "takes one | predicted |")
     lines = ["# Position towards the proposal on hand-checked Polis comments (English, Austrian German)", "",
              "`nice -n 15 .venv/bin/python evaluation/stance_polis.py report` (LLM answers from `... judge`). "
              "Labels: `evaluation/data/stance_polis_labels.csv` (its header says who labelled them and how). "
@@ -219,14 +223,14 @@ def write(result: dict) -> None:
     for language, e in result["languages"].items():
         lines += [f"## {language}: {e['n']} comments, gold {e['gold_counts']}, majority '{e['majority']}' "
                   f"{e['majority_accuracy']}", "", f"Conversations: {e['conversations']}", "", head,
-                  "| --- | ---: | ---: | ---: | ---: | --- |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
                   _row("majority class", e["majority_class"]), _row("embedding position model", e["embedding"]), ""]
         sub = e.get("llm_subset")
         if sub:
             lines += [f"LLM-judged subset (the first {sub['n']} in the judging order; {sub['seconds_per_item']} s per "
                       f"item on the shared 2-core machine); the language's majority label '{sub['majority']}' is right on "
                       f"{sub['majority_accuracy']} of them:",
-                      "", head, "| --- | ---: | ---: | ---: | ---: | --- |",
+                      "", head, "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
                       _row("majority class", sub["majority_class"]), _row("embedding position model", sub["embedding"]),
                       _row(f"LLM {MODEL} zero-shot", sub["llm"]), ""]
         shows = [f"{m}: {'shown' if e[f'{m}_shows'] else 'not shown'}" for m in ("embedding", "llm")
@@ -243,6 +247,10 @@ def write(result: dict) -> None:
               "- 'unclear' is the majority in English because many Polis comments are questions, demographics "
               "('I am 55 or older') or remarks about the tool; in the Austrian conversations most comments propose a "
               "measure, so 'supports' is the majority.",
+              "- 'right side when gold takes one' is the share of the supports/opposes comments given that side. The "
+              "LLM almost never answers 'unclear' (it was asked to), which costs it every unclear comment; where a "
+              "comment does take a side it names it more often than the embedding model (see the tables), so an LLM "
+              "judge with a separate 'takes a side at all?' step is the next thing to try, not this prompt as is.",
               "- The LLM was run on as many items as the shared 2-core machine allowed before the session's stop; "
               "its row is on that subset, with the other methods scored on the same subset beside it.",
               "- The shipped model's Polis numbers are also pooled into the artefact's held-out record "
