@@ -174,28 +174,66 @@ class Judgements:
         return None
 
 
-def judge(rows: list[dict], chats: dict) -> list[dict]:
+class PreviousDesign:
+    """Records, for each answer, the citations the previous design (the margin rule alone, no relevance model)
+    would have shown for the same retrieval and grade: composing is cheap, so both designs are read from one run."""
+
+    def __init__(self) -> None:
+        import civicai.rag.chat as chat_module
+
+        self.last = None
+        original = chat_module.compose_answer
+
+        def both(*args, **kwargs):
+            self.last = original(*args, **{**kwargs, "relevance": None})[1] if kwargs.get("relevance") else None
+            return original(*args, **kwargs)
+        chat_module.compose_answer = both
+
+
+def score_quotes(row: dict, quotes: list[str], direct: bool, judgements: Judgements) -> dict:
+    labels = [judgements.label(row["id"], q) for q in quotes]
+    return {
+        "evidence_cited": bool(row["answerable"]) and any(norm(e) in norm(q) for e in row.get("evidence", [])
+                                                          for q in quotes),
+        "judged_cited": bool(row["answerable"]) and "yes" in labels,
+        # precision is over direct answers: the closest passage is said not to answer the question
+        "judged_yes": labels.count("yes") if direct else 0,
+        "judged": sum(label is not None for label in labels) if direct else 0,
+        "quotes": len(quotes) if direct else 0}
+
+
+def judge(rows: list[dict], chats: dict, checkpoint: Path | None = None) -> list[dict]:
+    """Every question asked through `ask`; with `checkpoint`, each result is appended there as it comes and
+    questions already in it are not asked again (a long run on a shared machine can be resumed)."""
     judgements = Judgements()
+    previous = PreviousDesign()
+    done = {}
+    if checkpoint is not None and checkpoint.is_file():
+        done = {r["id"]: r for r in read_jsonl(checkpoint)}
     out = []
     for row in rows:
+        if row["id"] in done:
+            out.append(done[row["id"]])
+            continue
         chat = chats[row["plan"]]
+        previous.last = None
         start = time.perf_counter()
         answer = chat.ask(row["question"], previous=row.get("previous"))  # a follow-up leans on its previous question
         ms = (time.perf_counter() - start) * 1000
+        direct = answer.kind == AnswerKind.ANSWERED
         quotes = [c.quote for c in answer.citations]
-        labels = [judgements.label(row["id"], q) for q in quotes]
+        before = [c.quote for c in previous.last] if previous.last is not None else quotes
         plan_language = row.get("plan_language") or PLAN_LANGUAGE.get(row["plan"], "en")
-        out.append({
+        result = {
             "id": row["id"], "plan": row["plan"], "split": "development" if row["plan"] in DEVELOPMENT else "held-out",
             "style": style_of(row), "language": row["language"], "cross": row["language"][:2] != plan_language[:2],
             "answerable": bool(row["answerable"]), "kind": str(answer.kind),
-            "evidence_cited": bool(row["answerable"]) and any(norm(e) in norm(q) for e in row.get("evidence", [])
-                                                              for q in quotes),
-            "judged_cited": bool(row["answerable"]) and "yes" in labels,
-            # precision is over direct answers: the closest passage is said not to answer the question
-            "judged_yes": labels.count("yes") if answer.kind == AnswerKind.ANSWERED else 0,
-            "judged": sum(label is not None for label in labels) if answer.kind == AnswerKind.ANSWERED else 0,
-            "quotes": len(quotes) if answer.kind == AnswerKind.ANSWERED else 0, "ms": round(ms, 1)})
+            **score_quotes(row, quotes, direct, judgements),
+            "previous": score_quotes(row, before, direct, judgements), "ms": round(ms, 1)}
+        out.append(result)
+        if checkpoint is not None:
+            with checkpoint.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(result, ensure_ascii=False) + "\n")
     return out
 
 
@@ -206,9 +244,14 @@ def summarise(rows: list[dict]) -> dict:
 
     def share(part: int, whole: int) -> float | None:
         return round(part / whole, 3) if whole else None
+    before = [r.get("previous") for r in rows]
     return {
         "answerable": len(answerable), "unanswerable": len(unanswerable),
         "citation_recall": share(sum(r["evidence_cited"] or r["judged_cited"] for r in answerable), len(answerable)),
+        "citation_recall_previous": share(sum(b["evidence_cited"] or b["judged_cited"] for b, r in zip(before, rows)
+                                              if b and r["answerable"]), len(answerable)) if all(before) else None,
+        "judged_precision_previous": share(sum(b["judged_yes"] for b in before), sum(b["judged"] for b in before))
+        if all(before) else None,
         "citation_recall_gold_strings": share(sum(r["evidence_cited"] for r in answerable), len(answerable)),
         "answered_directly": share(sum(r["kind"] == AnswerKind.ANSWERED for r in answerable), len(answerable)),
         "answerable_refused": share(sum(r["kind"] not in (AnswerKind.ANSWERED, AnswerKind.CLOSEST)
@@ -235,11 +278,13 @@ def breakdown(rows: list[dict]) -> dict:
 
 
 COLUMNS = (("answerable", "answerable"), ("unanswerable", "unanswerable"), ("citation_recall", "citation recall"),
+           ("citation_recall_previous", "… previous citation design"),
            ("citation_recall_gold_strings", "… by gold strings only"), ("answered_directly", "answered directly"), ("answerable_refused", "answerable refused"),
            ("answerable_refused_before", "refused, previous design"),
            ("unanswerable_answered", "unanswerable answered as if answerable"),
            ("unanswerable_closest", "unanswerable given the closest passage"),
-           ("judged_precision", "judged citation precision"), ("judged_quotes", "quotes judged"),
+           ("judged_precision", "judged citation precision"), ("judged_precision_previous", "… previous citation design"),
+           ("judged_quotes", "quotes judged"),
            ("quotes_per_direct_answer", "quotes per direct answer"), ("ms_p50_p95", "ms per answer p50/p95"))
 TARGETS = {"citation_recall": (">=", 0.90), "answerable_refused": ("<=", 0.10),
            "unanswerable_answered": ("<=", 0.10), "judged_precision": (">=", 0.90)}
@@ -248,7 +293,7 @@ TARGETS = {"citation_recall": (">=", 0.90), "answerable_refused": ("<=", 0.10),
 def to_markdown(result: dict) -> str:
     lines = ["# Chat on whole held-out plans (graded answers)", "",
              f"{result['meta']['date']}, {result['meta']['machine']}, retrieval embedder "
-             f"{result['meta'].get('embedder')}. Produced by `nice .venv/bin/python "
+             f"{result['meta'].get('embedder')}, citations: {result['meta'].get('design')}. Produced by `nice .venv/bin/python "
              f"evaluation/chat_heldout.py{' --embedder ' + result['meta']['embedder'] if result['meta'].get('embedder') not in (None, 'e5') else ''}`. Development plans (every setting chosen there): "
              f"{', '.join(result['meta']['development'])}. Held-out plans: {', '.join(result['meta']['held_out'])}.",
              "", "Targets: " + "; ".join(f"{k} {op} {v}" for k, (op, v) in TARGETS.items()) + ".", ""]
@@ -258,7 +303,7 @@ def to_markdown(result: dict) -> str:
         lines += [f"## {split}", "", *note, "| group | " + " | ".join(label for _, label in COLUMNS) + " |",
                   "| --- |" + " --- |" * len(COLUMNS)]
         for key, stats in groups.items():
-            cells = ["-" if stats[k] is None else str(stats[k]) for k, _ in COLUMNS]
+            cells = ["-" if stats.get(k) is None else str(stats[k]) for k, _ in COLUMNS]
             lines.append(f"| {key} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
@@ -283,14 +328,33 @@ def main() -> None:
     parser.add_argument("--embedder", default=None,
                         help="retrieval embedder (e5, gemma); default the plans' own. Results of another than the "
                              "default go to chat_heldout_EMBEDDER.{json,md}")
+    parser.add_argument("--previous-design", action="store_true",
+                        help="cite by the margin rule alone, without the sentence-relevance model (for comparison; "
+                             "results to chat_heldout[_EMBEDDER]_previous.{json,md})")
+    parser.add_argument("--checkpoint", action="store_true",
+                        help="append each answer to evaluation/.work/<results name>.rows.jsonl and skip questions "
+                             "already there (resume a long run)")
     args = parser.parse_args()
+    if args.previous_design:
+        import civicai.rag.chat
+
+        civicai.rag.chat.load_relevance = lambda embedder: None
     questions = [q for q in load_questions() if not args.plans or q["plan"] in args.plans]
     if args.ingest:
         ingest_new({q["plan"] for q in questions if q["source"].startswith("heldout_")})
     chats = open_chats({q["plan"] for q in questions}, embedder=args.embedder)
     name = "chat_heldout" if args.embedder in (None, get_settings().embedder_retrieval) else f"chat_heldout_{args.embedder}"
+    name += "_previous" if args.previous_design else ""
     start = time.perf_counter()
-    rows = judge([q for q in questions if q["plan"] in chats], chats)
+    # round robin over plans: a run cut short (--checkpoint) has asked a like share of every plan
+    position: dict[str, int] = defaultdict(int)
+    order = []
+    for q in questions:
+        order.append((position[q["plan"]], q["plan"]))
+        position[q["plan"]] += 1
+    questions = [q for _, q in sorted(zip(order, questions), key=lambda pair: pair[0])]
+    rows = judge([q for q in questions if q["plan"] in chats], chats,
+                 HERE / ".work" / f"{name}.rows.jsonl" if args.checkpoint else None)
     splits = {"held-out plans": breakdown([r for r in rows if r["split"] == "held-out"]),
               "development plans": breakdown([r for r in rows if r["split"] == "development"])}
     carried = carry_development(splits, rows, RESULTS / f"{name}.json")
@@ -298,6 +362,7 @@ def main() -> None:
                        "machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
                        "seconds": round(time.perf_counter() - start),
                        "embedder": next(iter(chats.values())).index.embedder.name if chats else None,
+                       "design": "margin rule only (previous)" if args.previous_design else "margin rule + relevance model",
                        "development": [p for p in DEVELOPMENT if p in chats],
                        "held_out": sorted(p for p in chats if p not in DEVELOPMENT),
                        "development_carried_from": carried},
