@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 FEATURE_CACHE = HERE / ".cache" / "calibration_features.json"
 
 
-def collect(embedder: str = "e5") -> tuple[np.ndarray, np.ndarray, list[dict]]:
+def collect(embedder: str = "e5", plans: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     settings = eval_settings()
     rows = [dict(r, plan="sample") for r in read_jsonl(sample_dir() / "plan" / "questions.jsonl")]
     rows += [r for r in ccc_questions() if split_of(r) == "dev"]
@@ -51,6 +51,8 @@ def collect(embedder: str = "e5") -> tuple[np.ndarray, np.ndarray, list[dict]]:
         # never sees an answer that is a bare amount under a "Moyens financiers" heading. Another embedder's
         # model leaves Dinan out: its questions are now held out (evaluation/questions/heldout_dinan*.jsonl)
         rows += [dict(r, plan="dinan") for r in dinan_questions() if split_of(r) == "dev"]
+    if plans:
+        rows = [r for r in rows if r["plan"] in plans]
     if embedder == "e5":
         chats: dict = {}
     else:  # the plans' passages embedded with that embedder (kept in evaluation/.work/embeddings)
@@ -136,9 +138,10 @@ def main() -> None:
     parser.add_argument("--embedder", default="e5", help="retrieval embedder whose model is (re)fitted")
     parser.add_argument("--by-plan", action="store_true",
                         help="leave-one-plan-out cross-validation (default for another embedder than e5)")
+    parser.add_argument("--plans", nargs="*", help="only these development plans")
     args = parser.parse_args()
     by_plan = args.by_plan or args.embedder != "e5"
-    x, y, rows = cached(args.embedder) if args.cached else collect(args.embedder)
+    x, y, rows = cached(args.embedder) if args.cached else collect(args.embedder, args.plans)
     cross = x[:, FEATURES.index("cross")] == 1
     pred = np.zeros(len(y), dtype=bool)
     models = {}

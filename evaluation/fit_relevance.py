@@ -58,10 +58,11 @@ THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.96, 0.05))
 MAX_CITATIONS = (2, 3, 4)
 
 
-def collect(embedder: str | None) -> list[dict]:
+def collect(embedder: str | None, plans: list[str] | None = None) -> list[dict]:
     """Per answerable development question: its candidates' feature matrices, each sentence's label, and the
     previous design's citations scored the same way."""
-    questions = [q for q in load_questions() if q["plan"] in DEVELOPMENT and q["answerable"] and q.get("evidence")]
+    questions = [q for q in load_questions() if q["plan"] in (plans or DEVELOPMENT) and q["plan"] in DEVELOPMENT
+                 and q["answerable"] and q.get("evidence")]
     chats = open_chats({q["plan"] for q in questions}, embedder=embedder)
     judgements = Judgements()
     out = []
@@ -179,13 +180,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--embedder", default="e5")
     parser.add_argument("--cached", action="store_true", help="reuse the last collected features")
+    parser.add_argument("--plans", nargs="*", help="only these development plans")
     args = parser.parse_args()
     cache = WORK / f"relevance_rows_{args.embedder}.pkl"
     start = time.perf_counter()
     if args.cached and cache.is_file():
         rows = pickle.loads(cache.read_bytes())
     else:
-        rows = collect(None if args.embedder == "e5" else args.embedder)
+        rows = collect(None if args.embedder == "e5" else args.embedder, args.plans)
         cache.parent.mkdir(parents=True, exist_ok=True)
         cache.write_bytes(pickle.dumps(rows))
     per_plan: dict[str, list[dict]] = {}
