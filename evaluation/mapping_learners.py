@@ -1,0 +1,263 @@
+"""Which per-consultation learner should re-map a question after staff reviews? (issue 15, learning curves)
+
+Candidates, all fed the same simulated reviews as evaluation/mapping_learning.py (gold themes of random
+submissions, 10 orders, 10/20/40/80 reviews; scored by micro F1 on the submissions not yet reviewed):
+
+- `centroid`: today's civicai.cluster.learned.ReviewedMapper (theme vectors moved towards reviewed members).
+- `ridge`: multi-output ridge regression of the reviewed 0/1 theme matrix on [USE embedding | multilingual-e5
+  embedding | TF-IDF of the consultation's own words and character n-grams] (each block L2-normalised), plus
+  the zero-shot score as a prior: score = ridge output + `prior` x zero-shot z-score / 10. A submission gets
+  every theme whose score clears a threshold fitted by cross-validation on the reviewed items themselves (micro
+  F1 of out-of-fold predictions, 5 folds), at least its best theme, at most the reviews' 90th-percentile theme
+  count. (A per-theme logistic regression on USE + e5 was run once on q1, 0.44 / 0.50 / 0.54 / 0.64: it took 9
+  minutes of the shared machine per setting, too slow to choose its settings; the ridge solves all themes in one
+  small linear system.)
+- `knn`: similarity-weighted votes of the reviewed neighbours plus the zero-shot prior, same threshold rule
+  (run once on q1 at one setting, not in the grid: kNN propagation was already tried and not kept,
+  evaluation/results/mapping_knn.md).
+
+Choosing: every setting (learner, features, C, prior weight) is chosen on gambling_XS q1 ONLY, by the mean F1
+over 10/20/40/80 reviews; gambling_XS q2 and the shipped sample are reported for the chosen setting and for
+`centroid`, never used to choose.
+
+    nice -n 15 .venv/bin/python evaluation/mapping_learners.py            # -> results/mapping_learners.json
+    .venv/bin/python evaluation/mapping_learners.py --render              # -> results/mapping_learners.md Embeddings are cached in /tmp (CIVICAI_EVAL_CACHE).
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "evaluation"))
+
+from civicai.cluster.learned import Review, ReviewedMapper  # noqa: E402
+from civicai.cluster.mapping import MappingParams, embed_themes, mapping_scores  # noqa: E402
+from civicai.embed import get_embedder  # noqa: E402
+from mapping_learning import ORDERS, gambling, micro_f1, sample  # noqa: E402
+from stance_fit import embed_cached  # noqa: E402
+
+RESULTS = ROOT / "evaluation" / "results"
+STEPS = (10, 20, 40, 80)
+THRESHOLDS = np.round(np.arange(0.05, 0.8, 0.025), 3)
+
+
+def features(data: dict, use, e5) -> dict:  # type: ignore[no-untyped-def]
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = data["texts"]
+    X_use = embed_cached(use, texts)
+    X_e5 = embed_cached(e5, texts) if e5 is not None else None  # None: a setting without e5 (it is slow here)
+    # TF-IDF fitted on the consultation's own texts (no labels): words and character n-grams
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit_transform(texts).toarray()
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
+                            max_features=5000).fit_transform(texts).toarray()
+    vectors = embed_themes(data["themes"], use)
+    zero, _, _ = mapping_scores(X_use, vectors, texts, MappingParams(), themes=data["themes"])
+    zero = np.nan_to_num(zero, nan=-5.0, posinf=5.0, neginf=-5.0)
+    return {"use": X_use, "e5": X_e5, "words": words, "chars": chars, "zero": zero, "vectors": vectors}
+
+
+def stack(f: dict, names: tuple[str, ...]) -> np.ndarray:
+    blocks = []
+    for name in names:
+        block = np.asarray(f[name], dtype=np.float64)
+        block = block / np.maximum(np.linalg.norm(block, axis=1, keepdims=True), 1e-12)
+        blocks.append(block)
+    return np.hstack(blocks)
+
+
+def ridge_scores(F: np.ndarray, zero: np.ndarray, train: np.ndarray, Y: np.ndarray, C: float, prior: float,
+                 apply: np.ndarray) -> np.ndarray:
+    """(len(apply), k) scores: multi-output ridge regression of the 0/1 theme matrix on the features (solved in
+    the dual, n_reviews x n_reviews: one solve for all themes), plus prior x zero-shot z-score / 10."""
+    K = F[train] @ F[train].T
+    mean = Y[train].mean(axis=0)
+    alpha = np.linalg.solve(K + C * np.eye(len(train)), Y[train] - mean)
+    return (F[apply] @ F[train].T) @ alpha + mean + prior * zero[apply] / 10
+
+
+def knn_scores(F: np.ndarray, zero: np.ndarray, train: np.ndarray, Y: np.ndarray, C: float, prior: float,
+               apply: np.ndarray) -> np.ndarray:
+    sims = F[apply] @ F[train].T
+    weights = np.exp(C * sims)
+    votes = weights @ Y[train] / np.maximum(weights.sum(axis=1, keepdims=True), 1e-12)
+    logit = np.log(np.clip(votes, 1e-3, 1 - 1e-3) / (1 - np.clip(votes, 1e-3, 1 - 1e-3)))
+    return 1 / (1 + np.exp(-(logit + prior * zero[apply])))
+
+
+def decide(proba: np.ndarray, threshold: float, most: int) -> list[list[int]]:
+    out = []
+    for row in proba:
+        order = np.argsort(-row)
+        chosen = [int(t) for t in order[:most] if row[t] >= threshold] or [int(order[0])]
+        out.append(chosen)
+    return out
+
+
+def fit_threshold(score_fn, F, zero, reviewed: np.ndarray, Y: np.ndarray, gold: list[set[int]], most: int,
+                  seed: int) -> float:
+    """Threshold maximising micro F1 of out-of-fold predictions on the reviewed items (5 folds)."""
+    rng = np.random.default_rng(seed)
+    folds = np.array_split(rng.permutation(reviewed), min(5, len(reviewed)))
+    proba = {}
+    for fold in folds:
+        train = np.setdiff1d(reviewed, fold)
+        for i, row in zip(fold, score_fn(F, zero, train, Y, apply=fold), strict=True):
+            proba[int(i)] = row
+    rows = sorted(proba)
+    P = np.array([proba[i] for i in rows])
+    best, best_f1 = 0.5, -1.0
+    for th in THRESHOLDS:
+        pred = decide(P, float(th), most)
+        f1 = micro_f1(pred, [gold[i] for i in rows], np.arange(len(rows)))
+        if f1 > best_f1 + 1e-9:
+            best, best_f1 = float(th), f1
+    return best
+
+
+def run(learner: str, f: dict, data: dict, feats: tuple[str, ...], C: float, prior: float) -> dict[int, float]:
+    gold, texts = data["gold"], data["texts"]
+    n, k = len(gold), len(data["themes"])
+    Y = np.zeros((n, k), dtype=np.int64)
+    for i, g in enumerate(gold):
+        Y[i, list(g)] = 1
+    F = stack(f, feats) if learner != "centroid" else None
+    zero = (f["zero"] - f["zero"].mean(axis=0)) / np.maximum(f["zero"].std(axis=0), 1e-9)
+    scores: dict[int, list[float]] = {s: [] for s in STEPS}
+    for seed in range(ORDERS):
+        order = np.random.default_rng(seed).permutation(n)
+        for step in STEPS:
+            done, rest = np.sort(order[:step]), np.sort(order[step:])
+            if learner == "centroid":
+                reviews = {int(i): Review(frozenset(gold[i])) for i in done}
+                pred = ReviewedMapper(f["vectors"], data["themes"], MappingParams()).fit(f["use"], reviews).predict(
+                    f["use"], texts).themes
+                scores[step].append(micro_f1(pred, gold, rest))
+                continue
+            fn = (ridge_scores if learner == "ridge" else knn_scores)
+            score_fn = (lambda F_, z_, tr, Y_, apply, fn=fn: fn(F_, z_, tr, Y_, C, prior, apply))
+            counts = [len(gold[i]) for i in done if gold[i]]
+            most = max(1, int(round(float(np.quantile(counts, 0.9))))) if counts else 2
+            th = fit_threshold(score_fn, F, zero, done, Y, gold, most, seed)
+            pred_rest = decide(score_fn(F, zero, done, Y, apply=rest), th, most)
+            predicted = [[] for _ in range(n)]
+            for i, p in zip(rest, pred_rest, strict=True):
+                predicted[int(i)] = p
+            scores[step].append(micro_f1(predicted, gold, rest))
+    return {s: round(float(np.mean(v)), 3) for s, v in scores.items()}
+
+
+FEATURE_SETS = (("use",), ("use", "e5"), ("use", "e5", "words", "chars"))
+# kept small: the shared 2-core machine gives this job a few percent of a core
+GRID = [("ridge", fs, C, prior) for fs in FEATURE_SETS for C in (0.3, 1.0) for prior in (0.5, 1.0, 2.0, 4.0)]
+
+
+def main() -> None:
+    started = time.time()
+    use, e5 = get_embedder("use"), get_embedder("e5")
+    q1 = gambling("question_part_1")
+    if q1 is None:
+        sys.exit("gambling_XS is absent (../shared/data/consultations/themefinder-gambling_XS): nothing to choose on")
+    payload: dict = {"chosen_on": "gambling_q1", "orders": ORDERS, "steps": list(STEPS), "tuning": [], "sets": {}}
+
+    def save() -> None:
+        payload["seconds"] = round(time.time() - started, 1)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "mapping_learners.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+
+    # 1. choose on q1 only (the slow shared machine: q1 first, results saved as they come)
+    f1 = features(q1, use, e5)
+    payload["centroid_q1"] = run("centroid", f1, q1, (), 0, 0)
+    print("centroid q1", payload["centroid_q1"], flush=True)
+    for learner, fs, C, prior in GRID:
+        curve = run(learner, f1, q1, fs, C, prior)
+        payload["tuning"].append({"learner": learner, "features": list(fs), "C": C, "prior": prior, "q1": curve,
+                                  "mean": round(float(np.mean(list(curve.values()))), 3)})
+        print(payload["tuning"][-1], flush=True)
+        save()
+    report(payload, use, e5, save)
+
+
+def report(payload: dict, use, e5, save) -> None:  # type: ignore[no-untyped-def]
+    """The chosen setting (best q1 mean; the first listed wins a tie) and today's learner on q2 and the sample."""
+    chosen = max(payload["tuning"], key=lambda r: r["mean"])
+    payload["chosen"] = chosen
+    e5 = e5 if "e5" in chosen["features"] else None
+    # 2. report the chosen setting and today's learner on the sets never used to choose
+    for name, loader in (("gambling_q2", lambda: gambling("question_part_2")), ("sample", sample)):
+        data = loader()
+        if data is None:
+            continue
+        f = features(data, use, e5)
+        payload["sets"][name] = {"centroid": run("centroid", f, data, (), 0, 0),
+                                 "chosen": run(chosen["learner"], f, data, tuple(chosen["features"]), chosen["C"],
+                                               chosen["prior"])}
+        print(name, payload["sets"][name], flush=True)
+        save()
+    save()
+    print(json.dumps({"chosen": chosen, "sets": payload["sets"]}, indent=1))
+
+
+def render(p: dict) -> str:
+    """evaluation/results/mapping_learners.md from the JSON."""
+    steps = [str(s) for s in p["steps"]]
+    c = p["chosen"]
+    lines = ["# Which learner re-maps after staff reviews (issue 15)", "",
+             "`nice -n 15 .venv/bin/python evaluation/mapping_learners.py` (then `--render`). Simulated reviewer, "
+             f"{p['orders']} random orders, micro F1 on the submissions not yet reviewed (as in mapping_learning.md). "
+             "Every setting was chosen on **gambling_XS q1 only** (mean F1 over 10/20/40/80 reviews); q2 and the "
+             "sample were never used to choose.", "",
+             f"Chosen on q1: `{c['learner']}` on {'+'.join(c['features'])}, C={c['C']}, prior={c['prior']} "
+             f"(q1 mean {c['mean']} vs today's centroid learner "
+             f"{round(float(np.mean(list(p['centroid_q1'].values()))), 3)}).", "",
+             "| set | learner | " + " | ".join(f"F1 @{s}" for s in steps) + " |",
+             "| --- | --- | " + " | ".join("---:" for _ in steps) + " |"]
+    rows = [("gambling_q1 (chosen here)", "centroid (today)", p["centroid_q1"]),
+            ("gambling_q1 (chosen here)", "chosen", c["q1"])]
+    for name, r in p["sets"].items():
+        rows += [(f"{name} (held out)", "centroid (today)", r["centroid"]), (f"{name} (held out)", "chosen", r["chosen"])]
+    for name, learner, curve in rows:
+        lines.append(f"| {name} | {learner} | " + " | ".join(str(curve.get(s, curve.get(int(s), ""))) for s in steps)
+                     + " |")
+    lines += ["", "All settings tried on q1 (mean over the four steps):", "",
+              "| learner | features | C | prior | " + " | ".join(f"@{s}" for s in steps) + " | mean |",
+              "| --- | --- | ---: | ---: | " + " | ".join("---:" for _ in steps) + " | ---: |"]
+    for t in p["tuning"]:
+        lines.append(f"| {t['learner']} | {'+'.join(t['features'])} | {t['C']} | {t['prior']} | "
+                     + " | ".join(str(t["q1"].get(s, t["q1"].get(int(s), ""))) for s in steps) + f" | {t['mean']} |")
+    lines += ["", "Reading (session 7): on the two held-out sets the chosen ridge learner is ahead at 40 and 80 reviews "
+              "(q2 0.602 / 0.659 vs 0.599 / 0.600; sample 0.887 / 0.924 vs 0.861 / 0.900) and slightly behind at 10 "
+              "(q2 -0.009, sample -0.013), so it wins on the mean it was chosen by on both. The targets still do not "
+              "hold on gambling_XS (0.80 by 40, 0.90 by 80: 0.60 / 0.66 on q2); on the sample both learners meet "
+              "them. 10 orders only, no interval: the gaps at 10-40 reviews are within the orders' spread "
+              "(sd 0.02-0.05 in mapping_learning.md). Not adopted in civicai.cluster.learned this session: it needs "
+              "multilingual-e5 embeddings of every submission at re-map time (a second embedder, ~76 texts/s here) "
+              "and the session ran out of time to wire and test that; a switch from the centroid learner below ~20 "
+              "reviews to the ridge above is the obvious next step.", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if "--report-only" in sys.argv:  # tuning already in the JSON (a run stopped after choosing)
+        started = time.time()
+        payload = json.loads((RESULTS / "mapping_learners.json").read_text(encoding="utf-8"))
+
+        def save_only() -> None:
+            payload["seconds_report"] = round(time.time() - started, 1)
+            (RESULTS / "mapping_learners.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+
+        report(payload, get_embedder("use"), get_embedder("e5"), save_only)
+        (RESULTS / "mapping_learners.md").write_text(render(payload), encoding="utf-8")
+    elif "--render" in sys.argv:
+        payload = json.loads((RESULTS / "mapping_learners.json").read_text(encoding="utf-8"))
+        (RESULTS / "mapping_learners.md").write_text(render(payload), encoding="utf-8")
+    else:
+        main()
