@@ -1,6 +1,7 @@
 """Issue 13, /chat in Chromium as a resident asks: "What does the plan do for cycling?", then "and how much does
-that cost?". The follow-up must quote the cycling budget (it once quoted the energy coaches' EUR 6 million):
-the page keeps the conversation's turns and their cited sections for civicai.rag.followup."""
+that cost?", then "and when will it be finished?". The first follow-up must quote the cycling budget (it once
+quoted the energy coaches' EUR 6 million); the second leans on a turn that was itself a follow-up, so the page
+must keep the whole conversation (it used to pass only the previous question, and got "what do you mean?")."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -45,6 +46,11 @@ def test_follow_up_in_the_chat_quotes_what_the_earlier_question_was_about(chat_s
     answer = _ask(page, "and how much does that cost?", 1)
     page.locator("details.civicai-sources").last.evaluate("e => e.open = true")
     text = page.locator("details.civicai-sources").last.evaluate("e => e.parentElement.innerText")
-    shot(page, "ui-13-chat-follow-up")
     assert "EUR 38 million" in text and "EUR 6 million" not in text, answer
+    finished = _ask(page, "and when will it be finished?", 2)
+    page.locator("details.civicai-sources").last.evaluate("e => e.open = true")
+    page.locator("details.civicai-sources").last.scroll_into_view_if_needed()
+    shot(page, "ui-13-chat-follow-up")
+    text = page.locator("details.civicai-sources").last.evaluate("e => e.parentElement.innerText")
+    assert "cycl" in text.lower(), finished  # still about cycling, three turns in
     context.close()
