@@ -251,16 +251,17 @@ def write_results(n: int, rows: list[dict]) -> None:
     print("\n".join(lines), flush=True)
 
 
-def write_per_text(n: int, rows: list[dict]) -> None:
+def write_per_text(n: int, rows: list[dict], note: str = "") -> None:
     """The per-text part (the cluster's whole share) with 1 and 2 workers, as JSON and a table."""
     name = f"scale_{_label(n)}_per_text"
-    (RESULTS / f"{name}.json").write_text(json.dumps({"rows": rows, "cores": os.cpu_count()}, indent=2),
-                                          encoding="utf-8")
+    (RESULTS / f"{name}.json").write_text(json.dumps({"rows": rows, "cores": os.cpu_count(), "note": note},
+                                                     indent=2), encoding="utf-8")
     lines = [f"# The cluster's part of `civicai analyse --cluster` at {n:,} submissions, 1 and 2 workers", "",
              "`evaluation/scale.py --per-text-only`: each run stops once its embeddings are written, i.e. after the "
              "stages the workers do (redaction, language, embedding; duplicates run on the driver in between). "
              "**2 CPU cores shared with other jobs**: the load column says how busy the machine was, so wall "
-             "times compare badly across rows; CPU seconds of the workers do not depend on the load much.", "",
+             "times compare badly across rows; CPU seconds of the workers do not depend on the load much.",
+             *(["", note] if note else []), "",
              "| workers | seconds to embeddings | redact (incl. reading) | language | dedup (driver) | embed | "
              "worker CPU s | CPU s per 1,000 submissions | submissions per worker CPU-s | peak MB driver | "
              "peak MB per worker | load mean/max | commit |", "| --- " * 13 + "|"]
@@ -280,8 +281,9 @@ def write_per_text(n: int, rows: list[dict]) -> None:
                       "scaling with the machine's business: above 2 means the 1-worker run waited longer for a core), "
                       "and "
                       f"{one['submissions_per_worker_cpu_s']} vs {two['submissions_per_worker_cpu_s']} submissions "
-                      "per worker CPU-second: each worker does the same work per second of CPU with one or two "
-                      "workers, so the work divides between workers without overhead; what two workers gain in "
+                      "per worker CPU-second with 1 and 2 workers "
+                      f"({two['submissions_per_worker_cpu_s'] / one['submissions_per_worker_cpu_s'] - 1:+.0%} with "
+                      "two): the work divides between workers at that cost per CPU-second; what two workers gain in "
                       "wall time depends on having a free core for each.",
                   "", "Busy share of the workers (worker CPU s / (workers x seconds to embeddings)): "
                   + ", ".join(f"{k} worker(s) {sum(v for key, v in r['cpu_s'].items() if key.startswith('worker')) / (k * r['seconds_to_embeddings']):.0%}"
@@ -372,7 +374,8 @@ def main() -> None:
         return
     if args.render:
         for n in args.sizes:
-            write_per_text(n, json.loads((RESULTS / f"scale_{_label(n)}_per_text.json").read_text())["rows"])
+            saved = json.loads((RESULTS / f"scale_{_label(n)}_per_text.json").read_text())
+            write_per_text(n, saved["rows"], saved.get("note", ""))
         return
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.workdir or Path(tmp)
