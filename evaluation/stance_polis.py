@@ -31,9 +31,11 @@ import numpy as np
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "evaluation"))
 
 from civicai.paths import shared_data_dir  # noqa: E402
-from civicai.sentiment.position import OPPOSES, POSITIONS, SHOW_MARGIN, SUPPORTS, UNCLEAR, wilson_low  # noqa: E402
+from civicai.sentiment.position import POSITIONS, SHOW_MARGIN, UNCLEAR, wilson_low  # noqa: E402
+from stance_llm import parse  # noqa: E402  (the LLM's one-word answer read the same way in both evaluations)
 
 LABELS = ROOT / "evaluation" / "data" / "stance_polis_labels.csv"
 RESULTS = ROOT / "evaluation" / "results"
@@ -92,14 +94,6 @@ def judge_order(items: list[dict]) -> list[dict]:
             if q:
                 order.append(q.pop(0))
     return order
-
-
-def parse(answer: str) -> str:
-    word = answer.strip().lower()
-    for label in (SUPPORTS, OPPOSES, UNCLEAR):
-        if word.startswith(label[:5]):
-            return label
-    return UNCLEAR
 
 
 def judge(limit: int) -> None:
