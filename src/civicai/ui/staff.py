@@ -2,7 +2,6 @@
 (chart, 2-D map, campaigns), theme detail with the review loop, the triage queue with history, exports."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,6 +26,7 @@ from civicai.workspace import queries, review
 from civicai.workspace.analyses import analysis_params, preview, store_upload
 from civicai.workspace.context import AppContext
 from civicai.workspace.privacy import SmallGroup
+from civicai.workspace.security import hide_upload_folders
 from civicai.workspace.upload_checks import earlier_analyses, file_sha256
 from civicai.workspace.users import STAFF
 
@@ -85,7 +85,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         except Exception as exc:  # noqa: BLE001 - friendly() logs an unexpected one with its traceback
             # one clear message where the officer looks, instead of a toast plus an empty red "Error" on every
             # output (issue 17); an expected problem is one log line. The server's path is not the officer's.
-            message = re.sub(r"(/[^\s:]*)?/uploads/[0-9a-f]{32}/", "", friendly(exc).message)
+            message = hide_upload_folders(friendly(exc).message)
             message = message.replace(" with --text-column", "").removeprefix(f"{name}: ")
             return (*empty[:2], error_summary_html(f"{name} could not be used", message), *empty[2:], None)
         finally:
