@@ -195,3 +195,65 @@ def split_of(row: dict) -> str:
     if str(row.get("id", "")).startswith("dinan-"):
         return "dev" if int(row["id"].split("-")[1]) % 2 == 1 else "test"
     return "dev"
+
+
+# -- where the evaluations read ingested plans from ------------------------------------------------------------
+HELDOUT_WORK = HERE / ".work" / "heldout"  # chat_heldout.py --ingest
+FOLLOWUPS_WORK = HERE / ".work" / "followups"  # chat_followups.py --ingest (followups.db, followups_b.db)
+
+
+def store_settings(database: Path, home: Path):
+    """Settings of one SQLite plan store (its embeddings and sentence vectors kept under `home`)."""
+    from civicai.config import get_settings
+
+    return get_settings(home=home, database_url=f"sqlite:///{database.resolve()}")
+
+
+def heldout_store():
+    return store_settings(HELDOUT_WORK / "heldout.db", HELDOUT_WORK)
+
+
+def followups_store(database: str = "followups.db"):
+    """A chat_followups.py store: followups.db keeps its files in .work/followups, any other in a folder of its
+    own (a second ingest process)."""
+    home = FOLLOWUPS_WORK if database == "followups.db" else FOLLOWUPS_WORK / database.removesuffix(".db")
+    return store_settings(FOLLOWUPS_WORK / database, home)
+
+
+def plan_stores() -> list:
+    """Every store, first match wins: the evaluation database (chat_ingest.py), evaluation/.work/heldout, then
+    evaluation/.work/followups*.db. One list, so every script finds a plan wherever it was ingested."""
+    from chat_ingest import eval_settings  # imported here: chat_ingest imports this module
+
+    return [eval_settings(), heldout_store(), *[followups_store(db.name)
+                                                for db in sorted(FOLLOWUPS_WORK.glob("followups*.db"))]]
+
+
+def open_chat(plan: str, stores: list | None = None):
+    """The plan's PlanChat from the first store that holds it, or None."""
+    from civicai.errors import CivicaiError
+    from civicai.rag import load_chat
+
+    for settings in stores if stores is not None else plan_stores():
+        try:
+            return load_chat(plan, settings=settings)
+        except CivicaiError:
+            continue
+    return None
+
+
+def stored_plan(plan: str, stores: list | None = None):
+    """The plan's StoredPlan (chunks and passage vectors, no models loaded) from the first store that holds it."""
+    from civicai.errors import CivicaiError
+    from civicai.plans.repository import load_plan
+    from civicai.store.db import init_db, session_scope
+
+    for settings in stores if stores is not None else plan_stores():
+        url = settings.resolved_database_url
+        init_db(url)
+        try:
+            with session_scope(url) as session:
+                return load_plan(session, plan)
+        except CivicaiError:
+            continue
+    return None

@@ -36,29 +36,22 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import QUESTIONS, ccc_questions, dinan_document, norm, read_jsonl, shared_plans, yesno_questions
-from chat_ingest import eval_settings
-from civicai.config import get_settings
-from civicai.errors import CivicaiError
+from chat_data import (
+    FOLLOWUPS_WORK,
+    QUESTIONS,
+    ccc_questions,
+    dinan_document,
+    followups_store,
+    norm,
+    open_chat,
+    read_jsonl,
+    shared_plans,
+    yesno_questions,
+)
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-HELDOUT_WORK = HERE / ".work" / "heldout"
-WORK = HERE / ".work" / "followups"
-
-
-def stores(database: str = "followups.db") -> list:
-    """Where plans are read from; the last one is where --ingest writes (--database: a second ingest process,
-    with a home of its own)."""
-    def store(name: str):
-        home = WORK if name == "followups.db" else WORK / name.removesuffix(".db")
-        return get_settings(home=home, database_url=f"sqlite:///{(WORK / name).resolve()}")
-    return [eval_settings(),
-            get_settings(home=HELDOUT_WORK, database_url=f"sqlite:///{(HELDOUT_WORK / 'heldout.db').resolve()}"),
-            *[store(name) for name in DATABASES if name != database], store(database)]
-
-
-DATABASES = ("followups.db", "followups_b.db")
+DATABASES = ("followups.db", "followups_b.db")  # where --ingest writes (a second process uses the second)
 
 
 def all_questions() -> list[dict]:
@@ -69,25 +62,14 @@ def all_questions() -> list[dict]:
     return rows
 
 
-def open_chat(plan: str):
-    from civicai.rag import load_chat
-
-    for settings in stores():
-        try:
-            return load_chat(plan, settings=settings)
-        except CivicaiError:
-            continue
-    return None
-
-
 def ingest(plans: set[str], database: str = "followups.db") -> None:
     """Plans that no store holds yet, into evaluation/.work/followups (embeddings kept there)."""
     from civicai.plans.ingest import ingest_document
     from civicai.plans.parsers import parse_document
     from civicai.rag import load_chat
 
-    WORK.mkdir(parents=True, exist_ok=True)
-    settings = stores(database)[-1]
+    FOLLOWUPS_WORK.mkdir(parents=True, exist_ok=True)
+    settings = followups_store(database)
     folder = shared_plans() / "climate-city-contracts"
     for plan in sorted(plans):
         if open_chat(plan) is not None:

@@ -40,11 +40,11 @@ from chat_data import (
     citation_judgements,
     dinan_document,
     norm,
+    plan_stores,
     quote_key,
     read_jsonl,
     yesno_questions,
 )
-from chat_ingest import eval_settings
 from civicai.config import get_settings
 from civicai.errors import CivicaiError
 from civicai.paths import sample_dir, shared_data_dir
@@ -93,11 +93,7 @@ def open_chats(plans: set[str], embedder: str | None = None, quiet: bool = False
     """Each plan from the evaluation database, else from evaluation/.work/heldout; missing plans are named.
     `embedder`: another retrieval embedder than the one the plans were stored with; its passage vectors are
     computed once per plan and kept in evaluation/.work/embeddings (chat_retrieval_heldout.passage_vectors)."""
-    stores = [eval_settings(), get_settings(home=WORK, database_url=f"sqlite:///{(WORK / 'heldout.db').resolve()}")]
-    # the plans of the newest held-out sets, as evaluation/chat_followups.py --ingest stored them (same parser)
-    for db in sorted((HERE / ".work" / "followups").glob("followups*.db")):
-        home = db.parent if db.stem == "followups" else db.parent / db.stem
-        stores.append(get_settings(home=home, database_url=f"sqlite:///{db.resolve()}"))
+    stores = plan_stores()  # the evaluation database, .work/heldout, .work/followups* (chat_data)
     chats = {}
     other = None
     for plan in sorted(plans):

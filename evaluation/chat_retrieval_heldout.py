@@ -28,33 +28,17 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from chat_data import norm
-from chat_heldout import DEVELOPMENT, PLAN_LANGUAGE, WORK, load_questions, style_of
-from chat_ingest import eval_settings
-from civicai.config import get_settings
+from chat_data import norm, stored_plan
+from chat_heldout import DEVELOPMENT, PLAN_LANGUAGE, load_questions, style_of
 from civicai.embed import Embedder, get_embedder
-from civicai.errors import CivicaiError
-from civicai.plans.repository import StoredPlan, load_plan
+from civicai.plans.repository import StoredPlan
 from civicai.rag.index import PlanIndex
-from civicai.store.db import init_db, session_scope
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 EMB_CACHE = HERE / ".work" / "embeddings"
 EMBEDDERS = ("e5", "gemma")
 CROSS_LINGUAL_BM25_WEIGHT = 0.3  # as the chat fuses a question in another language than the plan
-
-
-def stored_plan(name: str) -> StoredPlan | None:
-    for settings in (eval_settings(), get_settings(home=WORK, database_url=f"sqlite:///{(WORK / 'heldout.db').resolve()}")):
-        url = settings.resolved_database_url
-        init_db(url)
-        try:
-            with session_scope(url) as session:
-                return load_plan(session, name)
-        except CivicaiError:
-            continue
-    return None
 
 
 def passage_vectors(plan: StoredPlan, embedder: Embedder) -> tuple[np.ndarray, float | None]:
