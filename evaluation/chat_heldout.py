@@ -216,6 +216,8 @@ def judge(rows: list[dict], chats: dict, checkpoint: Path | None = None) -> list
         start = time.perf_counter()
         answer = chat.ask(row["question"], previous=row.get("previous"))  # a follow-up leans on its previous question
         ms = (time.perf_counter() - start) * 1000
+        rewritten = getattr(chat, "rewriter", None) and chat.rewriter.last  # --rewrite: a cached rewrite adds its cost
+        ms += 1000 * rewritten.seconds if rewritten and chat.rewriter.last_cached else 0.0
         direct = answer.kind == AnswerKind.ANSWERED
         quotes = [c.quote for c in answer.citations]
         before = [c.quote for c in previous.last] if previous.last is not None else quotes
@@ -225,7 +227,8 @@ def judge(rows: list[dict], chats: dict, checkpoint: Path | None = None) -> list
             "style": style_of(row), "language": row["language"], "cross": row["language"][:2] != plan_language[:2],
             "answerable": bool(row["answerable"]), "kind": str(answer.kind),
             **score_quotes(row, quotes, direct, judgements),
-            "previous": score_quotes(row, before, direct, judgements), "ms": round(ms, 1)}
+            "previous": score_quotes(row, before, direct, judgements), "ms": round(ms, 1),
+            **({"rewrite": rewritten.text, "rewrite_s": rewritten.seconds} if rewritten else {})}
         out.append(result)
         if checkpoint is not None:
             with checkpoint.open("a", encoding="utf-8") as handle:
@@ -327,6 +330,10 @@ def main() -> None:
     parser.add_argument("--previous-design", action="store_true",
                         help="cite by the margin rule alone, without the sentence-relevance model (for comparison; "
                              "results to chat_heldout[_EMBEDDER]_previous.{json,md})")
+    parser.add_argument("--rewrite", choices=("cross", "all"), default=None,
+                        help="also search for the question as the local LLM rewrites it (civicai.rag.rewrite): 'cross' "
+                             "questions in another language than the plan, 'all' every one; rewrites cached in "
+                             "evaluation/.work/rewrites; results to chat_heldout[...]_rewrite_SCOPE.{json,md}")
     parser.add_argument("--checkpoint", action="store_true",
                         help="append each answer to evaluation/.work/<results name>.rows.jsonl and skip questions "
                              "already there (resume a long run)")
@@ -341,6 +348,13 @@ def main() -> None:
     chats = open_chats({q["plan"] for q in questions}, embedder=args.embedder)
     name = "chat_heldout" if args.embedder in (None, get_settings().embedder_retrieval) else f"chat_heldout_{args.embedder}"
     name += "_previous" if args.previous_design else ""
+    if args.rewrite:
+        from civicai.rag.rewrite import QueryRewriter
+
+        rewriter = QueryRewriter(scope=args.rewrite, cache_dir=HERE / ".work" / "rewrites")
+        for chat in chats.values():
+            chat.rewriter = rewriter
+        name += f"_rewrite_{args.rewrite}"
     start = time.perf_counter()
     # round robin over plans: a run cut short (--checkpoint) has asked a like share of every plan
     position: dict[str, int] = defaultdict(int)

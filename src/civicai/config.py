@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from civicai.errors import CivicaiError
 
 GeneratorName = Literal["extractive", "llama-cpp", "openai"]
+ChatRewrite = Literal["off", "llm"]
 
 
 class Settings(BaseModel):
@@ -26,6 +27,8 @@ class Settings(BaseModel):
     embedder_retrieval: str = Field(default="e5", description="Embedder for climate-plan retrieval.")
     generator: GeneratorName = Field(default="extractive", description="Who writes labels, summaries, answers.")
     llm_model: str = Field(default="qwen2.5-0.5b-instruct", description="Local GGUF model id (models/manifest.toml).")
+    chat_rewrite: ChatRewrite = Field(default="off", description="Plan chat: 'llm' also searches for the question "
+                                      "as the local LLM translates it into the plan's language (civicai.rag.rewrite).")
     openai_base_url: str | None = Field(default=None, description="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1")
     openai_model: str = Field(default="local", description="Model name to ask the OpenAI-compatible server for.")
     openai_api_key: str | None = Field(default=None, description="API key for the OpenAI-compatible server.")

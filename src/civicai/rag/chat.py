@@ -36,6 +36,7 @@ from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_languag
 from civicai.rag.question import is_why, is_yes_no, negated
 from civicai.rag.relevance import load_relevance
 from civicai.rag.rerank import RankedPassage, Reranker, asked_value
+from civicai.rag.rewrite import QueryRewriter, Rewrite, search_both
 from civicai.rag.types import AUDIENCES, Answer, AnswerKind, Citation
 from civicai.text.language import detect_language
 
@@ -107,6 +108,7 @@ class PlanChat:
     public_text: str = ""  # the plan's text: names it contains are public, never redacted from questions
     reranker: Reranker | None = None
     query_expansion: bool = True  # glossary terms for questions in another language than the plan's
+    rewriter: QueryRewriter | None = None  # LLM query rewriting (civicai.rag.rewrite), CIVICAI_CHAT_REWRITE=llm
 
     def __post_init__(self) -> None:
         if self.reranker is None:
@@ -136,7 +138,8 @@ class PlanChat:
         # every plan sentence is embedded once per plan version and kept on disk: no plan text is embedded
         # per question (the first load of a new version pays it: a few seconds for 350 sentences)
         ranker.load_or_encode(stored.chunks, settings.resolved_cache_dir, encode=True)
-        return cls(stored, index, settings, ranker, public)
+        rewriter = QueryRewriter.from_settings(settings) if settings.chat_rewrite == "llm" else None
+        return cls(stored, index, settings, ranker, public, rewriter=rewriter)
 
     def prepare_sentences(self, progress: bool = False) -> bool:
         """Encode every quotable sentence of the plan once and keep the vectors on disk (next to the model
@@ -188,7 +191,8 @@ class PlanChat:
             # never a confident answer about something the resident did not name: ask what they mean
             return self._base(phrase(phrase_lang, "clarify"), language, AnswerKind.CLARIFY), redacted
         asked = follow.query  # the question's own words first: they say what is asked
-        assessment = self.assess(asked, language)
+        rewrite = self.rewriter.rewrite(asked, language, self.stored.info.language) if self.rewriter else None
+        assessment = self.assess(asked, language, rewrite=rewrite)
         evidence, values = assessment.evidence, assessment.features
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
         yes_no = is_yes_no(redacted)
@@ -226,13 +230,17 @@ class PlanChat:
         redacted, _ = self._prepare(question, audience)
         return redacted if check_question(redacted).verdict == Verdict.OK else ""
 
-    def assess(self, question: str, language: str) -> Assessment:
+    def assess(self, question: str, language: str, rewrite: Rewrite | None = None) -> Assessment:
         """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
         cross = self._cross_lingual(language)
         keywords = self.keywords(question, language)
         bm25_weight = 1.0 if not cross else EXPANDED_BM25_WEIGHT if keywords != question else CROSS_LINGUAL_BM25_WEIGHT
         query_vector = self.index.embedder.encode_queries([question])[0]
-        evidence = self.index.search(keywords, k=10, query_vector=query_vector, bm25_weight=bm25_weight)
+        if rewrite is None:
+            evidence = self.index.search(keywords, k=10, query_vector=query_vector, bm25_weight=bm25_weight)
+        else:  # the question as asked and as the LLM rewrote it, fused; quotes stay the plan's sentences
+            evidence = search_both(self.index, keywords, query_vector, bm25_weight, rewrite.text)
+            keywords = self.rewriter.word_query(keywords, rewrite) if self.rewriter else keywords
         question_vector = evidence.query_vector if self.ranker.embedder is self.index.embedder \
             else self.ranker.question_vector(question)
         self.ranker.warm([h.chunk for h in evidence.hits[:RERANK_CANDIDATES]])
