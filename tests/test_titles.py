@@ -202,3 +202,18 @@ def test_every_label_language_has_the_whole_summary_wording() -> None:
         points = [Phrase("bus", "bus", 3, 1.0), Phrase("tram", "tram", 2, 0.5)]
         text = summary_text(9, 5, points, code, ["Quote."])
         assert "{" not in text and "bus" in text and "Quote." in text, (code, text)
+
+
+def test_a_sentence_two_submissions_share_is_quoted_once(sample_dir: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    """R0002 and R0005 of the shipped sample both say "The insurance premium for our house tripled after the
+    last flood." (their closest sentence to a flood theme): the summary cites it once and takes the other
+    submission's next-closest sentence, so the example shows two people's words, not one sentence twice."""
+    from civicai.summarise.label import central_sentences
+
+    rows = {r["id"]: r["text"] for r in csv.DictReader((sample_dir / "consultation_small.csv").open(encoding="utf-8"))}
+    quotes = [rows["R0002"], rows["R0005"]]
+    centroid = embedder.encode(["The insurance premium for our house tripled after the last flood."])[0]
+    chosen = central_sentences(quotes, centroid, embedder)
+    assert len(chosen) == 2
+    assert chosen[0] == "The insurance premium for our house tripled after the last flood."
+    assert chosen[1] != chosen[0] and chosen[1] in rows["R0005"]

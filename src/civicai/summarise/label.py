@@ -80,10 +80,19 @@ def central_sentences(quotes: list[str], centroid: np.ndarray, embedder: Any, mi
     if embedder is None or not flat:
         return [group[0] for group in pieces]
     closeness = embedder.encode(flat) @ centroid
-    chosen, position = [], 0
+    chosen: list[str] = []
+    seen: set[str] = set()
+    position = 0
     for group in pieces:
-        best = int(np.argmax(closeness[position:position + len(group)]))
-        chosen.append(first_sentence(group[best], max_chars=260))
+        # two submissions often share a sentence (a copied paragraph, a campaign): cite it once and take
+        # the other quote's next-closest sentence instead
+        for best in np.argsort(-closeness[position:position + len(group)], kind="stable"):
+            sentence = first_sentence(group[int(best)], max_chars=260)
+            key = " ".join(sentence.casefold().split())
+            if key not in seen:
+                seen.add(key)
+                chosen.append(sentence)
+                break
         position += len(group)
     return chosen
 
