@@ -1,7 +1,11 @@
-"""Where answer evidence is lost between retrieval and the cited quotes, on the DEVELOPMENT plans only.
+"""Where answer evidence is lost between retrieval and the cited quotes, on the DEVELOPMENT plans (the default).
 
-    nice .venv/bin/python evaluation/chat_evidence_loss.py [--embedder e5|gemma] [--limit N]
-        # -> evaluation/results/chat_evidence_loss[_EMBEDDER].{json,md}
+    nice .venv/bin/python evaluation/chat_evidence_loss.py [--embedder e5|gemma] [--limit N] [--split held-out]
+        # -> evaluation/results/chat_evidence_loss[_heldout][_EMBEDDER].{json,md}
+
+`--split held-out` reads the held-out plans instead, for REPORTING ONLY: it says how much of the citation-recall
+target the present design can reach at all (a question whose evidence is in no candidate cannot be cited by any
+choice of quotes). Nothing may be chosen from it.
 
 For every answerable development question with a gold evidence string, the stages of the chat are followed
 and the first stage where the evidence drops out is counted (gold strings only, accents/case/punctuation
@@ -12,7 +16,7 @@ folded):
   sentence not quoted its passage is cited, the quote holds other sentences
   cited              the evidence is in a cited quote
 The answer's kind (answered directly / closest passage / refused) is recorded with it, so "found, then
-refused or cut to one sentence" shows. Held-out plans are never read here.
+refused or cut to one sentence" shows. Held-out plans are read only with --split held-out.
 """
 from __future__ import annotations
 
@@ -76,8 +80,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=0, help="at most N questions per plan (a quick look)")
     parser.add_argument("--embedder", default=None, help="retrieval embedder (default: the chat's)")
+    parser.add_argument("--split", choices=("development", "held-out"), default="development",
+                        help="which plans (held-out: for reporting only)")
     args = parser.parse_args()
-    questions = [q for q in load_questions() if q["plan"] in DEVELOPMENT and q["answerable"] and q.get("evidence")]
+    development = args.split == "development"
+    questions = [q for q in load_questions()
+                 if (q["plan"] in DEVELOPMENT) == development and q["answerable"] and q.get("evidence")]
     if args.limit:
         per: dict[str, int] = defaultdict(int)
         questions = [q for q in questions if (per.__setitem__(q["plan"], per[q["plan"]] + 1) or per[q["plan"]]) <= args.limit]
@@ -88,10 +96,12 @@ def main() -> None:
     for r in rows:
         by_kind[r["kind"]][r["stage"]] += 1
     total = Counter(r["stage"] for r in rows)
-    suffix = f"_{args.embedder}" if args.embedder else ""
-    lines = ["# Where answer evidence is lost (development plans only)", "",
+    suffix = ("" if development else "_heldout") + (f"_{args.embedder}" if args.embedder else "")
+    flags = (" --embedder " + args.embedder if args.embedder else "") + ("" if development else " --split held-out")
+    title = "development plans only" if development else "held-out plans, for reporting only: nothing is chosen here"
+    lines = [f"# Where answer evidence is lost ({title})", "",
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load {os.getloadavg()[0]:.1f}. "
-             f"`nice .venv/bin/python evaluation/chat_evidence_loss.py{' --embedder ' + args.embedder if args.embedder else ''}`. "
+             f"`nice .venv/bin/python evaluation/chat_evidence_loss.py{flags}`. "
              f"{len(rows)} answerable questions with gold evidence on {', '.join(sorted(chats))}. Gold strings only.",
              "", "| answer kind | " + " | ".join(STAGES) + " | questions |", "| --- |" + " --- |" * (len(STAGES) + 1)]
     for kind, counts in sorted(by_kind.items()) + [("all", total)]:
@@ -103,6 +113,16 @@ def main() -> None:
     for k in range(8):
         lines.append(f"| {k} | {sum(r['sentence_passage_rank'] == k for r in lost)} | "
                      f"{sum(r['sentence_rank_in_passage'] == k for r in lost)} |")
+    n = len(rows) or 1
+    in_candidates = sum(r["sentence_passage_rank"] is not None for r in rows)
+    lines += ["", "What any choice of quotes from the reranker's candidates could reach (a sentence, or two neighbours, "
+              "holding the gold evidence, in the passage at that rank or above):", "",
+              "| candidates read | share of questions |", "| --- | --- |"]
+    for k in (1, 3, 5):
+        reach = sum(r["sentence_passage_rank"] is not None and r["sentence_passage_rank"] < k for r in rows)
+        lines.append(f"| top {k} | {reach / n:.3f} |")
+    lines.append(f"| all candidates | {in_candidates / n:.3f} |")
+    lines.append(f"| cited today | {total['cited'] / n:.3f} |")
     out = {"rows": rows, "seconds": round(time.perf_counter() - start)}
     (HERE / "results" / f"chat_evidence_loss{suffix}.json").write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n")
     (HERE / "results" / f"chat_evidence_loss{suffix}.md").write_text("\n".join(lines) + "\n")
