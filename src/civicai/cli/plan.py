@@ -112,7 +112,9 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
         as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
         questions: Path | None = typer.Option(None, "--questions", help="JSONL batch: {\"id\", \"question\"} per line."),
         generator: str | None = typer.Option(None, "--generator", help="extractive | llama-cpp | openai"),
-        stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written (LLM).")) -> None:
+        stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written (LLM)."),
+        rewrite: bool = typer.Option(False, "--rewrite", help="Also search for the question as the local LLM "
+                                     "translates it into the plan's language (CIVICAI_CHAT_REWRITE=llm).")) -> None:
     """Ask the climate plan a question; get quotes with section and page, or 'the plan does not say'."""
     from civicai.config import get_settings
     from civicai.rag import AUDIENCES, load_chat
@@ -121,7 +123,7 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
         raise InputError(f"unknown audience '{audience}'", f"use one of: {', '.join(AUDIENCES)}")
     if (question is None) == (questions is None):
         raise InputError("give either a QUESTION or --questions FILE.jsonl", "e.g. civicai ask 'When ...?' --plan sample")
-    settings = get_settings(generator=generator)
+    settings = get_settings(generator=generator, chat_rewrite="llm" if rewrite else None)
     chat = load_chat(plan, version, settings)
     if questions is not None:
         for row in _read_questions(questions):

@@ -53,7 +53,7 @@ def parse(reply: str) -> tuple[str, str]:
     question, keywords = "", ""
     for line in reply.strip().splitlines():
         head, sep, tail = line.partition(":")
-        label = head.strip().strip("*").lower()
+        label, tail = head.strip(" *").lower(), tail.strip(" *")
         if sep and label == "question" and not question:
             question = tail.strip()
         elif sep and label == "keywords" and not keywords:
