@@ -60,18 +60,22 @@ def test_upload_preview_and_analysis_job(migrated_db_url: str, tmp_path: Path) -
 
 def test_interrupted_job_is_marked_and_resumes_from_checkpoints(migrated_db_url: str, analysis_dir: Path,
                                                                 tmp_path: Path) -> None:
+    from sqlalchemy import select
+
     from civicai.store.db import session_scope
-    from civicai.store.schema import Job, JobStatus
+    from civicai.store.schema import Job, JobStatus, User
 
     folder = tmp_path / "run"
     shutil.copytree(analysis_dir, folder)
     for name in ("run.json", "themes.json", "report.html"):  # the crash came before the outputs
         (folder / name).unlink(missing_ok=True)
     params = {"input_path": str(SMALL_CSV), "out_dir": str(folder), "group_columns": ["district", "age_band"]}
-    with session_scope(migrated_db_url) as session:
-        session.add(Job(kind="analyse", status=JobStatus.RUNNING, progress=0.55, message="embedding", params=params))
-    app = make_app(migrated_db_url, tmp_path / "home", start_jobs=True)  # a server start after a crash
     add_user(migrated_db_url, "staff1", "staff")
+    with session_scope(migrated_db_url) as session:  # staff1 started it (only they or an admin may resume it)
+        owner = session.scalars(select(User).where(User.username == "staff1")).one().id
+        session.add(Job(kind="analyse", status=JobStatus.RUNNING, progress=0.55, message="embedding", params=params,
+                        owner_id=owner))
+    app = make_app(migrated_db_url, tmp_path / "home", start_jobs=True)  # a server start after a crash
     with TestClient(app) as client:
         login(client, "staff1")
         job = client.get("/api/jobs").json()[0]

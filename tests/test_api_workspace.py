@@ -110,7 +110,6 @@ def test_theme_detail_filters_and_review_loop(server: Server) -> None:
 
 def test_remap_starts_a_job_with_the_edited_themes(server: Server) -> None:
     import json
-    from pathlib import Path
 
     c = server.client
     login(c, "staff1")
@@ -119,7 +118,10 @@ def test_remap_starts_a_job_with_the_edited_themes(server: Server) -> None:
     job_id = c.post(f"/api/runs/{server.run_id}/remap").json()["job_id"]
     job = c.get(f"/api/jobs/{job_id}").json()
     assert job["kind"] == "remap" and job["status"] == "queued"  # this app runs no jobs; test_api_jobs does
-    edited = json.loads(Path(job["params"]["themes_path"]).read_text(encoding="utf-8"))
+    # the job view names files, not the server's paths (security review s8): find it in the server's runs folder
+    assert "themes_path" not in job["params"] and "out_dir" not in job["params"]
+    folder = server.ctx.runs_dir / job["params"]["output_folder"]
+    edited = json.loads((folder / job["params"]["themes_file"]).read_text(encoding="utf-8"))
     flat = edited if isinstance(edited, list) else [t for v in edited.values() for t in v]
     assert "Renamed by staff" in {t["label"] for t in flat}
     assert c.post("/api/runs/99999/remap").status_code == 404

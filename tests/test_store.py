@@ -37,6 +37,7 @@ from civicai.store.schema import (
     Consultation,
     Job,
     JobStatus,
+    LoginAttempt,
     Plan,
     PlanChunk,
     RateLimitBucket,
@@ -130,7 +131,9 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
             ApiToken(user=user, token_hash="h" * 64, name="ci", expires_at=started + timedelta(days=30)),
             UserSession(user_id=user.id, token_hash="s" * 64, csrf="c" * 32, expires_at=started + timedelta(hours=8)),
             Job(kind="analyse", status=JobStatus.RUNNING, progress=0.5, message="embedding", params={"n": 2},
-                queue_job_id=2**40, worker="host:12"),
+                queue_job_id=2**40, worker="host:12", owner_id=user.id),
+            LoginAttempt(user_id=user.id, address="2001:db8::1", failures=3, locked_until=started,
+                         signed_in_at=started),
             Audit(run_id=run.id, report={"groups": {"Süd": 1}}, out_dir="audits/1"),
             RateLimitBucket(key="c:ünïcode", tokens=2.5, stamp=1796174288.798775),
         ])
@@ -171,6 +174,9 @@ def test_round_trip_of_every_model(migrated_db_url: str) -> None:
         job = session.scalars(select(Job)).one()
         assert (job.status, job.progress, job.params, job.result) == (JobStatus.RUNNING, 0.5, {"n": 2}, None)
         assert (job.queue_job_id, job.worker, job.attempts, job.cancel_requested) == (2**40, "host:12", 0, False)
+        assert job.owner.username == "ana"
+        attempt = session.get(LoginAttempt, (user.id, "2001:db8::1"))
+        assert (attempt.failures, attempt.locked_until, attempt.signed_in_at) == (3, started, started)
         bucket = session.get(RateLimitBucket, "c:ünïcode")
         assert (bucket.tokens, bucket.stamp) == (2.5, 1796174288.798775)  # double precision: sub-ms survives
         assert session.scalars(select(Audit)).one().report == {"groups": {"Süd": 1}}

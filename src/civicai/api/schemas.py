@@ -50,6 +50,9 @@ class AnalysisBody(Body):
     # language of theme titles and summaries: one civicai writes titles in (civicai.summarise.title); None = the
     # consultation's majority language. Any other code ran the job with English connecting words around it.
     label_language: LabelLanguage | None = None
+    # a file analysed before (or being analysed) is refused with 409 unless this is true (the staff app's
+    # "Analyse it again anyway"): a second, identical consultation is nearly always a slip
+    again: bool = False
 
 
 class ThemePatch(Body):

@@ -53,6 +53,23 @@ def needed_by_defaults(entry: ModelEntry) -> bool:
     return bool(wanted & set(entry.names)) or entry.role in ("language-id", "pii-ner")
 
 
+def _case_duplicate_users(url: str) -> list[list[str]]:
+    """Accounts made before user names were casefolded (migration 0005) that clash; [] when the database has
+    no users table yet or cannot be read (the database line above says which)."""
+    from sqlalchemy import inspect
+
+    from civicai.store.db import get_engine, session_scope
+    from civicai.workspace.users import case_duplicates
+
+    try:
+        if "users" not in inspect(get_engine(url)).get_table_names():
+            return []
+        with session_scope(url) as session:
+            return case_duplicates(session)
+    except Exception:  # noqa: BLE001 - doctor reports what it can; an unreachable database is not this check's
+        return []
+
+
 def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load each model and time it.")) -> None:
     """List every model with its package, version, checksum status and load time, and the database in use.
     Exits 1 if something the defaults need is missing or corrupted."""
@@ -88,9 +105,13 @@ def doctor(load: bool = typer.Option(True, "--load/--no-load", help="Also load e
     console.print(f"local LLM runtime (optional): {escape(_runtime_line())}")  # escape: '[llm]' is not markup
     console.print(f"generator: {settings.generator}; embedders: clustering={settings.embedder_cluster}, "
                   f"retrieval={settings.embedder_retrieval}")
+    clashes = _case_duplicate_users(settings.resolved_database_url)
+    for names in clashes:
+        console.print(f"[red]user names differing only in case:[/red] {escape(', '.join(names))}\n  -> each signs "
+                      "in only by its exact name; rename or disable all but one: civicai user rename NAME NEW-NAME")
     for status in failures:
         console.print(f"[red]missing or broken:[/red] {status.entry.id}: {escape(status.detail)}\n  -> {escape(status.hint)}")
-    if failures:
+    if failures or clashes:
         raise typer.Exit(1)
     console.print("[green]all models the defaults need are present and verified[/green]")
 

@@ -1,5 +1,6 @@
-"""`civicai user add|passwd|list|token|tokens|disable|enable`: staff, auditor and admin accounts (residents need
-none). A password change or `disable` ends the user's sessions and API tokens at once."""
+"""`civicai user add|passwd|list|token|tokens|disable|enable|rename`: staff, auditor and admin accounts (residents
+need none). A password change or `disable` ends the user's sessions and API tokens at once. Names are casefolded:
+`add Staff1` creates 'staff1', and refuses when 'staff1' exists."""
 from __future__ import annotations
 
 import sys
@@ -37,7 +38,7 @@ def add(name: str = typer.Argument(..., help="User name."),
     from civicai.store.db import session_scope
     from civicai.workspace.users import create_user, validate_role, validate_username
 
-    validate_username(name)
+    name = validate_username(name)
     validate_role(role)
     password = _password(password_stdin)
     with session_scope(_url()) as session:
@@ -75,14 +76,11 @@ def token(name: str = typer.Argument(..., help="User name."),
           label: str = typer.Option("script", "--name", help="What the token is for."),
           days: int = typer.Option(90, "--days", min=1, max=366, help="Lifetime in days.")) -> None:
     """Print a new API token for scripts (shown once; only its hash is stored)."""
-    from sqlalchemy import select
-
     from civicai.store.db import session_scope
-    from civicai.store.schema import User
-    from civicai.workspace.users import issue_token
+    from civicai.workspace.users import find_user, issue_token
 
     with session_scope(_url()) as session:
-        user = session.scalars(select(User).where(User.username == name)).first()
+        user = find_user(session, name)
         if user is None:
             raise InputError(f"user '{name}' does not exist", "create it with `civicai user add`")
         value, _ = issue_token(session, user, label, days)
@@ -135,6 +133,20 @@ def enable(name: str = typer.Argument(..., help="User name.")) -> None:
     with session_scope(_url()) as session:
         set_active(session, name, True)
     typer.echo(f"'{name}' enabled")
+
+
+@user_app.command("rename")
+def rename(name: str = typer.Argument(..., help="User name (exact, when two differ only in case)."),
+           new_name: str = typer.Argument(..., help="The new user name (casefolded).")) -> None:
+    """Rename an account, e.g. one of two names that differ only in case (`civicai doctor` lists them). Its
+    sessions, tokens and jobs stay its own."""
+    from civicai.store.db import session_scope
+    from civicai.workspace.users import rename_user
+
+    with session_scope(_url()) as session:
+        user = rename_user(session, name, new_name)
+        renamed = user.username
+    typer.echo(f"'{name}' is now '{renamed}'")
 
 
 def register(app: typer.Typer) -> None:

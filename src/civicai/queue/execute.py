@@ -16,6 +16,7 @@ second one; the same holds for an audit already stored in its folder.
 """
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import logging
 import threading
@@ -33,6 +34,8 @@ from civicai.store.schema import AnalysisRun, Audit, Job, JobStatus
 log = logging.getLogger("civicai.jobs")
 Runner = Callable[[dict[str, Any]], dict[str, Any]]
 FINAL = (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED)
+# the owner of the job this thread runs: a job it queues (an analysis's automatic audit) belongs to the same user
+CURRENT_OWNER: contextvars.ContextVar[int | None] = contextvars.ContextVar("civicai_job_owner", default=None)
 
 # checkpoint name prefix -> (progress when it appears, what runs next)
 STAGES = (("redact", 0.2, "detecting languages"), ("language", 0.28, "finding duplicates and campaigns"),
@@ -168,7 +171,7 @@ def execute_job(url: str, job_id: int, runners: dict[str, Runner], *, worker: st
         if job.cancel_requested:
             job.status, job.message = JobStatus.CANCELLED, "cancelled before it started"
             return str(JobStatus.CANCELLED)
-        kind, params = job.kind, dict(job.params or {})
+        kind, params, owner_id = job.kind, dict(job.params or {}), job.owner_id
         job.status, job.progress, job.message = JobStatus.RUNNING, max(job.progress or 0.0, 0.02), "starting"
         job.worker, job.attempts = worker[:200], (job.attempts or 0) + 1
         attempt = job.attempts
@@ -177,6 +180,7 @@ def execute_job(url: str, job_id: int, runners: dict[str, Runner], *, worker: st
         return str(JobStatus.FAILED)
     out_dir = Path(params["out_dir"]) if kind in ("analyse", "remap") and params.get("out_dir") else None
     watcher = _Watcher(url, job_id, out_dir, threading.get_ident(), attempt, should_abort=should_abort)
+    owner_token = CURRENT_OWNER.set(owner_id)
     try:
         with watcher:
             result = stored_result(url, kind, params) or runners[kind](params)
@@ -199,6 +203,8 @@ def execute_job(url: str, job_id: int, runners: dict[str, Runner], *, worker: st
         log.error("job %s (%s) failed: %s\n%s", job_id, kind, message, traceback.format_exc())
         update_job(url, job_id, status=JobStatus.FAILED, message=message)
         return str(JobStatus.FAILED)
+    finally:
+        CURRENT_OWNER.reset(owner_token)
     if watcher.superseded:  # finished, but another worker owns the job now: leave the row to it
         return "superseded"
     if watcher.cancelled:  # asked too late to stop it: it finished, so keep the result

@@ -296,16 +296,34 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)  # casefolded when created (migration 0005)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.STAFF)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # since the last success
-    locked_until: Mapped[datetime | None] = mapped_column()  # per-account back-off after failed logins
+    # failures from any address since the last success, and the account-wide back-off they set: until then
+    # only addresses the account signed in from may try (a delay, not a lock; see workspace.users.authenticate)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column()
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class LoginAttempt(Base):
+    """Failed sign-ins of one account from one client address (migration 0005). The lock after repeated
+    failures is per (account, address), so an attacker elsewhere cannot lock the owner out; `signed_in_at` marks
+    an address the account signed in from, which the account-wide back-off (users.locked_until) does not hold
+    back (civicai.workspace.users.authenticate)."""
+
+    __tablename__ = "login_attempts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # in a row from here
+    locked_until: Mapped[datetime | None] = mapped_column()
+    signed_in_at: Mapped[datetime | None] = mapped_column()  # the last success from this address
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class UserSession(Base):
@@ -352,6 +370,11 @@ class Job(Base):
     worker: Mapped[str | None] = mapped_column(String(200))
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # who queued it (migration 0005): only they or an admin may cancel or resume it; NULL = the server itself
+    # (first start) or a job from before owners were recorded, which only admins control
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    owner: Mapped[User | None] = relationship()
 
 
 class RateLimitBucket(Base):

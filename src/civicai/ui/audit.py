@@ -148,7 +148,7 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         try:
             with session_scope(ctx.url) as session:
                 params = auditsvc.audit_job_params(queries.get_run(session, int(run_id)), [], me.username)
-            job_id = ctx.jobs.submit("audit", params)
+            job_id = ctx.jobs.submit("audit", params, owner_id=me.user_id)
         except Exception as exc:
             raise friendly(exc) from exc
         return f"Audit of run {int(run_id)} started (job {job_id}); reload this page when it is done."

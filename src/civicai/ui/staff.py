@@ -27,7 +27,7 @@ from civicai.workspace.analyses import analysis_params, preview, store_upload
 from civicai.workspace.context import AppContext
 from civicai.workspace.privacy import SmallGroup
 from civicai.workspace.security import hide_upload_folders
-from civicai.workspace.upload_checks import earlier_analyses, file_sha256
+from civicai.workspace.upload_checks import earlier_analyses, file_sha256, refuse_repeat_analysis
 from civicai.workspace.users import STAFF
 
 # id, theme, status, language, position, assignee, tags, text: wide enough for each header on one line
@@ -118,17 +118,14 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
 
         try:
             path = upload_path(ctx, upload_id)
-            with session_scope(ctx.url) as session:
-                earlier = earlier_analyses(session, file_sha256(path))
-            if earlier and not again:
-                raise refuse(f"This file was already analysed (consultation {earlier[0]['consultation_id']}). "
-                             "Tick 'Analyse it again anyway' to make a second consultation from it.")
+            with session_scope(ctx.url) as session:  # the API's rule too (POST /api/analyses, "again")
+                refuse_repeat_analysis(session, path, bool(again), "tick 'Analyse it again anyway'")
             preview(path, text_col or None)
             params = analysis_params(ctx, path, text_column=text_col or None, id_column=id_col or None,
                                      group_columns=list(groups or []), question_column=question_col or None,
                                      label="upload", label_language=label_lang or None)
             params["requested_by"] = me.username
-            job_id = ctx.jobs.submit("analyse", params)
+            job_id = ctx.jobs.submit("analyse", params, owner_id=me.user_id)
         except gr.Error:
             raise
         except Exception as exc:
@@ -150,18 +147,18 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         return progress_html(active["progress"], label), table
 
     def on_cancel(job_id, request: gr.Request):
-        guard(request)
+        me = guard(request)
         try:
-            status = ctx.jobs.cancel(int(job_id or 0))
+            status = ctx.jobs.cancel(int(job_id or 0), me)  # the job's owner or an admin only
         except Exception as exc:
             raise friendly(exc) from exc
         gr.Info(f"Job {int(job_id)}: {'cancelled' if status == 'cancelled' else 'stopping within seconds'}.")
         return refresh_jobs()
 
     def on_resume(job_id, request: gr.Request):
-        guard(request)
+        me = guard(request)
         try:
-            ctx.jobs.resume(int(job_id or 0))
+            ctx.jobs.resume(int(job_id or 0), me)
         except Exception as exc:
             raise friendly(exc) from exc
         return refresh_jobs()
@@ -249,7 +246,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             except Exception as exc:
                 raise friendly(exc) from exc
             with session_scope(ctx.url) as session:  # the bias report follows the reviewed themes (issue 17)
-                reaudit = auditsvc.request_reaudit(ctx, session, data.choice_id(run) or 0, me.username)
+                reaudit = auditsvc.request_reaudit(ctx, session, data.choice_id(run) or 0, me.username,
+                                                   owner_id=me.user_id)
             gr.Info(f"Theme {action} saved." + (" The bias audit runs again on the reviewed themes." if reaudit else ""))
             themes = data.theme_choices(ctx, data.choice_id(run))
             keep = next((t for t in themes if data.choice_id(t) == theme_id), themes[0] if themes else None)
@@ -266,7 +264,7 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         try:
             with session_scope(ctx.url) as session:  # the same rule as POST /api/runs/{id}/remap
                 params = remap_params(ctx, session, run_id, me.username)
-            job_id = ctx.jobs.submit("remap", params)
+            job_id = ctx.jobs.submit("remap", params, owner_id=me.user_id)
         except gr.Error:
             raise
         except Exception as exc:

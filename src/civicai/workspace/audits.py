@@ -105,7 +105,8 @@ def audit_job_params(run: AnalysisRun, group_columns: list[str], requested_by: s
             "group_columns": list(columns), "requested_by": requested_by}
 
 
-def request_reaudit(ctx: Any, session: Session, run_id: int, requested_by: str) -> int | None:
+def request_reaudit(ctx: Any, session: Session, run_id: int, requested_by: str,
+                    owner_id: int | None = None) -> int | None:
     """After a review edit: audit the run again when it has group columns. One waiting audit per run is
     enough (it reads the themes when it starts), so a burst of edits queues one job, not one per edit."""
     from civicai.store.schema import Job, JobStatus
@@ -116,7 +117,7 @@ def request_reaudit(ctx: Any, session: Session, run_id: int, requested_by: str) 
     for job in session.scalars(select(Job).where(Job.kind == "audit", Job.status == JobStatus.QUEUED)):
         if (job.params or {}).get("run_id") == run_id:
             return job.id
-    return ctx.jobs.submit("audit", audit_job_params(run, [], requested_by))
+    return ctx.jobs.submit("audit", audit_job_params(run, [], requested_by), owner_id=owner_id)
 
 
 def reviewed_snapshot(session: Session, run: AnalysisRun, folder: Path) -> Path:

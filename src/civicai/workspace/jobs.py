@@ -13,27 +13,53 @@ left unfinished. Two queues behind one interface (civicai.queue.mode decides whi
 
 Either way one job is run by civicai.queue.execute (progress from checkpoint files, cancellation, no output
 stored twice).
+
+Owners (security review s8): a job records who queued it (jobs.owner_id); only that user or an admin may cancel
+or resume it. A job queued by a job (an analysis's automatic audit) belongs to the same user; one queued by the
+server itself (first start) belongs to nobody, so only admins control it. What staff see of a job (`job_view`)
+names files and folders, never the server's paths.
 """
 from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select
 
 from civicai.errors import CivicaiError
-from civicai.queue.execute import STAGES, execute_job, stage_progress, update_job
+from civicai.queue.execute import CURRENT_OWNER, STAGES, execute_job, stage_progress, update_job
 from civicai.queue.mode import queue_kind
 from civicai.store.db import get_or_raise, session_scope
 from civicai.store.schema import Job, JobStatus
 
 log = logging.getLogger("civicai.jobs")
 KINDS = ("analyse", "remap", "plan-ingest", "audit")
-__all__ = ["KINDS", "STAGES", "JobManager", "default_runners", "job_view", "stage_progress"]
+__all__ = ["KINDS", "STAGES", "JobForbidden", "JobManager", "check_job_control", "default_runners", "job_view",
+           "stage_progress"]
+_INHERIT = object()  # submit(): the owner of the job this thread runs, if any
+
+
+class JobForbidden(CivicaiError):
+    """The caller may not cancel or resume someone else's job (HTTP 403)."""
+
+
+def check_job_control(job: Job, who: Any, action: str) -> None:
+    """Only the user who queued a job, or an admin, may cancel or resume it. `who`: a workspace Principal."""
+    if who is None or getattr(who, "role", None) == "admin" or (job.owner_id is not None
+                                                                 and job.owner_id == who.user_id):
+        return
+    if job.owner_id is None:
+        raise JobForbidden(f"job {job.id} was started by the server, not by a user: only an administrator may "
+                           f"{action} it", "ask an administrator")
+    owner = job.owner.username if job.owner is not None else f"user {job.owner_id}"
+    raise JobForbidden(f"job {job.id} was started by {owner}: only they or an administrator may {action} it",
+                       f"ask {owner} or an administrator")
 
 
 def default_runners(ctx: Any) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
@@ -106,12 +132,16 @@ class JobManager:
             close_app(self.url)
 
     # -- submit / resume / cancel -------------------------------------------------------------------------
-    def submit(self, kind: str, params: dict[str, Any]) -> int:
+    def submit(self, kind: str, params: dict[str, Any], owner_id: Any = _INHERIT) -> int:
+        """Queue a job for user `owner_id` (None: the server's own); without it, a job queued while a job runs
+        in this thread belongs to that job's owner, any other to nobody."""
         if kind not in self.runners:
             raise CivicaiError(f"unknown job kind '{kind}'", f"use one of: {', '.join(self.runners)}")
+        if owner_id is _INHERIT:
+            owner_id = CURRENT_OWNER.get()
         with session_scope(self.url) as session:
             job = Job(kind=kind, status=JobStatus.QUEUED, progress=0.0, message=self._queued_message(),
-                      params=params)
+                      params=params, owner_id=owner_id)
             session.add(job)
             session.flush()
             job_id = job.id
@@ -127,9 +157,12 @@ class JobManager:
             return f"{prefix} (waiting for a civicai worker)"
         return f"{prefix}: no civicai worker is running; start one with `civicai worker` (see docs/deploy.md)"
 
-    def resume(self, job_id: int) -> None:
+    def resume(self, job_id: int, who: Any = None) -> None:
+        """Run an interrupted or failed job again. `who` (a Principal): the job's owner or an admin, else
+        JobForbidden; None: the server itself (no check)."""
         with session_scope(self.url) as session:
             job = get_or_raise(session, Job, job_id, "job")
+            check_job_control(job, who, "resume")
             if job.status not in (JobStatus.INTERRUPTED, JobStatus.FAILED):
                 raise CivicaiError(f"job {job_id} is {job.status}; only interrupted or failed jobs can be resumed",
                                    "wait for it to finish, or start a new analysis")
@@ -137,11 +170,12 @@ class JobManager:
             job.message = self._queued_message("queued (resumed)")
         self._schedule(job_id)
 
-    def cancel(self, job_id: int) -> str:
+    def cancel(self, job_id: int, who: Any = None) -> str:
         """Cancel a job: a queued one at once; a running one is stopped by its watcher within seconds. Returns the
-        status the job has now ('cancelled', or 'running' while the cancel takes effect)."""
+        status the job has now ('cancelled', or 'running' while the cancel takes effect). `who` as for resume."""
         with session_scope(self.url) as session:
             job = get_or_raise(session, Job, job_id, "job")
+            check_job_control(job, who, "cancel")
             status, queue_job_id = job.status, job.queue_job_id
             if status in (JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED):
                 raise CivicaiError(f"job {job_id} is {status}; only queued, running or interrupted jobs can be "
@@ -183,12 +217,50 @@ class JobManager:
         execute_job(self.url, job_id, self.runners, worker=f"server:{os.getpid()}")
 
 
+_UPLOAD_FILE = re.compile(r"/uploads/([0-9a-f]{32})/([^/]+)$")
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+# what a path parameter is shown as: its file or folder name under a name that says so
+_PATH_KEYS = {"input_path": "input", "out_dir": "output_folder", "themes_path": "themes_file", "path": "file",
+              "run_dir": None}  # None: left out (the run id beside it says which run)
+
+
+def _is_server_path(value: Any) -> bool:
+    return isinstance(value, str) and (value.startswith(("/", "\\", "~")) or bool(_WINDOWS_PATH.match(value)))
+
+
+def _name(value: str) -> str:
+    return PurePath(value.replace("\\", "/")).name
+
+
+def public_params(values: dict[str, Any] | None) -> dict[str, Any]:
+    """A job's params or result as staff and scripts see them: no database URL, no server path. An upload is
+    named by its id and file name (what POST /api/uploads gave the caller); any other path by its last part."""
+    shown: dict[str, Any] = {}
+    for key, value in (values or {}).items():
+        if key == "database_url":
+            continue
+        if not _is_server_path(value):
+            shown[key] = public_params(value) if isinstance(value, dict) else value
+            continue
+        upload = _UPLOAD_FILE.search(value.replace("\\", "/"))
+        if key == "input_path" and upload:
+            shown["upload_id"], shown["input"] = upload.group(1), upload.group(2)
+        elif key in _PATH_KEYS:
+            if _PATH_KEYS[key] is not None:
+                shown[_PATH_KEYS[key]] = _name(value)
+        else:
+            shown[key] = _name(value)
+    return shown
+
+
 def job_view(job: Job) -> dict[str, Any]:
     from civicai.workspace.security import hide_upload_folders
 
     message = hide_upload_folders(job.message) if job.message else job.message  # an error names the file only
     return {"id": job.id, "kind": job.kind, "status": str(job.status), "progress": round(job.progress or 0.0, 3),
-            "message": message, "params": {k: v for k, v in (job.params or {}).items() if k != "database_url"},
-            "result": job.result, "created_at": job.created_at.isoformat() if job.created_at else None,
+            "message": message, "params": public_params(job.params),
+            "result": public_params(job.result) if job.result is not None else None,
+            "owner": job.owner.username if job.owner is not None else None,
+            "created_at": job.created_at.isoformat() if job.created_at else None,
             "updated_at": job.updated_at.isoformat() if job.updated_at else None,
             "worker": job.worker, "attempts": job.attempts or 0, "cancel_requested": bool(job.cancel_requested)}

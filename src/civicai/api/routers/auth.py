@@ -42,9 +42,9 @@ def _login(request: Request, response: Response, session: Session, username: str
     if ctx.limiter.check(f"login:{_client(request)}", f"login:{_client(request)}"):
         raise HTTPException(429, "too many login attempts from this address: wait a minute and try again")
     try:
-        user = authenticate(session, username, password)
+        user = authenticate(session, username, password, address=_client(request))
     except AccountLocked as exc:
-        raise HTTPException(429, exc.message) from exc
+        raise HTTPException(429, exc.message, headers={"Retry-After": str(exc.retry_after_s)}) from exc
     except AuthError as exc:
         raise HTTPException(401, exc.message) from exc
     token, csrf = start_session(session, user, ctx.options.session_max_age_s)

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from civicai.api.deps import READERS, STAFF, ctx_of, get_db, require
 from civicai.api.schemas import AnalysisBody, AuditBody
+from civicai.store.db import session_scope
 from civicai.store.schema import Job
 from civicai.workspace import queries
 from civicai.workspace.analyses import analysis_params, preview, store_upload, upload_path
-from civicai.workspace.jobs import job_view
+from civicai.workspace.jobs import JobForbidden, job_view
+from civicai.workspace.upload_checks import refuse_repeat_analysis
 from civicai.workspace.users import Principal
 
 router = APIRouter(prefix="/api", tags=["workspace"])
@@ -56,15 +58,18 @@ def upload_preview(upload_id: str, request: Request, text_column: str | None = N
 
 @router.post("/analyses", status_code=202)
 def start_analysis(body: AnalysisBody, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
-    """Start an analysis of an upload as a background job; poll GET /api/jobs/{id} for progress."""
+    """Start an analysis of an upload as a background job; poll GET /api/jobs/{id} for progress. A file analysed
+    before (or being analysed) gets 409 unless `again` is true, as in the staff app."""
     ctx = ctx_of(request)
     path = upload_path(ctx, body.upload_id)
+    with session_scope(ctx.url) as session:
+        refuse_repeat_analysis(session, path, body.again, 'send "again": true')
     preview(path, body.text_column)  # fails now (422) on a wrong column, not minutes later in the job
     params = analysis_params(ctx, path, text_column=body.text_column, id_column=body.id_column,
                              group_columns=body.group_columns, question_column=body.question_column, label="upload",
                              label_language=body.label_language)
     params["requested_by"] = who.username
-    return {"job_id": ctx.jobs.submit("analyse", params)}
+    return {"job_id": ctx.jobs.submit("analyse", params, owner_id=who.user_id)}
 
 
 @router.get("/jobs")
@@ -83,16 +88,23 @@ def job(job_id: int, who: Principal = Depends(require(*READERS)), session: Sessi
 
 @router.post("/jobs/{job_id}/resume", status_code=202)
 def resume(job_id: int, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
-    """Run an interrupted (or failed) job again; finished stages are reused from its checkpoints."""
-    ctx_of(request).jobs.resume(job_id)
+    """Run an interrupted (or failed) job again; finished stages are reused from its checkpoints. Only the user
+    who started the job, or an admin, may (403 otherwise)."""
+    try:
+        ctx_of(request).jobs.resume(job_id, who)
+    except JobForbidden as exc:
+        raise HTTPException(403, exc.message) from exc
     return {"job_id": job_id, "status": "queued"}
 
 
 @router.post("/jobs/{job_id}/cancel", status_code=202)
 def cancel(job_id: int, request: Request, who: Principal = Depends(require(*STAFF))) -> dict[str, Any]:
     """Cancel a queued job at once, or stop a running one (status 'running' until its worker stops it, within
-    seconds); a finished job answers 409."""
-    return {"job_id": job_id, "status": ctx_of(request).jobs.cancel(job_id)}
+    seconds); a finished job answers 409. Only the user who started the job, or an admin, may (403 otherwise)."""
+    try:
+        return {"job_id": job_id, "status": ctx_of(request).jobs.cancel(job_id, who)}
+    except JobForbidden as exc:
+        raise HTTPException(403, exc.message) from exc
 
 
 @router.get("/runs")
@@ -131,7 +143,7 @@ def remap(run_id: int, request: Request, who: Principal = Depends(require(*STAFF
     from civicai.workspace.analyses import remap_params
 
     ctx = ctx_of(request)
-    return {"job_id": ctx.jobs.submit("remap", remap_params(ctx, session, run_id, who.username))}
+    return {"job_id": ctx.jobs.submit("remap", remap_params(ctx, session, run_id, who.username), owner_id=who.user_id)}
 
 
 @router.post("/runs/{run_id}/audit", status_code=202)
@@ -141,4 +153,4 @@ def audit(run_id: int, body: AuditBody, request: Request, who: Principal = Depen
     from civicai.workspace.audits import audit_job_params
 
     params = audit_job_params(queries.get_run(session, run_id), body.group_columns, who.username)
-    return {"job_id": ctx_of(request).jobs.submit("audit", params)}
+    return {"job_id": ctx_of(request).jobs.submit("audit", params, owner_id=who.user_id)}
