@@ -28,7 +28,7 @@ from civicai.rag.compose import (
     prefer_reason,
     quotable_sentences,
 )
-from civicai.rag.followup import Conversation, resolve
+from civicai.rag.followup import Conversation, Resolution, clarifying_topic, follow_up_verdict, resolve
 from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
@@ -108,6 +108,7 @@ class PlanChat:
     public_text: str = ""  # the plan's text: names it contains are public, never redacted from questions
     reranker: Reranker | None = None
     query_expansion: bool = True  # glossary terms for questions in another language than the plan's
+    topic_check: bool = True  # a follow-up answered from elsewhere gets "Do you mean ...?" (civicai.rag.followup)
     rewriter: QueryRewriter | None = None  # LLM query rewriting (civicai.rag.rewrite), CIVICAI_CHAT_REWRITE=llm
 
     def __post_init__(self) -> None:
@@ -208,7 +209,10 @@ class PlanChat:
             text, citations = compose(lead="yes_lead" if yes_no else "")
             if yes_no and citations and negated(citations[0].quote):
                 text, citations = compose()  # the plan's own "no": no "Yes" in front of it
-            if citations:
+            verdict = follow_up_verdict(follow, previous, citations) if self.topic_check else None
+            if verdict == "clarify":  # a follow-up answered from elsewhere: never confident and unrelated
+                return self._clarify_topic(follow, phrase_lang, language), redacted
+            if citations and verdict is None:  # "closest": on topic, without the asked value (below)
                 return self._base(text, language, AnswerKind.ANSWERED, citations, confidence=confidence), redacted
         # Not answered directly. A passage that shares the question's topic is still worth reading: quoted,
         # marked as not a direct answer. A refusal only when nothing retrieved shares the topic.
@@ -224,6 +228,11 @@ class PlanChat:
         refusal = "off_topic" if off_topic else "not_mentioned" if yes_no else "abstain"
         text = compose_abstention(phrase_lang, closest, refusal, plan_display_name(self.stored.info.name))
         return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
+
+    def _clarify_topic(self, follow: Resolution, phrase_lang: str, language: str) -> Answer:
+        """A follow-up whose direct answer left the conversation's topic: ask "Do you mean <topic>?" instead."""
+        text = phrase(phrase_lang, "clarify_topic", topic=f"“{clarifying_topic(follow)}”")
+        return self._base(text, language, AnswerKind.CLARIFY)
 
     def _earlier(self, question: str, audience: str) -> str:
         """An earlier question of the conversation, redacted like any; "" for one the guard refuses."""

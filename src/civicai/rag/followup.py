@@ -11,6 +11,11 @@ carried; an elliptical one asks the earlier question again about something else 
 the topic it leaned on. Where no earlier turn names a topic (no earlier question, or one the guard refused), the
 chat asks the resident to say what they mean: never a confident answer about something they did not name.
 
+One conversation model for every front end (/chat, POST /api/chat's `history`, `civicai ask --conversation`): a
+list of Turns, oldest first, at most MAX_TURNS kept (`remember` adds one after an answer). A turn carries only
+the question and the sections its direct answer cited; it is context for retrieval, never trusted for anything
+else (earlier questions are redacted and guarded again; section names are only compared and read for words).
+
 Languages: en, fr, de, nl, da, es, it (accent-folded).
 """
 from __future__ import annotations
@@ -19,7 +24,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from civicai.rag.rerank import asked_value
+from civicai.rag.rerank import _DIGITS, asked_value, holds_value
 from civicai.rag.tokenize import content_terms, fold, tokenize
 
 # words that point back to something said before, folded; "there" only where it is not existential
@@ -52,6 +57,9 @@ _QUESTION_WORDS = frozenset(_QUESTION_WORD_LIST.split())
 _MAX_OWN_ANAPHORIC = 1  # "Is it true that buses are free?" names two things and stands alone
 _MAX_OWN_ELLIPTICAL = 3
 _MAX_DEPTH = 3  # how many turns back a chain of follow-ups may lean
+MAX_TURNS = 5  # turns a conversation keeps: a chain leans at most _MAX_DEPTH back, a few more are harmless
+MAX_SECTIONS = 5  # cited sections kept per turn (an answer cites at most a few)
+MAX_SECTION_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -74,12 +82,39 @@ Conversation = str | Turn | Sequence[str | Turn] | None
 
 
 def as_turns(previous: Conversation) -> list[Turn]:
-    """The conversation so far, oldest first: one earlier question (str), a Turn, or a sequence of them."""
+    """The conversation so far, oldest first: one earlier question (str), a Turn, or a sequence of them; only
+    the last MAX_TURNS are read."""
     if previous is None:
         return []
     items = [previous] if isinstance(previous, str | Turn) else list(previous)
     turns = [item if isinstance(item, Turn) else Turn(str(item)) for item in items]
-    return [t for t in turns if t.question and t.question.strip()]
+    return [t for t in turns if t.question and t.question.strip()][-MAX_TURNS:]
+
+
+def turns_from(history: Sequence[dict] | None) -> list[Turn]:
+    """Turns from their JSON form ({"question": ..., "sections": [...]}, oldest first), as /chat keeps them and
+    POST /api/chat receives them (validated there); sections cut to MAX_SECTIONS of MAX_SECTION_CHARS."""
+    turns = []
+    for item in history or []:
+        sections = tuple(str(s)[:MAX_SECTION_CHARS] for s in (item.get("sections") or ())[:MAX_SECTIONS])
+        turns.append(Turn(str(item.get("question") or ""), sections))
+    return as_turns(turns)
+
+
+def turn_of(question: str, answer) -> Turn:
+    """The turn an answered question adds: the sections its direct answer cited (none when it was not a direct
+    answer: a refusal or a clarifying question names no topic to lean on)."""
+    sections = () if answer.abstained else tuple(c.section for c in answer.citations)
+    return Turn(question, sections[:MAX_SECTIONS])
+
+
+def remember(turns: Sequence[Turn], question: str, answer) -> list[Turn]:
+    """The conversation after `question` got `answer`: the last MAX_TURNS turns."""
+    return [*turns, turn_of(question, answer)][-MAX_TURNS:]
+
+
+def turn_json(turn: Turn) -> dict:
+    return {"question": turn.question, "sections": list(turn.sections)}
 
 
 def _points_back(question: str) -> bool:
@@ -169,3 +204,61 @@ def resolve(question: str, previous: Conversation = None, accept: Callable[[str]
         names_topic = not _anaphoric(question) and any(not w.isdigit() for w in own_terms(question))
         return Resolution(query=question, follow_up=not names_topic, clarify=not names_topic)
     return Resolution(query=f"{question} {carried}", follow_up=True, clarify=False, topic=carried)
+
+
+# -- "never a confident unrelated answer" ---------------------------------------------------------------------
+def _parent(section: str) -> str:
+    parts = [p.strip() for p in re.split(r"\s+>\s+", section or "") if p.strip()]
+    return " > ".join(parts[:-1]) if len(parts) > 1 else ""
+
+
+def same_section(turns: Sequence[Turn], section: str) -> bool:
+    """The cited section is one the previous turn's direct answer cited, or a sibling of one (same parent)."""
+    earlier = turns[-1].sections if turns else ()
+    parent = _parent(section)
+    return any(section == s or (parent and parent == _parent(s)) for s in earlier)
+
+
+def names_topic(topic: str, text: str) -> bool:
+    """A word of the carried topic (or its five-letter prefix: "cycling" ~ "cycle") is in `text`."""
+    words = {t for t in tokenize(topic) if not t.removeprefix("p:").isdigit()}
+    return bool(words & set(tokenize(text)))
+
+
+def stays_on_topic(resolution: Resolution, previous: Conversation, section: str, quote: str) -> bool:
+    """A follow-up's direct answer is about what the conversation was about: its first citation is in (or next
+    to) a section the previous answer cited, or its quote or heading names the carried topic. A standalone
+    question is always on its own topic."""
+    if not resolution.follow_up or not resolution.topic:
+        return True
+    return same_section(as_turns(previous), section) or names_topic(resolution.topic, f"{_heading(section)} {quote}")
+
+
+def holds_asked_value(resolution: Resolution, quotes: Sequence[str]) -> bool:
+    """A follow-up that asks a kind of value ("and how much does that cost?", "when did that take place?") is
+    answered only by a quote that holds one (numbers the question itself states do not count). The abstention
+    model was fitted on standalone questions; a follow-up's resolved query (question + carried topic) matches
+    the topic's passage well even where the asked detail is missing, so the value is checked here."""
+    kind = asked_value(resolution.query)
+    if not resolution.follow_up or not resolution.topic or kind is None:
+        return True
+    given = frozenset(_DIGITS.findall(resolution.query))  # as the reranker reads them
+    return any(holds_value(q, kind, given) for q in quotes)
+
+
+def follow_up_verdict(resolution: Resolution, previous: Conversation, citations: Sequence) -> str | None:
+    """None: the direct answer stands. "clarify": its first citation left the conversation's topic, so ask
+    "Do you mean <topic>?". "closest": on topic but without the asked value, so it is quoted as the closest
+    passage, not as a direct answer. Never a confident unrelated answer."""
+    if not citations:
+        return None
+    if not stays_on_topic(resolution, previous, citations[0].section, citations[0].quote):
+        return "clarify"
+    if not holds_asked_value(resolution, [c.quote for c in citations]):
+        return "closest"
+    return None
+
+
+def clarifying_topic(resolution: Resolution, limit: int = 6) -> str:
+    """The topic to offer back in "Do you mean ...?": the carried words, a few."""
+    return " ".join(resolution.topic.split()[:limit])
