@@ -43,6 +43,13 @@ def rows_path(split: str, variant: str) -> Path:
     return WORK / f"chat_rewrite_{split}_{variant}.rows.jsonl"
 
 
+def variant_name(scope: str, fusion: str | None) -> str:
+    """'off', 'cross', 'all', or with another fusion than the shipped one 'cross+max'."""
+    from civicai.rag.rewrite import FUSION
+
+    return scope if scope == "off" or fusion in (None, FUSION) else f"{scope}+{fusion}"
+
+
 def round_robin(questions: list[dict]) -> list[dict]:
     """Plans interleaved, so a run cut short has asked a like share of every plan."""
     position: dict[str, int] = defaultdict(int)
@@ -53,8 +60,14 @@ def round_robin(questions: list[dict]) -> list[dict]:
     return [q for _, q in sorted(keyed, key=lambda pair: pair[0])]
 
 
-def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, timeout_s: float) -> None:
+def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, timeout_s: float,
+        fusion: str | None = None) -> None:
+    import civicai.rag.rewrite as rewrite_module
     from civicai.rag.rewrite import QueryRewriter
+
+    name = variant_name(variant, fusion)
+    if fusion:
+        rewrite_module.FUSION = fusion  # search_both reads it at call time
 
     questions = [q for q in heldout.load_questions()
                  if (q["plan"] in heldout.DEVELOPMENT) == (split == "development") and (not plans or q["plan"] in plans)]
@@ -68,8 +81,8 @@ def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, tim
     for chat in chats.values():
         chat.rewriter = rewriter
     start = time.perf_counter()
-    rows = heldout.judge(round_robin([q for q in questions if q["plan"] in chats]), chats, rows_path(split, variant))
-    print(f"{split} {variant}: {len(rows)} questions in {time.perf_counter() - start:.0f} s", flush=True)
+    rows = heldout.judge(round_robin([q for q in questions if q["plan"] in chats]), chats, rows_path(split, name))
+    print(f"{split} {name}: {len(rows)} questions in {time.perf_counter() - start:.0f} s", flush=True)
 
 
 def latency(rows: list[dict]) -> str | None:
@@ -102,7 +115,10 @@ def report() -> None:
         base = read_jsonl(rows_path(split, "off")) if rows_path(split, "off").is_file() else []
         ids = {r["id"] for r in base}
         variants = {}
-        for variant in VARIANTS:
+        names = sorted({p.name.split(f"chat_rewrite_{split}_")[1].split(".rows")[0]
+                        for p in WORK.glob(f"chat_rewrite_{split}_*.rows.jsonl")},
+                       key=lambda v: (v != "off", v))
+        for variant in names:
             path = rows_path(split, variant)
             if not path.is_file():
                 continue
@@ -170,13 +186,15 @@ def main() -> None:
     one.add_argument("--variant", choices=VARIANTS, required=True)
     one.add_argument("--plans", nargs="*", help="only these plans")
     one.add_argument("--cross-only", action="store_true", help="only questions in another language than the plan")
+    one.add_argument("--fusion", choices=("sum", "max"), default=None, help="how the two rankings are fused "
+                     "(default: the shipped civicai.rag.rewrite.FUSION); rows of another go to VARIANT+FUSION")
     one.add_argument("--timeout", type=float, default=180.0,
                      help="seconds per rewrite before falling back (the product's is 20; on a shared 2-core machine a "
                           "rewrite can take longer, and this run measures what rewriting does, latency apart)")
     sub.add_parser("report", help="tables from the runs' rows")
     args = parser.parse_args()
     if args.command == "run":
-        run(args.split, args.variant, args.plans, args.cross_only, args.timeout)
+        run(args.split, args.variant, args.plans, args.cross_only, args.timeout, args.fusion)
     else:
         report()
 

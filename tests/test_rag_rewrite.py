@@ -70,10 +70,16 @@ def test_fusion_keeps_what_the_original_found_under_a_useless_rewrite(sample_cha
     question = "How many new bike parking spaces will be created?"
     original = index.search(question, k=n)
     useless = index.search("bananas wizard opera", k=n)
-    fused = fuse(original, useless, k=10)
-    kept = {h.chunk.ordinal for h in fused.hits}
-    assert {h.chunk.ordinal for h in original.hits[:3]} <= kept
-    assert "4,000 new bike parking spaces" in " ".join(h.chunk.text for h in fused.hits[:5])
+    # interleaved ("max"): the original's top 5 always stay in the top 10, whatever the rewrite found
+    fused = fuse(original, useless, k=10, fusion="max")
+    assert {h.chunk.ordinal for h in original.hits[:5]} <= {h.chunk.ordinal for h in fused.hits}
+    assert "4,000 new bike parking spaces" in " ".join(h.chunk.text for h in fused.hits[:3])
+    # plain RRF ("sum") rewards agreement: the same rewrite of the same question ranks its answer first
+    agreed = fuse(original, index.search(question, k=n), k=10, fusion="sum")
+    assert [h.chunk.ordinal for h in agreed.hits] == [h.chunk.ordinal for h in original.hits[:10]]
+    assert agreed.dense_scores is original.dense_scores  # abstention reads the question as asked
+    with pytest.raises(ValueError, match="fusion"):
+        fuse(original, useless, fusion="min")
 
 
 @pytest.mark.slow

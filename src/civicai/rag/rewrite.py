@@ -33,6 +33,10 @@ REWRITE_MODEL = "qwen1.5b"  # Qwen2.5-Coder-1.5B-Instruct: the 0.5B model mistra
 MAX_TOKENS = 48  # two short lines; ~3 s at 15 tokens/s on two threads
 TIMEOUT_S = 20.0  # past this the question is searched as asked
 SCOPES = ("cross", "all")  # which questions are rewritten: other languages than the plan's, or every one
+# How the two rankings are fused: "sum" is plain RRF (a chunk both queries rank well wins); "max" interleaves
+# them (each chunk keeps its better rank), so the original's top k/2 always stay in the top k.
+FUSIONS = ("sum", "max")
+FUSION = "sum"
 
 
 @dataclass(frozen=True)
@@ -204,18 +208,25 @@ class QueryRewriter:
             log.warning("could not cache the rewrite in %s: %s", path, exc)
 
 
-def fuse(first: QueryEvidence, second: QueryEvidence, k: int = 10) -> QueryEvidence:
-    """RRF of two complete fused rankings (original question, rewrite): a chunk either query ranks high stays
-    high, so the rewrite adds candidates and cannot drop the original's. Whole-plan scores (what abstention
-    reads) stay the original question's: the abstention models were fitted on them."""
+def fuse(first: QueryEvidence, second: QueryEvidence, k: int = 10, fusion: str | None = None) -> QueryEvidence:
+    """Reciprocal-rank fusion of two complete rankings (original question, rewrite), by FUSION: "sum" (RRF) or
+    "max" (interleaved, ties broken by the sum). Whole-plan scores (what abstention reads) stay the original
+    question's: the abstention models were fitted on them."""
+    fusion = fusion or FUSION
+    if fusion not in FUSIONS:
+        raise ValueError(f"unknown fusion '{fusion}': use one of {', '.join(FUSIONS)}")
     index: PlanIndex = first.index
     n = len(index.chunks)
-    score = np.zeros(n, dtype=np.float64)
+    position = {id(chunk): i for i, chunk in enumerate(index.chunks)}
+    reciprocal = []
     for evidence in (first, second):
         ranks = np.full(n, n + 1, dtype=np.int64)
-        ranks[[h.chunk.ordinal for h in evidence.hits]] = np.arange(1, len(evidence.hits) + 1)
-        score += 1.0 / (RRF_K + ranks)
-    by_chunk = {h.chunk.ordinal: h for h in first.hits}
+        ranks[[position[id(h.chunk)] for h in evidence.hits]] = np.arange(1, len(evidence.hits) + 1)
+        reciprocal.append(1.0 / (RRF_K + ranks))
+    score = reciprocal[0] + reciprocal[1]
+    if fusion == "max":
+        score = np.maximum(reciprocal[0], reciprocal[1]) + 1e-6 * score
+    by_chunk = {position[id(h.chunk)]: h for h in first.hits}
     order = np.argsort(-score, kind="stable")[:k]
     hits = [Hit(index.chunks[i], float(score[i]), float(first.dense_scores[i]), float(first.bm25_scores[i]),
                 by_chunk[i].dense_rank, by_chunk[i].bm25_rank) for i in order]
@@ -223,10 +234,10 @@ def fuse(first: QueryEvidence, second: QueryEvidence, k: int = 10) -> QueryEvide
 
 
 def search_both(index: PlanIndex, keywords: str, query_vector: np.ndarray, bm25_weight: float,
-                rewritten: str, k: int = 10) -> QueryEvidence:
+                rewritten: str, k: int = 10, fusion: str | None = None) -> QueryEvidence:
     """The original query's hybrid search (as the chat runs it) fused with the rewrite's, which is in the plan's
     language, so its words count fully in BM25."""
     n = len(index.chunks)
     first = index.search(keywords, k=n, query_vector=query_vector, bm25_weight=bm25_weight)
     second = index.search(rewritten, k=n, query_vector=index.embedder.encode_queries([rewritten])[0])
-    return fuse(first, second, k)
+    return fuse(first, second, k, fusion)
