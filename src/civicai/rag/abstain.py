@@ -32,10 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from civicai.rag.index import QueryEvidence
+from civicai.rag.probes import RELATIVE
 from civicai.rag.tokenize import content_terms, tokenize
 
-FEATURES = ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "cross", "sentence_support",
+ABSOLUTE = ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "cross", "sentence_support",
             "answer_lexical", "answer_value", "value_lexical")
+FEATURES = ABSOLUTE + tuple("rel_" + name for name in RELATIVE)
 CALIBRATION_FILE = Path(__file__).with_name("abstention.json")
 
 
@@ -127,6 +129,11 @@ class AbstentionPolicy:
 
     same: AbstentionModel
     cross: AbstentionModel
+
+    @property
+    def reads_relative(self) -> bool:
+        """Does either model read plan-relative features (civicai.rag.probes)? Only then are probes scored."""
+        return any(name.startswith("rel_") for model in (self.same, self.cross) for name in model.features)
 
     def should_abstain(self, values: dict[str, float]) -> tuple[bool, float]:
         return (self.cross if values.get("cross") else self.same).should_abstain(values)

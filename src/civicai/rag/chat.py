@@ -6,6 +6,7 @@ checked against the passage it cites; a failed check falls back to the extractiv
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
 from civicai.rag.phrases import SUPPORTED, language_name, phrase, phrase_language
+from civicai.rag.probes import ProbeScores, load_or_score
+from civicai.rag.probes import cache_path as probe_cache_path
 from civicai.rag.question import is_why, is_yes_no, negated
 from civicai.rag.relevance import load_relevance
 from civicai.rag.rerank import RankedPassage, Reranker, asked_value
@@ -110,6 +113,7 @@ class PlanChat:
     query_expansion: bool = True  # glossary terms for questions in another language than the plan's
     topic_check: bool = True  # a follow-up answered from elsewhere gets "Do you mean ...?" (civicai.rag.followup)
     rewriter: QueryRewriter | None = None  # LLM query rewriting (civicai.rag.rewrite), CIVICAI_CHAT_REWRITE=llm
+    probes: ProbeScores | None = None  # the probe bank's scores on this plan, once computed
 
     def __post_init__(self) -> None:
         if self.reranker is None:
@@ -144,10 +148,14 @@ class PlanChat:
 
     def prepare_sentences(self, progress: bool = False) -> bool:
         """Encode every quotable sentence of the plan once and keep the vectors on disk (next to the model
-        cache), so `ask` never encodes plan text. `from_stored` does it too; calling it right after ingest
-        shows progress and moves the wait to ingest time."""
-        return self.ranker.load_or_encode(self.stored.chunks, self.settings.resolved_cache_dir, encode=True,
+        cache), so `ask` never encodes plan text, and score the probe bank once where the abstention model
+        reads it. `from_stored` does the first too; calling it right after ingest shows progress and moves the
+        wait to ingest time."""
+        done = self.ranker.load_or_encode(self.stored.chunks, self.settings.resolved_cache_dir, encode=True,
                                           progress=progress)
+        if load_model(self.index.embedder.name).reads_relative:
+            self.probe_scores()  # the abstention model's reference on this plan (civicai.rag.probes), also once
+        return done
 
     def notice_for(self, question: str) -> str:
         """The "you are talking to an AI" line in the question's language, to show once BEFORE the answer
@@ -239,8 +247,11 @@ class PlanChat:
         redacted, _ = self._prepare(question, audience)
         return redacted if check_question(redacted).verdict == Verdict.OK else ""
 
-    def assess(self, question: str, language: str, rewrite: Rewrite | None = None) -> Assessment:
-        """Retrieval evidence, reranked passages and the abstention features for a redacted question."""
+    def assess(self, question: str, language: str, relative: bool | None = None,
+               rewrite: Rewrite | None = None) -> Assessment:
+        """Retrieval evidence, reranked passages and the abstention features for a redacted question;
+        `relative`: also where the features sit among this plan's probes (civicai.rag.probes); by default
+        only when the abstention model in use reads them."""
         cross = self._cross_lingual(language)
         keywords = self.keywords(question, language)
         bm25_weight = 1.0 if not cross else EXPANDED_BM25_WEIGHT if keywords != question else CROSS_LINGUAL_BM25_WEIGHT
@@ -257,7 +268,22 @@ class PlanChat:
         ranked = self.reranker.rerank(keywords, evidence.hits[:RERANK_CANDIDATES],
                                       self.sentence_scorer(question_vector))
         values = features(keywords, evidence, cross, support, ranked)
+        if relative or (relative is None and load_model(self.index.embedder.name).reads_relative):
+            values.update(self.probe_scores().relative(values, cross))
         return Assessment(evidence, values, question_vector, ranked, keywords)
+
+    def probe_scores(self) -> ProbeScores:
+        """The probe bank's features on this plan: computed once per plan version, kept on disk."""
+        if self.probes is None:
+            digest = hashlib.sha256()
+            for chunk in self.stored.chunks:
+                digest.update(f"{chunk.ordinal}\x1e{chunk.text}\x1f".encode())
+            key = [digest.hexdigest(), self.index.embedder.model_id, getattr(self.ranker.embedder, "model_id", ""),
+                   str(self.query_expansion), self.stored.info.language or ""]
+            path = probe_cache_path(self.settings.resolved_cache_dir, key)
+            self.probes = load_or_score(path, lambda q, lang: self.assess(q, lang, relative=False).features,
+                                        self.stored.info.language or "")
+        return self.probes
 
     def keywords(self, question: str, language: str) -> str:
         """What word matching (BM25, reranking, abstention) reads: words are matched in the plan's language, so
