@@ -43,11 +43,14 @@ def rows_path(split: str, variant: str) -> Path:
     return WORK / f"chat_rewrite_{split}_{variant}.rows.jsonl"
 
 
-def variant_name(scope: str, fusion: str | None) -> str:
-    """'off', 'cross', 'all', or with another fusion than the shipped one 'cross+max'."""
+def variant_name(scope: str, fusion: str | None, words: bool = True) -> str:
+    """'off', 'cross', 'all'; with another fusion than the shipped one 'cross+max'; with the rewrite used for
+    retrieval only (not for word matching) '+nowords'."""
     from civicai.rag.rewrite import FUSION
 
-    return scope if scope == "off" or fusion in (None, FUSION) else f"{scope}+{fusion}"
+    if scope == "off":
+        return scope
+    return scope + ("" if fusion in (None, FUSION) else f"+{fusion}") + ("" if words else "+nowords")
 
 
 def round_robin(questions: list[dict]) -> list[dict]:
@@ -61,11 +64,11 @@ def round_robin(questions: list[dict]) -> list[dict]:
 
 
 def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, timeout_s: float,
-        fusion: str | None = None) -> None:
+        fusion: str | None = None, words: bool = True) -> None:
     import civicai.rag.rewrite as rewrite_module
     from civicai.rag.rewrite import QueryRewriter
 
-    name = variant_name(variant, fusion)
+    name = variant_name(variant, fusion, words)
     if fusion:
         rewrite_module.FUSION = fusion  # search_both reads it at call time
 
@@ -75,7 +78,8 @@ def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, tim
         questions = [q for q in questions
                      if q["language"][:2] != (q.get("plan_language") or heldout.PLAN_LANGUAGE.get(q["plan"], "en"))[:2]]
     chats = heldout.open_chats({q["plan"] for q in questions})
-    rewriter = None if variant == "off" else QueryRewriter(scope=variant, cache_dir=CACHE, timeout_s=timeout_s)
+    rewriter = None if variant == "off" else QueryRewriter(scope=variant, cache_dir=CACHE, timeout_s=timeout_s,
+                                                                words=words)
     if rewriter is not None:  # page the model's weights in first: the first question must not pay for it
         rewriter._generate("Bonjour ?", "French", "English")
     for chat in chats.values():
@@ -188,13 +192,16 @@ def main() -> None:
     one.add_argument("--cross-only", action="store_true", help="only questions in another language than the plan")
     one.add_argument("--fusion", choices=("sum", "max"), default=None, help="how the two rankings are fused "
                      "(default: the shipped civicai.rag.rewrite.FUSION); rows of another go to VARIANT+FUSION")
+    one.add_argument("--no-words", action="store_true",
+                     help="the rewrite feeds retrieval only, not word matching (reranking, abstention features)")
     one.add_argument("--timeout", type=float, default=180.0,
                      help="seconds per rewrite before falling back (the product's is 20; on a shared 2-core machine a "
                           "rewrite can take longer, and this run measures what rewriting does, latency apart)")
     sub.add_parser("report", help="tables from the runs' rows")
     args = parser.parse_args()
     if args.command == "run":
-        run(args.split, args.variant, args.plans, args.cross_only, args.timeout, args.fusion)
+        run(args.split, args.variant, args.plans, args.cross_only, args.timeout, args.fusion,
+            not args.no_words)
     else:
         report()
 
