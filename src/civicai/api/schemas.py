@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from civicai.rag.followup import MAX_SECTION_CHARS, MAX_SECTIONS, MAX_TURNS
 
 Status = Literal["new", "in_review", "answered", "closed", "flagged"]
 RoleName = Literal["admin", "staff", "auditor"]
@@ -85,9 +87,28 @@ class BulkTriageBody(TriageBody):
     ids: list[int] = Field(min_length=1, max_length=10000)
 
 
+class ChatTurn(Body):
+    """One earlier turn of the conversation, as the previous answer's `turn` gave it. Context for a follow-up
+    ("and how much does that cost?") only: the question is redacted and guarded again, the sections are only
+    compared and read for words (civicai.rag.followup)."""
+    question: str = Field(min_length=1, max_length=1000)
+    sections: list[str] = Field(default_factory=list, max_length=MAX_SECTIONS,
+                                description="sections the turn's direct answer cited (none for a refusal)")
+
+    @field_validator("sections")
+    @classmethod
+    def _short_sections(cls, sections: list[str]) -> list[str]:
+        for i, section in enumerate(sections):
+            if len(section) > MAX_SECTION_CHARS:
+                raise ValueError(f"section {i} is longer than {MAX_SECTION_CHARS} characters")
+        return sections
+
+
 class ChatBody(Body):
     question: str = Field(min_length=1, max_length=1000)
     audience: Audience = "general"
+    history: list[ChatTurn] = Field(default_factory=list, max_length=MAX_TURNS,
+                                    description=f"the conversation so far, oldest first, at most {MAX_TURNS} turns")
 
 
 class FeedbackBody(Body):

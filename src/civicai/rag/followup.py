@@ -4,7 +4,8 @@ A question that cannot stand alone either points back ("that", "it", "there", "Ã
 "questo") and names at most one thing itself, or is elliptical: it opens with "and"/"what about" and names at
 most three things ("and for green waste?", "et pour les dÃ©chets verts ?", "und bis 2050?"). Such a question is
 resolved against the conversation so far, deterministically: retrieval reads the question followed by the topic
-of the turn before it (that question's content words and the heading of the section its direct answer cited).
+of the turn before it (that question's content words; for a turn that names nothing itself, the heading of the
+section its direct answer cited).
 A question that points back asks its own kind of value ("how much"), so the kind asked before ("when") is not
 carried; an elliptical one asks the earlier question again about something else ("And the reduced pass?" after
 "How much does the Rivermouth Pass cost?"), so it is. A turn that was itself a follow-up lends its own words and
@@ -172,7 +173,7 @@ def _topic_words(text: str, keep_value: bool = False) -> list[str]:
 
 
 def topic_of(turns: list[Turn], accept: Callable[[str], str], depth: int = 0, keep_value: bool = False) -> str:
-    """What the last turn was about: its own words, the heading its answer cited, and, for a turn that was
+    """What the last turn was about: its own words (else the heading its answer cited), and, for a turn that was
     itself a follow-up, the topic it leaned on. `accept` redacts an earlier question and returns "" for one
     the guard refuses (an injection lends nothing)."""
     if not turns or depth >= _MAX_DEPTH:
@@ -182,8 +183,11 @@ def topic_of(turns: list[Turn], accept: Callable[[str], str], depth: int = 0, ke
     if not question:
         return ""
     words = _topic_words(question, keep_value)
-    for section in last.sections[:1]:  # where the answer was found says what the turn was about
-        words += _topic_words(_heading(section))
+    if not words:
+        # a turn that names nothing itself ("And that one?") is about where its answer was found; otherwise the
+        # heading only adds words the question did not ask about (development chains: no gain, one more unrelated
+        # answer; evaluation/results/chat_followups_dev.md), and the section serves the topic check instead
+        words = [w for section in last.sections[:1] for w in _topic_words(_heading(section))]
     if leans_on_context(question):
         words += topic_of(turns[:-1], accept, depth + 1).split()
     seen: set[str] = set()

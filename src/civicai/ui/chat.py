@@ -8,7 +8,7 @@ from typing import Any
 
 import gradio as gr
 
-from civicai.rag.followup import Turn
+from civicai.rag.followup import remember, turn_json, turns_from
 from civicai.store.db import session_scope
 from civicai.ui.common import esc, friendly, refuse
 from civicai.workspace.chat import (
@@ -63,11 +63,10 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
             raise refuse(f"Too many questions at once: please wait {wait:.0f} seconds.")
         # a follow-up ("and how much does that cost?") leans on the conversation so far: the earlier questions
         # and the sections their direct answers cited (civicai.rag.followup)
-        turns = list(turns or [])
-        previous = [Turn(t["question"], tuple(t.get("sections") or ())) for t in turns]
+        previous = turns_from(turns)
         history = list(history or []) + [{"role": "user", "content": question},
                                          {"role": "assistant", "content": "…"}]
-        yield "", history, None, turns
+        yield "", history, None, turns or []
         audience = AUDIENCES.get(audience_label, "general")
         try:
             chat, plan_id = chat_and_plan(ctx)
@@ -78,7 +77,7 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
                     if isinstance(piece, str):
                         text += piece
                         history[-1] = {"role": "assistant", "content": text}
-                        yield "", history, None, turns
+                        yield "", history, None, turns or []
                     else:
                         final = piece
         except Exception as exc:
@@ -87,8 +86,8 @@ def build_chat(ctx: AppContext) -> gr.Blocks:
             record_question(ctx, final, plan_id=plan_id, audience=audience, seconds=time.perf_counter() - start)
         payload = answer_payload(final, plan_id) if final is not None else {"answer": text, "citations": []}
         history[-1] = {"role": "assistant", "content": (payload.get("answer") or text) + sources_html(payload)}
-        sections = [c.section for c in final.citations] if final is not None and not final.abstained else []
-        turns = [*turns, {"question": question, "sections": sections}][-5:]  # a few turns back are enough
+        # the same conversation model as POST /api/chat's history and `civicai ask --conversation`
+        turns = [turn_json(t) for t in remember(previous, question, final)] if final is not None else turns or []
         yield "", history, {"question": question, "answer": payload.get("answer") or text,
                             "language": payload.get("language"), "plan_id": plan_id}, turns
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from civicai.api.deps import ctx_of, get_db
 from civicai.api.schemas import ChatBody, FeedbackBody
+from civicai.rag.followup import Turn, turn_json, turn_of, turns_from
 from civicai.store.schema import Plan
 from civicai.workspace.chat import (
     CLIENT_COOKIE,
@@ -55,20 +56,32 @@ def check_rate(request: Request, cookie: str | None) -> None:
                             headers={"Retry-After": str(max(1, round(wait)))})
 
 
+def history_of(body: ChatBody) -> list[Turn]:
+    """The request's `history` as the chat's conversation (civicai.rag.followup): context for a follow-up only."""
+    return turns_from([turn.model_dump() for turn in body.history])
+
+
+def with_turn(payload: dict[str, Any], question: str, answer: Any) -> dict[str, Any]:
+    """The answer plus the `turn` a client appends to `history` for the next question."""
+    return {**payload, "turn": turn_json(turn_of(question, answer))}
+
+
 # The chat routes take no database session as a dependency: a question waiting for an answer slot must not hold
 # a pooled connection (60 waiting questions once exhausted the pool and starved staff requests and /health).
 @router.post("/chat")
 def ask(body: ChatBody, request: Request, response: Response) -> dict[str, Any]:
     """Ask the climate plan; the answer quotes the plan with section, page and a link to the PDF page, or says
-    honestly that the plan does not hold the answer. No account needed; limited per browser and per address."""
+    honestly that the plan does not hold the answer. No account needed; limited per browser and per address.
+    `history`: the conversation so far (each answer's `turn`, oldest first, at most 5), so a follow-up ("and how
+    much does that cost?") is answered on the earlier topic, or the resident is asked what they mean."""
     check_rate(request, client_key(request, response))
     ctx = ctx_of(request)
     chat, plan_id = chat_and_plan(ctx)
     start = time.perf_counter()
     with answer_slot(ctx):
-        answer = chat.ask(body.question, audience=body.audience)
+        answer = chat.ask(body.question, audience=body.audience, previous=history_of(body))
     record_question(ctx, answer, plan_id=plan_id, audience=body.audience, seconds=time.perf_counter() - start)
-    return answer_payload(answer, plan_id)
+    return with_turn(answer_payload(answer, plan_id), body.question, answer)
 
 
 @router.post("/chat/stream")
@@ -79,7 +92,8 @@ def ask_stream(body: ChatBody, request: Request, response: Response) -> Streamin
     ctx = ctx_of(request)
     chat, plan_id = chat_and_plan(ctx)
     start = time.perf_counter()
-    pieces = chat.stream(body.question, audience=body.audience)  # input errors raise here, before streaming
+    # input errors raise here, before streaming
+    pieces = chat.stream(body.question, audience=body.audience, previous=history_of(body))
     lease = answer_gate(ctx).acquire()  # 429 now, not in the middle of a stream
 
     def lines():
@@ -90,7 +104,8 @@ def ask_stream(body: ChatBody, request: Request, response: Response) -> Streamin
                     yield json.dumps({"delta": piece}, ensure_ascii=False) + "\n"
                 else:
                     final = piece
-                    yield json.dumps({"answer": answer_payload(piece, plan_id)}, ensure_ascii=False) + "\n"
+                    payload = with_turn(answer_payload(piece, plan_id), body.question, piece)
+                    yield json.dumps({"answer": payload}, ensure_ascii=False) + "\n"
         finally:
             lease.release()
         if final is not None:
