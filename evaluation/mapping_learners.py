@@ -21,7 +21,17 @@ over 10/20/40/80 reviews; gambling_XS q2 and the shipped sample are reported for
 `centroid`, never used to choose.
 
     nice -n 15 .venv/bin/python evaluation/mapping_learners.py            # -> results/mapping_learners.json
-    .venv/bin/python evaluation/mapping_learners.py --render              # -> results/mapping_learners.md Embeddings are cached in /tmp (CIVICAI_EVAL_CACHE).
+    .venv/bin/python evaluation/mapping_learners.py --render              # -> results/mapping_learners.md
+    nice -n 15 .venv/bin/python evaluation/mapping_learners.py --product  # the product's learner (below)
+Embeddings are cached (stance_fit.embed_cached).
+
+The product's learner (`--product`, session 8). At re-map time a run has only the analysis embedder's vectors
+(USE, re-encoded from the stored redacted texts by civicai.triage.reviews.remap_run) and those texts: no second
+embedder. Among the settings that meet that constraint (features: USE, plus TF-IDF words and/or character
+n-grams of the texts), run through the product class itself (civicai.cluster.learned.ReviewedMapper with
+LearnerParams), the best mean F1 over 10/20/40/80 reviews on gambling_XS q1 is chosen (the first listed wins a
+tie); `switch` (below it the nearest-centroid update) is part of the grid, read off the same runs. q2 and the
+sample are then reported for the chosen setting and for the centroid learner.
 """
 from __future__ import annotations
 
@@ -38,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "evaluation"))
 
-from civicai.cluster.learned import Review, ReviewedMapper  # noqa: E402
+from civicai.cluster.learned import LearnerParams, Review, ReviewedMapper  # noqa: E402
 from civicai.cluster.mapping import MappingParams, embed_themes, mapping_scores  # noqa: E402
 from civicai.embed import get_embedder  # noqa: E402
 from mapping_learning import ORDERS, gambling, micro_f1, sample  # noqa: E402
@@ -206,6 +216,114 @@ def report(payload: dict, use, e5, save) -> None:  # type: ignore[no-untyped-def
     print(json.dumps({"chosen": chosen, "sets": payload["sets"]}, indent=1))
 
 
+PRODUCT_FEATURES = (("embedding",), ("embedding", "words"), ("embedding", "chars"), ("embedding", "words", "chars"))
+PRODUCT_GRID = [(fs, C, prior) for fs in PRODUCT_FEATURES for C in (0.1, 0.3, 1.0) for prior in (1.0, 2.0, 3.0, 4.0)]
+SWITCHES = (10, 20, 40)
+
+
+def run_product(data: dict, X: np.ndarray, vectors: np.ndarray, learner: LearnerParams,
+                seeds: range = range(ORDERS)) -> dict[int, float]:
+    """Mean F1 on the unreviewed submissions per step, the product class end to end (ridge from 10 reviews)."""
+    gold, texts, n = data["gold"], data["texts"], len(data["gold"])
+    scores: dict[int, list[float]] = {s: [] for s in STEPS}
+    for seed in seeds:
+        order = np.random.default_rng(seed).permutation(n)
+        for step in STEPS:
+            reviews = {int(i): Review(frozenset(gold[i])) for i in order[:step]}
+            pred = ReviewedMapper(vectors, data["themes"], MappingParams(), learner=learner).fit(X, reviews).predict(
+                X, texts).themes
+            scores[step].append(micro_f1(pred, gold, np.sort(order[step:])))
+    return {s: round(float(np.mean(v)), 3) for s, v in scores.items()}
+
+
+def with_switch(ridge: dict, centroid: dict, switch: int) -> dict[int, float]:
+    """The curve of 'centroid under `switch` reviews, ridge from there' (both curves use the same orders)."""
+    return {int(s): (centroid[s] if int(s) < switch else ridge[s]) for s in ridge}
+
+
+def product_main() -> None:
+    started = time.time()
+    payload = json.loads((RESULTS / "mapping_learners.json").read_text(encoding="utf-8"))
+    use = get_embedder("use")
+    q1 = gambling("question_part_1")
+    if q1 is None:
+        sys.exit("gambling_XS is absent (../shared/data/consultations/themefinder-gambling_XS): nothing to choose on")
+    X, vectors = embed_cached(use, q1["texts"]), embed_themes(q1["themes"], use)
+    centroid = {int(k): v for k, v in payload["centroid_q1"].items()}
+    product: dict = {"constraint": "at re-map time only the analysis embedder (USE) and the redacted texts",
+                     "chosen_on": "gambling_q1", "rule": "best mean F1 over 10/20/40/80 reviews on q1", "tuning": []}
+    for fs, C, prior in PRODUCT_GRID:
+        ridge = run_product(q1, X, vectors, LearnerParams(features=fs, C=C, prior=prior, switch=10))
+        for switch in SWITCHES:
+            curve = with_switch(ridge, centroid, switch)
+            product["tuning"].append({"features": list(fs), "C": C, "prior": prior, "switch": switch, "q1": curve,
+                                      "mean": round(float(np.mean(list(curve.values()))), 3)})
+        print(product["tuning"][-3], flush=True)
+    chosen = max(product["tuning"], key=lambda r: r["mean"])
+    product["chosen"] = chosen
+    learner = LearnerParams(features=tuple(chosen["features"]), C=chosen["C"], prior=chosen["prior"],
+                            switch=chosen["switch"])
+    product["sets"] = {}
+    for name, loader in (("gambling_q2", lambda: gambling("question_part_2")), ("sample", sample)):
+        data = loader()
+        if data is None:
+            continue
+        Xs, vs = embed_cached(use, data["texts"]), embed_themes(data["themes"], use)
+        product["sets"][name] = {"chosen": run_product(data, Xs, vs, learner)}
+        print(name, product["sets"][name], flush=True)
+    product["seconds"] = round(time.time() - started, 1)
+    payload["product"] = product
+    (RESULTS / "mapping_learners.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / "mapping_learners.md").write_text(render(payload), encoding="utf-8")
+
+
+CONFIRM_TOP = 8
+CONFIRM_SEEDS = range(100, 130)  # 30 orders not used by the first pass
+
+
+def confirm_main() -> None:
+    """Second pass, still on q1 only: the first pass's top settings differ by less than the spread of 10 orders,
+    so the best CONFIRM_TOP of them (and the centroid learner alone) are re-run on 30 fresh orders; the best mean
+    there is what ships, whatever the held-out sets then say."""
+    started = time.time()
+    payload = json.loads((RESULTS / "mapping_learners.json").read_text(encoding="utf-8"))
+    product = payload["product"]
+    use = get_embedder("use")
+    q1 = gambling("question_part_1")
+    if q1 is None:
+        sys.exit("gambling_XS is absent: nothing to choose on")
+    X, vectors = embed_cached(use, q1["texts"]), embed_themes(q1["themes"], use)
+    best: dict[tuple, float] = {}
+    for t in product["tuning"]:
+        key = (tuple(t["features"]), t["C"], t["prior"])
+        best[key] = max(best.get(key, -1.0), t["mean"])
+    top = sorted(best, key=lambda k: -best[k])[:CONFIRM_TOP]
+    centroid = run_product(q1, X, vectors, LearnerParams(switch=10**9), CONFIRM_SEEDS)
+    rows = [{"features": [], "C": None, "prior": None, "switch": None, "q1": centroid,
+             "mean": round(float(np.mean(list(centroid.values()))), 3)}]
+    for fs, C, prior in top:
+        ridge = run_product(q1, X, vectors, LearnerParams(features=fs, C=C, prior=prior, switch=10), CONFIRM_SEEDS)
+        for switch in SWITCHES:
+            curve = with_switch(ridge, centroid, switch)
+            rows.append({"features": list(fs), "C": C, "prior": prior, "switch": switch, "q1": curve,
+                         "mean": round(float(np.mean(list(curve.values()))), 3)})
+        print(rows[-1], flush=True)
+    chosen = max(rows, key=lambda r: r["mean"])
+    confirm: dict = {"rule": f"top {CONFIRM_TOP} of the first pass and the centroid learner, {len(CONFIRM_SEEDS)} "
+                     "fresh orders on q1, best mean F1 over 10/20/40/80", "tuning": rows, "chosen": chosen, "sets": {}}
+    learner = LearnerParams(switch=10**9) if chosen["switch"] is None else LearnerParams(
+        features=tuple(chosen["features"]), C=chosen["C"], prior=chosen["prior"], switch=chosen["switch"])
+    for name, loader in (("gambling_q2", lambda: gambling("question_part_2")), ("sample", sample)):
+        data = loader()
+        if data is not None:
+            Xs, vs = embed_cached(use, data["texts"]), embed_themes(data["themes"], use)
+            confirm["sets"][name] = {"chosen": run_product(data, Xs, vs, learner)}
+            print(name, confirm["sets"][name], flush=True)
+    confirm["seconds"] = round(time.time() - started, 1)
+    product["confirm"] = confirm
+    (RESULTS / "mapping_learners.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+
+
 def render(p: dict) -> str:
     """evaluation/results/mapping_learners.md from the JSON."""
     steps = [str(s) for s in p["steps"]]
@@ -256,6 +374,10 @@ if __name__ == "__main__":
 
         report(payload, get_embedder("use"), get_embedder("e5"), save_only)
         (RESULTS / "mapping_learners.md").write_text(render(payload), encoding="utf-8")
+    elif "--product" in sys.argv:
+        product_main()
+    elif "--confirm" in sys.argv:
+        confirm_main()
     elif "--render" in sys.argv:
         payload = json.loads((RESULTS / "mapping_learners.json").read_text(encoding="utf-8"))
         (RESULTS / "mapping_learners.md").write_text(render(payload), encoding="utf-8")
