@@ -40,7 +40,7 @@ from sklearn.linear_model import LogisticRegression
 
 from chat_data import ccc_questions, dinan_questions, read_jsonl, split_of, yesno_questions
 from civicai.paths import sample_dir
-from civicai.rag.abstain import CALIBRATION_FILE, FEATURES, AbstentionModel, AbstentionPolicy
+from civicai.rag.abstain import CALIBRATION_FILE, FEATURES, SCOPE_FEATURES, AbstentionModel, AbstentionPolicy
 from civicai.rag.chat import detect_question_language, redact_question
 from civicai.rag.probes import RELATIVE
 
@@ -52,13 +52,13 @@ TARGET_UNANSWERABLE_ANSWERED = 0.10  # the product target (issue 13), met on the
 # Weight of a Dinan question in the fit: 68 answerable sheet questions of one uniform kind would otherwise pull
 # the model towards them (chosen in session 5 on the development questions; see docs/chat.md).
 DINAN_WEIGHT = 0.3
+PREVIOUS = "previous procedure: absolute, two scopes, best balanced-accuracy threshold"
 
-ABSOLUTE_SAME = ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "sentence_support",
-                 "answer_lexical", "value_lexical")
+ABSOLUTE_SAME = SCOPE_FEATURES["same"]
 RELATIVE_SAME = tuple("rel_" + n for n in RELATIVE) + ("unseen",)
 # the candidate designs: scope -> features ("all": one model for every question, the `cross` flag a feature)
 CANDIDATES = {
-    "absolute, two scopes (shipped before)": {"same": ABSOLUTE_SAME, "cross": ("value_lexical", "dense_margin")},
+    "absolute, two scopes (shipped before)": dict(SCOPE_FEATURES),
     "absolute, one model": {"all": ABSOLUTE_SAME + ("cross",)},
     "relative, two scopes": {"same": RELATIVE_SAME, "cross": ("rel_value_lexical", "rel_dense_margin",
                                                               "rel_dense_top", "rel_sentence_support")},
@@ -159,13 +159,24 @@ def choose_threshold(p: np.ndarray, rows: list[dict]) -> float:
     return 1.0
 
 
-def fit_design(design: dict, rows: list[dict]) -> dict:
+def balanced_threshold(p: np.ndarray, rows: list[dict]) -> float:
+    """The previous rule, kept for the comparison: the threshold with the best balanced accuracy."""
+    y = np.array([r["answerable"] for r in rows])
+    keep = np.array([r["plan"] != "dinan" for r in rows])
+    p, y = p[keep], y[keep]
+
+    def balanced(t: float) -> float:
+        return 0.5 * ((p[y] >= t).mean() + (p[~y] < t).mean())
+    return float(max(np.unique(np.concatenate([p, [0.5]])), key=lambda t: (round(balanced(t), 6), -t)))
+
+
+def fit_design(design: dict, rows: list[dict], rule=choose_threshold) -> dict:
     """Fitted models of a design on these rows, each with its LOPO threshold: scope -> (model, mean, scale, t)."""
     p = lopo_probabilities(design, rows)
     out = {}
     for names, positions in scoped(design, rows):
         part = [rows[i] for i in positions]
-        threshold = choose_threshold(p[positions], part)
+        threshold = rule(p[positions], part)
         out["all" if "all" in design else ("cross" if part and part[0]["features"]["cross"] else "same")] = \
             (*fit(part, names), threshold, names, part)
     return out
@@ -180,13 +191,13 @@ def answered_by(fitted: dict, rows: list[dict]) -> np.ndarray:
     return answered
 
 
-def nested_lopo(design: dict, rows: list[dict]) -> np.ndarray:
+def nested_lopo(design: dict, rows: list[dict], rule=choose_threshold) -> np.ndarray:
     """Answered or not for every row, by a model AND threshold chosen without its plan."""
     answered = np.zeros(len(rows), dtype=bool)
     for plan in sorted({r["plan"] for r in rows}):
         train = [r for r in rows if r["plan"] != plan]
         test = [i for i, r in enumerate(rows) if r["plan"] == plan]
-        answered[test] = answered_by(fit_design(design, train), [rows[i] for i in test])
+        answered[test] = answered_by(fit_design(design, train, rule), [rows[i] for i in test])
     return answered
 
 
@@ -245,7 +256,10 @@ def report(rows: list[dict], comparison: dict, shifts: list[dict], chosen: str, 
               "Each test plan's model and threshold were chosen on the other development plans only (the "
               "threshold: the lowest that keeps unanswerable answered <= 0.10 there). unanswerable answered = "
               "direct answer to an unanswerable question; not direct = an answerable question given the closest "
-              "passage or a refusal; refused = no passage shares its topic either (a flat refusal).", "",
+              "passage or a refusal; refused = no passage shares its topic either (a flat refusal). The last "
+              "design is the procedure shipped before (threshold with the best balanced accuracy): its LOPO "
+              "error is what the held-out plans showed (unanswerable answered 0.153 on 11 held-out plans, "
+              "0.268 on the six new ones).", "",
               "| design | test plan | unanswerable answered | answerable not direct | answerable refused |",
               "| --- | --- | --- | --- | --- |"]
     for design, result in comparison.items():
@@ -288,8 +302,10 @@ def main() -> None:
         else collect(args.embedder, args.plans)
     rows = [r for r in rows if all(n in r["features"] for n in FEATURES)]
     comparison = {}
-    for design_name, design in CANDIDATES.items():
-        answered = nested_lopo(design, rows)
+    runs = [(name, design, choose_threshold) for name, design in CANDIDATES.items()]
+    runs.append((PREVIOUS, CANDIDATES["absolute, two scopes (shipped before)"], balanced_threshold))
+    for design_name, design, rule in runs:
+        answered = nested_lopo(design, rows, rule)
         comparison[design_name] = {"all": rates(rows, answered), **{
             plan: rates([r for r in rows if r["plan"] == plan], answered[[r["plan"] == plan for r in rows]])
             for plan in sorted({r["plan"] for r in rows})}}

@@ -16,11 +16,13 @@ Features (all cheap, all from retrieval):
                 type (all sentences when the question asks for none)
   sentence_support  best cosine between the question and one sentence of the top 3 chunks, from the fast
                 multilingual sentence encoder (USE): a sentence that says the answer sits close to the question
+Plan-relative twins `rel_<name>` (civicai.rag.probes: the distance from the plan's own probe questions) are
+computed only when a stored model reads them.
 Two logistic regressions (one for questions in the plan's language, one for other languages, see
-SCOPE_FEATURES), fitted by evaluation/calibrate_abstention.py on the development split only (the shipped
-sample plan's gold questions, the Copenhagen, Aarhus and Rotterdam contracts' questions and the odd-numbered
-Dinan sheets), are stored in abstention.json beside this file, each with its probability threshold (5-fold
-cross-validated balanced accuracy).
+SCOPE_FEATURES), fitted by evaluation/calibrate_abstention.py on the development plans only (the shipped
+sample plan's gold questions, the Copenhagen, Aarhus and Rotterdam contracts' questions and yes/no questions,
+the odd-numbered Dinan sheets), are stored in abstention.json beside this file, each with its probability
+threshold: the lowest that keeps unanswerable questions answered <= 0.10 under leave-one-plan-out.
 """
 from __future__ import annotations
 
@@ -85,9 +87,10 @@ def answer_features(question: str, index, ranked: list) -> dict[str, float]:
             "value_lexical": value_lexical}
 
 
-# Which features each model reads, chosen by cross-validated accuracy on the development plans
-# (evaluation/calibrate_abstention.py; the comparison is in docs/chat.md). Across languages absolute cosines
-# mislead, and word overlap works only through the glossary's terms, so that model reads less.
+# Which features each model reads: the design that evaluation/calibrate_abstention.py found best by nested
+# leave-one-plan-out (results/calibrate_abstention_lopo.md; plan-relative features and one model for both
+# scopes did not do better). Across languages absolute cosines mislead, and word overlap works only through
+# the glossary's terms, so that model reads less.
 SCOPE_FEATURES = {
     "same": ("dense_top", "dense_z", "dense_margin", "idf_coverage", "unseen", "sentence_support",
              "answer_lexical", "value_lexical"),
