@@ -217,7 +217,8 @@ class PlanChat:
             text, citations = compose(lead="yes_lead" if yes_no else "")
             if yes_no and citations and negated(citations[0].quote):
                 text, citations = compose()  # the plan's own "no": no "Yes" in front of it
-            verdict = follow_up_verdict(follow, previous, citations) if self.topic_check else None
+            verdict = follow_up_verdict(follow, previous, citations, lambda topic: self.keywords(topic, language)) \
+                if self.topic_check else None
             if verdict == "clarify":  # a follow-up answered from elsewhere: never confident and unrelated
                 return self._clarify_topic(follow, phrase_lang, language), redacted
             if citations and verdict is None:  # "closest": on topic, without the asked value (below)

@@ -229,13 +229,16 @@ def names_topic(topic: str, text: str) -> bool:
     return bool(words & set(tokenize(text)))
 
 
-def stays_on_topic(resolution: Resolution, previous: Conversation, section: str, quote: str) -> bool:
+def stays_on_topic(resolution: Resolution, previous: Conversation, section: str, quote: str,
+                   expand: Callable[[str], str] = lambda topic: topic) -> bool:
     """A follow-up's direct answer is about what the conversation was about: its first citation is in (or next
-    to) a section the previous answer cited, or its quote or heading names the carried topic. A standalone
-    question is always on its own topic."""
+    to) a section the previous answer cited, or its quote or heading names the carried topic (`expand`: the
+    topic's words in the plan's language too, as word matching reads a question in another language). A
+    standalone question is always on its own topic."""
     if not resolution.follow_up or not resolution.topic:
         return True
-    return same_section(as_turns(previous), section) or names_topic(resolution.topic, f"{_heading(section)} {quote}")
+    return same_section(as_turns(previous), section) \
+        or names_topic(expand(resolution.topic), f"{_heading(section)} {quote}")
 
 
 def holds_asked_value(resolution: Resolution, quotes: Sequence[str]) -> bool:
@@ -250,13 +253,14 @@ def holds_asked_value(resolution: Resolution, quotes: Sequence[str]) -> bool:
     return any(holds_value(q, kind, given) for q in quotes)
 
 
-def follow_up_verdict(resolution: Resolution, previous: Conversation, citations: Sequence) -> str | None:
+def follow_up_verdict(resolution: Resolution, previous: Conversation, citations: Sequence,
+                      expand: Callable[[str], str] = lambda topic: topic) -> str | None:
     """None: the direct answer stands. "clarify": its first citation left the conversation's topic, so ask
     "Do you mean <topic>?". "closest": on topic but without the asked value, so it is quoted as the closest
     passage, not as a direct answer. Never a confident unrelated answer."""
     if not citations:
         return None
-    if not stays_on_topic(resolution, previous, citations[0].section, citations[0].quote):
+    if not stays_on_topic(resolution, previous, citations[0].section, citations[0].quote, expand):
         return "clarify"
     if not holds_asked_value(resolution, [c.quote for c in citations]):
         return "closest"
