@@ -236,7 +236,17 @@ def shift_table(rows: list[dict]) -> list[dict]:
     return out
 
 
-def report(rows: list[dict], comparison: dict, shifts: list[dict], chosen: str, shipped: dict, embedder: str) -> None:
+def groups(rows: list[dict], answered: np.ndarray) -> dict:
+    """The chosen design's nested LOPO rates by language scope and question kind."""
+    masks = {"same language": [not r["features"]["cross"] for r in rows],
+             "cross-lingual": [bool(r["features"]["cross"]) for r in rows],
+             "yes/no questions": [r.get("kind") == "yesno" for r in rows],
+             "other questions": [r.get("kind") != "yesno" for r in rows]}
+    return {name: rates([r for r, m in zip(rows, mask) if m], answered[np.array(mask)]) for name, mask in masks.items()}
+
+
+def report(rows: list[dict], comparison: dict, shifts: list[dict], chosen: str, shipped: dict, embedder: str,
+           by_group: dict) -> None:
     plans = sorted({r["plan"] for r in rows})
     lines = ["# Abstention on unseen plans: leave-one-plan-out on the development plans", "",
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, embedder {embedder}, produced by "
@@ -268,7 +278,11 @@ def report(rows: list[dict], comparison: dict, shifts: list[dict], chosen: str, 
             lines.append(f"| {design} | {mark}{plan}{mark} | {r['unanswerable_answered']} "
                          f"({r['unanswerable']}) | {r['answerable_not_direct']} ({r['answerable']}) | "
                          f"{r['answerable_refused']} |")
-    lines += ["", f"## 3. Shipped: {chosen}", "", "Refitted on every development plan; threshold by LOPO.", ""]
+    lines += ["", f"## 3. Shipped: {chosen}", "", "Nested LOPO by group:", "",
+              "| group | unanswerable answered | answerable not direct | answerable refused |", "| --- | --- | --- | --- |"]
+    lines += [f"| {name} | {r['unanswerable_answered']} ({r['unanswerable']}) | {r['answerable_not_direct']} "
+              f"({r['answerable']}) | {r['answerable_refused']} |" for name, r in by_group.items()]
+    lines += ["", "Refitted on every development plan; threshold by LOPO.", ""]
     for scope, text in shipped.items():
         lines.append(f"- {scope}: {text}")
     RESULTS.mkdir(exist_ok=True)
@@ -301,11 +315,12 @@ def main() -> None:
     rows = json.loads(feature_cache(args.embedder).read_text(encoding="utf-8")) if args.cached \
         else collect(args.embedder, args.plans)
     rows = [r for r in rows if all(n in r["features"] for n in FEATURES)]
-    comparison = {}
+    comparison, answered_by_design = {}, {}
     runs = [(name, design, choose_threshold) for name, design in CANDIDATES.items()]
     runs.append((PREVIOUS, CANDIDATES["absolute, two scopes (shipped before)"], balanced_threshold))
     for design_name, design, rule in runs:
         answered = nested_lopo(design, rows, rule)
+        answered_by_design[design_name] = answered
         comparison[design_name] = {"all": rates(rows, answered), **{
             plan: rates([r for r in rows if r["plan"] == plan], answered[[r["plan"] == plan for r in rows]])
             for plan in sorted({r["plan"] for r in rows})}}
@@ -328,7 +343,8 @@ def main() -> None:
             f"{n} {w:+.2f}" for n, w in zip(names, model.coef_[0]))
     same = models.get("same") or models["all"]
     AbstentionPolicy(same, models.get("cross", replace(same, scope="cross"))).save(CALIBRATION_FILE, keep_others=True)
-    report(rows, comparison, shift_table(rows), chosen, shipped, args.embedder)
+    report(rows, comparison, shift_table(rows), chosen, shipped, args.embedder,
+           groups(rows, answered_by_design[chosen]))
 
 
 if __name__ == "__main__":
