@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from civicai.rag.tokenize import content_terms, fold
+from civicai.rag.tokenize import fold
 
 _WH = re.compile(r"\b(what|which|who|whom|whose|where|when|why|how|quel\w*|qui|ou|quand|pourquoi|comment|"
                  r"combien|que|quoi|was|welche\w*|wer|wo|wann|warum|wieso|weshalb|wie|wat|welk\w*|wie|waar|"
@@ -49,20 +49,6 @@ def is_yes_no(question: str) -> bool:
     if _FR_INVERSION.search(text):
         return True  # "Le plan prévoit-il ...", "Existe-t-il ..."
     return any(text.startswith(opener + " ") for openers in _YES_NO_OPENERS.values() for opener in openers)
-
-
-# words that point back to something said before ("and how much does that cost?"), en/fr/de/nl/da, folded
-_ANAPHORS = frozenset({"that", "this", "it", "those", "these", "them", "they", "ca", "cela", "ceci", "celui",
-                       "celle", "ceux", "das", "dies", "diese", "dieses", "dafur", "davon", "dat", "dit",
-                       "daarvan", "daarvoor", "det", "dette", "disse", "deraf"})
-
-
-def is_follow_up(question: str) -> bool:
-    """The question leans on an earlier one: it points back ("that", "it", "ça", "das", "det") and names at most
-    one thing of its own ("and how much does that cost?", "Wann ist das fertig?")."""
-    points_back = bool(_ANAPHORS & set(re.findall(r"[a-z]+", fold(question))))
-    own = [w for w in content_terms(question) - _ANAPHORS if not _WH.fullmatch(w)]
-    return points_back and len(own) <= 1
 
 
 def is_why(question: str) -> bool:
