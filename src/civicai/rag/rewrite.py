@@ -162,7 +162,9 @@ class QueryRewriter:
                 done.set()
 
         start = time.perf_counter()
-        threading.Thread(target=run, name="civicai-query-rewrite", daemon=True).start()
+        # not a daemon: a timed-out request stops at its next token (on_chunk), and the interpreter waits for that
+        # at exit instead of killing the thread inside the engine (which aborts the process)
+        threading.Thread(target=run, name="civicai-query-rewrite").start()
         finished = done.wait(self.timeout_s)
         seconds = time.perf_counter() - start
         if not finished:
