@@ -64,7 +64,7 @@ def round_robin(questions: list[dict]) -> list[dict]:
 
 
 def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, timeout_s: float,
-        fusion: str | None = None, words: bool = True) -> None:
+        fusion: str | None = None, words: bool = True, like: str | None = None) -> None:
     import civicai.rag.rewrite as rewrite_module
     from civicai.rag.rewrite import QueryRewriter
 
@@ -77,6 +77,9 @@ def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, tim
     if cross_only:  # only the questions the 'cross' variant changes (a quick first look)
         questions = [q for q in questions
                      if q["language"][:2] != (q.get("plan_language") or heldout.PLAN_LANGUAGE.get(q["plan"], "en"))[:2]]
+    if like:  # the questions another run asked (e.g. those whose rewrites are cached), for a paired comparison
+        asked = {r["id"] for r in read_jsonl(Path(like))}
+        questions = [q for q in questions if q["id"] in asked]
     chats = heldout.open_chats({q["plan"] for q in questions})
     rewriter = None if variant == "off" else QueryRewriter(scope=variant, cache_dir=CACHE, timeout_s=timeout_s,
                                                                 words=words)
@@ -194,6 +197,7 @@ def main() -> None:
                      "(default: the shipped civicai.rag.rewrite.FUSION); rows of another go to VARIANT+FUSION")
     one.add_argument("--no-words", action="store_true",
                      help="the rewrite feeds retrieval only, not word matching (reranking, abstention features)")
+    one.add_argument("--like", default=None, help="only the questions in this rows file (JSONL with 'id')")
     one.add_argument("--timeout", type=float, default=180.0,
                      help="seconds per rewrite before falling back (the product's is 20; on a shared 2-core machine a "
                           "rewrite can take longer, and this run measures what rewriting does, latency apart)")
@@ -201,7 +205,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "run":
         run(args.split, args.variant, args.plans, args.cross_only, args.timeout, args.fusion,
-            not args.no_words)
+            not args.no_words, args.like)
     else:
         report()
 
