@@ -101,3 +101,105 @@ def test_without_a_topic_the_resident_is_asked_what_they_mean(pdf_chat):
         answer = pdf_chat.ask("and how much does that cost?", previous=previous)
         assert answer.kind == AnswerKind.CLARIFY and not answer.citations, (previous, answer.answer)
         assert answer.answer == phrase("en", "clarify")
+
+
+# -- never a confident unrelated answer (civicai.rag.followup.follow_up_verdict) -----------------------------
+def _cite(section: str, quote: str):
+    from civicai.rag.types import Citation
+
+    return Citation(1, section, 3, quote, 0.5)
+
+
+def test_a_follow_up_answered_from_another_topic_gets_a_clarifying_question():
+    from civicai.rag.followup import follow_up_verdict
+    from civicai.rag.glossary import expand_question
+
+    cycling = [Turn("What does the plan do for cycling?", ("3 Mobility > 3.2 Cycling network",))]
+    follow = resolve("and how much does that cost?", cycling)
+    coaches = _cite("5 Energy > 5.3 Energy poverty", "The energy coaches cost EUR 6 million for 2025-2030.")
+    # the /chat report: the energy coaches' EUR 6 million, far from the cycling section and not about cycling
+    assert follow_up_verdict(follow, cycling, [coaches]) == "clarify"
+    budget = _cite("3 Mobility > 3.2 Cycling network", "The cycling programme has a budget of EUR 38 million.")
+    assert follow_up_verdict(follow, cycling, [budget]) is None  # the cited section itself
+    table = _cite("9 Budget and financing > 9.1 Budget per measure 2025-2030", "Cycling network and bike parking "
+                  "| 3.2 | EUR 38 million")
+    assert follow_up_verdict(follow, cycling, [table]) is None  # elsewhere, but it names the topic
+    tram = _cite("3 Mobility > 3.3 Public transport", "The extension costs EUR 214 million.")
+    assert follow_up_verdict(follow, cycling, [tram]) is None  # next to it: the same chapter
+    # a topic in the question's language is read in the plan's too, as word matching reads it
+    french = resolve("Et combien ça coûte ?", "Que prévoit le plan pour le vélo ?")
+    in_english = _cite("9 Budget > 9.1 Budget per measure", "The cycling programme has a budget of EUR 38 million.")
+    assert follow_up_verdict(french, "Que prévoit le plan pour le vélo ?", [in_english],
+                             lambda topic: expand_question(topic, "fr", "en")) is None
+    # on topic, but "how much" is not answered by a sentence without a sum: the closest passage, not a direct answer
+    members = _cite("3 Mobility > 3.2 Cycling network", "Rivermouth has 42 km of protected cycle lanes today.")
+    assert follow_up_verdict(resolve("and when will that be finished?", cycling), cycling, [members]) == "closest"
+    # a standalone question is never second-guessed
+    alone = resolve("How much will the tram extension cost?", cycling)
+    assert follow_up_verdict(alone, cycling, [coaches]) is None
+
+
+def test_the_clarifying_question_names_the_topic_in_the_residents_language(pdf_chat):
+    from civicai.rag.followup import Resolution
+
+    follow = Resolution(query="and how much does that cost? cycling", follow_up=True, clarify=False, topic="cycling")
+    answer = pdf_chat._clarify_topic(follow, "en", "en")
+    assert answer.kind == AnswerKind.CLARIFY and answer.abstained and not answer.citations
+    assert answer.answer.startswith("Do you mean “cycling”?")
+    assert pdf_chat._clarify_topic(follow, "fr", "fr").answer.startswith("Parlez-vous de “cycling”")
+
+
+def test_a_follow_up_asking_a_sum_is_not_answered_directly_without_one(pdf_chat):
+    from civicai.rag.rerank import holds_value
+
+    first = pdf_chat.ask("What is the Youth Climate Council?")
+    turn = Turn("What is the Youth Climate Council?", tuple(c.section for c in first.citations))
+    answer = pdf_chat.ask("and how much does that cost?", previous=[turn])
+    # before: "The Youth Climate Council has 24 members aged 14 to 21 ..." as a direct answer to "how much"
+    direct = answer.kind == AnswerKind.ANSWERED
+    assert not direct or any(holds_value(c.quote, "money") for c in answer.citations), answer.answer
+
+
+# -- one conversation model: `civicai ask --conversation` and --interactive ------------------------------------
+def test_ask_conversation_file_carries_context_within_a_conversation_only(pdf_chat, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from civicai.cli import app
+
+    rows = [{"id": "q1", "conversation": "c1", "question": "What does the plan do for cycling?"},
+            {"id": "q2", "conversation": "c2", "question": "and how much does that cost?"},
+            {"id": "q3", "conversation": "c1", "question": "and how much does that cost?"},
+            {"id": "q4", "conversation": 7, "question": "How much does a place in a bike hangar cost?"}]
+    path = tmp_path / "conversations.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    result = CliRunner().invoke(app, ["ask", "--plan", "rivermouth-followup", "--conversation", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = {line["id"]: line for line in map(json.loads, result.output.splitlines()) if line}
+    assert [lines[i]["conversation"] for i in ("q1", "q2", "q3", "q4")] == ["c1", "c2", "c1", "7"]
+    assert lines["q2"]["kind"] == "clarify" and not lines["q2"]["citations"]  # c2 has no earlier question
+    assert "EUR 38 million" in " ".join(c["quote"] for c in lines["q3"]["citations"]), lines["q3"]["answer"]
+    assert lines["q1"]["turn"]["sections"] and lines["q3"]["turn"]["question"] == "and how much does that cost?"
+    assert "EUR 60" in " ".join(c["quote"] for c in lines["q4"]["citations"])
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "conversation": "c1", "question": "cycling?"}\n{"id": "b", "question": "and?"}\n',
+                   encoding="utf-8")
+    failed = CliRunner().invoke(app, ["ask", "--plan", "rivermouth-followup", "--conversation", str(bad)])
+    assert failed.exit_code != 0 and "question 2 (id 'b') needs the field 'conversation'" in str(failed.exception)
+    both = CliRunner().invoke(app, ["ask", "Is there a night bus?", "--plan", "rivermouth-followup",
+                                    "--conversation", str(path)])
+    assert both.exit_code != 0 and "exactly one of" in str(both.exception)
+
+
+def test_ask_interactive_answers_follow_ups_in_order(pdf_chat):
+    from typer.testing import CliRunner
+
+    from civicai.cli import app
+
+    result = CliRunner().invoke(app, ["ask", "--plan", "rivermouth-followup", "--interactive"],
+                                input="What does the plan do for cycling?\nand how much does that cost?\n\n")
+    assert result.exit_code == 0, result.output
+    answers = result.output.split("\n? ")  # the notice, each answer, the last (empty) prompt
+    assert len(answers) == 4 and "EUR 38 million" in answers[2], result.output  # the follow-up's answer

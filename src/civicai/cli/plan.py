@@ -95,6 +95,54 @@ def _read_questions(path: Path) -> list[dict]:
     return rows
 
 
+def _read_conversations(path: Path) -> list[dict]:
+    """`--conversation` rows: {"id", "question", "conversation"} per line; rows that share a conversation id are
+    one conversation, in file order (a later question may be a follow-up of an earlier one)."""
+    rows = _read_questions(path)
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row.get("conversation"), str | int) or isinstance(row.get("conversation"), bool) \
+                or not str(row["conversation"]).strip():
+            raise InputError(f"{path} question {number} (id {row['id']!r}) needs the field 'conversation': the id "
+                             "of the conversation it belongs to (a string)",
+                             'write lines like {"id": "q2", "conversation": "c1", "question": "and how much does '
+                             'that cost?"}')
+    return rows
+
+
+def _ask_conversations(chat, rows: list[dict], audience: str) -> None:
+    """One JSON line per question, answered with its conversation so far (civicai.rag.followup, as /chat and
+    POST /api/chat do)."""
+    from civicai.rag.followup import remember, turn_json
+
+    conversations: dict[str, list] = {}
+    for row in rows:
+        key = str(row["conversation"])
+        turns = conversations.get(key, [])
+        answer = chat.ask(row["question"], audience=row.get("audience", audience), previous=turns)
+        conversations[key] = remember(turns, row["question"], answer)
+        typer.echo(json.dumps({"id": row["id"], "conversation": key, **answer.to_json(), "kind": str(answer.kind),
+                               "turn": turn_json(conversations[key][-1])}, ensure_ascii=False))
+
+
+def _interactive(chat, audience: str) -> None:
+    """Questions from standard input, one per line, each answered with the conversation so far; an empty line or
+    end of input stops."""
+    from civicai.rag.followup import remember
+
+    turns: list = []
+    typer.secho(chat.notice_for("") + " Ask follow-up questions; an empty line ends.", dim=True)
+    while True:
+        try:
+            question = input("? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        answer = chat.ask(question, audience=audience, previous=turns)
+        turns = remember(turns, question, answer)
+        _print_human(answer, show_notice=False)
+
+
 def _print_human(answer, show_notice: bool, show_answer: bool = True) -> None:
     if show_notice:
         typer.secho(answer.notice, dim=True)
@@ -111,6 +159,11 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
         audience: str = typer.Option("general", "--audience", help="child | general | expert"),
         as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
         questions: Path | None = typer.Option(None, "--questions", help="JSONL batch: {\"id\", \"question\"} per line."),
+        conversation: Path | None = typer.Option(
+            None, "--conversation", help="JSONL batch of conversations: {\"id\", \"question\", \"conversation\"} per "
+            "line; questions with the same conversation id carry context, in file order (docs/chat.md)."),
+        interactive: bool = typer.Option(False, "--interactive", "-i",
+                                         help="Ask questions one per line on standard input, follow-ups included."),
         generator: str | None = typer.Option(None, "--generator", help="extractive | llama-cpp | openai"),
         stream: bool = typer.Option(False, "--stream", help="Print the answer as it is written (LLM)."),
         rewrite: bool = typer.Option(False, "--rewrite", help="Also search for the question as the local LLM "
@@ -121,10 +174,22 @@ def ask(question: str | None = typer.Argument(None, help="Your question, in any 
 
     if audience not in AUDIENCES:
         raise InputError(f"unknown audience '{audience}'", f"use one of: {', '.join(AUDIENCES)}")
-    if (question is None) == (questions is None):
-        raise InputError("give either a QUESTION or --questions FILE.jsonl", "e.g. civicai ask 'When ...?' --plan sample")
+    given = [name for name, value in (("QUESTION", question), ("--questions", questions),
+                                      ("--conversation", conversation), ("--interactive", interactive or None))
+             if value is not None]
+    if len(given) != 1:
+        raise InputError(f"give exactly one of QUESTION, --questions FILE.jsonl, --conversation FILE.jsonl or "
+                         f"--interactive{' (got ' + ', '.join(given) + ')' if given else ''}",
+                         "e.g. civicai ask 'When ...?' --plan sample")
+    rows = _read_conversations(conversation) if conversation is not None else None  # bad files fail before loading
     settings = get_settings(generator=generator, chat_rewrite="llm" if rewrite else None)
     chat = load_chat(plan, version, settings)
+    if rows is not None:
+        _ask_conversations(chat, rows, audience)
+        return
+    if interactive:
+        _interactive(chat, audience)
+        return
     if questions is not None:
         for row in _read_questions(questions):
             answer = chat.ask(row["question"], audience=row.get("audience", audience))
