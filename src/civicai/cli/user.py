@@ -38,11 +38,11 @@ def add(name: str = typer.Argument(..., help="User name."),
     from civicai.store.db import session_scope
     from civicai.workspace.users import create_user, validate_role, validate_username
 
-    name = validate_username(name)
+    validate_username(name)
     validate_role(role)
     password = _password(password_stdin)
     with session_scope(_url()) as session:
-        create_user(session, name, password, role)
+        name = create_user(session, name, password, role).username  # casefolded
     typer.echo(f"created {role} '{name}'")
 
 

@@ -47,7 +47,7 @@ LOCK_FIRST_S = 30  # the first lock; each further failure doubles it
 LOCK_MAX_S = 3600
 SLOW_AFTER = 10  # failures from all addresses together before the account backs off for strangers
 SLOW_FIRST_S = 2
-SLOW_MAX_S = 300  # so at most 12 guesses an hour reach the account however many addresses guess
+SLOW_MAX_S = 900  # so at most 4 guesses an hour reach the account however many addresses guess
 TRUST_DAYS = 30  # an address the account signed in from this recently is not held back by the account's back-off
 DEFAULT_TOKEN_DAYS = 90
 
@@ -99,12 +99,12 @@ def validate_role(role: str) -> str:
 
 
 def create_user(session: Session, username: str, password: str, role: str = "staff") -> User:
-    username = validate_username(username)
+    given, username = username, validate_username(username)
     validate_role(role)
     taken = session.scalars(select(User.username).where(func.lower(User.username) == username)).first()
     if taken is not None:
-        raise InputError(f"user '{taken}' already exists" + ("" if taken == username else
-                         f" ('{username}' differs from it only in case)"),
+        raise InputError(f"user '{taken}' already exists" + ("" if taken == given else
+                         f" ('{given}' differs from it only in case)"),
                          "pick another name, or use `civicai user passwd`")
     user = User(username=username, password_hash=hash_password(password), role=Role(role))
     session.add(user)
