@@ -324,6 +324,67 @@ def confirm_main() -> None:
     (RESULTS / "mapping_learners.json").write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
 
 
+def render_product(pr: dict, centroid_q1: dict, sets: dict, steps: list[str]) -> list[str]:
+    """The product's learner (session 8): the constraint, the rule, the first pass, the confirmation pass."""
+    def cells(curve: dict) -> str:
+        return " | ".join(str(curve.get(s, curve.get(int(s), ""))) for s in steps)
+
+    def name(r: dict) -> str:
+        if r["switch"] is None:
+            return "centroid alone"
+        return f"{'+'.join(r['features'])}, C={r['C']}, prior={r['prior']}, switch={r['switch']}"
+
+    first = pr["chosen"]
+    lines = ["", "## The product's learner (session 8)", "",
+             f"Constraint: {pr['constraint']} ('embedding' = USE, the analysis embedder, "
+             "re-encoded from the stored redacted texts by `remap_run`; 'words'/'chars' = "
+             "TF-IDF of those texts). Every row below runs `ReviewedMapper` with `LearnerParams` "
+             "itself; below `switch` reviews it is the centroid learner. Rule: "
+             f"{pr['rule']}.", "",
+             f"First pass (10 orders, {len(pr['tuning'])} settings): `{name(first)}`, q1 mean "
+             f"{first['mean']}.", ""]
+    confirm = pr.get("confirm")
+    if confirm:
+        c = confirm["chosen"]
+        lines += ["The first pass's top settings lie within 0.005 of each other, less than the spread of 10 orders, "
+                  "and its pick turned out worse than the centroid learner on held-out q2 (below). So a second pass, "
+                  f"still on q1 only: {confirm['rule']}; its pick ships whatever the held-out sets say. Honesty: this "
+                  "second pass was decided after seeing the first pick's q2 numbers.", "",
+                  f"Second pass pick (shipped): `{name(c)}`, q1 mean {c['mean']}.", ""]
+    lines += ["| set | learner | " + " | ".join(f"F1 @{s}" for s in steps) + " |",
+              "| --- | --- | " + " | ".join("---:" for _ in steps) + " |",
+              f"| gambling_q1 (chosen here, first-pass orders) | centroid (session 7) | {cells(centroid_q1)} |",
+              f"| gambling_q1 (chosen here, first-pass orders) | first pass: {name(first)} | {cells(first['q1'])} |"]
+    if confirm:
+        base = next(r for r in confirm["tuning"] if r["switch"] is None)
+        lines += [f"| gambling_q1 (30 fresh orders) | centroid (session 7) | {cells(base['q1'])} |",
+                  f"| gambling_q1 (30 fresh orders) | second pass: {name(confirm['chosen'])} | "
+                  f"{cells(confirm['chosen']['q1'])} |"]
+    for set_name, r in pr.get("sets", {}).items():
+        lines += [f"| {set_name} (held out) | centroid (session 7) | {cells(sets[set_name]['centroid'])} |",
+                  f"| {set_name} (held out) | first pass: {name(first)} | {cells(r['chosen'])} |"]
+        if confirm and set_name in confirm["sets"]:
+            lines.append(f"| {set_name} (held out) | second pass (shipped): {name(confirm['chosen'])} | "
+                         f"{cells(confirm['sets'][set_name]['chosen'])} |")
+    if confirm:
+        lines += ["", "Second pass, all rows (q1, 30 fresh orders):", "",
+                  "| setting | " + " | ".join(f"@{s}" for s in steps) + " | mean |",
+                  "| --- | " + " | ".join("---:" for _ in steps) + " | ---: |"]
+        lines += [f"| {name(r)} | {cells(r['q1'])} | {r['mean']} |" for r in confirm["tuning"]]
+    lines += ["", "Reading (session 8): the shipped learner equals the centroid learner up to 39 reviews and from 40 "
+              "reviews on is the ridge on USE + character n-grams. Held out it is better at 80 reviews (q2 0.624 vs "
+              "0.600, sample 0.919 vs 0.900) and worse at 40 (q2 0.585 vs 0.599, sample 0.845 vs 0.861): a mixed "
+              "result, not a clear gain; at 80 it stays below session 7's e5 ridge on q2 (0.659). The targets "
+              "(0.80 by 40, 0.90 by 80) still do **not** hold on gambling_XS; on the sample 0.90 by 80 holds, "
+              "0.80 by 40 holds for every learner. 10 orders per held-out set, spread 0.02-0.05: the gaps at 40 are "
+              "within it. The first pass's pick (USE alone, C=0.1) was worse on q2 at 40 and 80 (0.549 / 0.584).",
+              "", "First pass, all rows (q1, 10 orders):", "",
+              "| setting | " + " | ".join(f"@{s}" for s in steps) + " | mean |",
+              "| --- | " + " | ".join("---:" for _ in steps) + " | ---: |"]
+    lines += [f"| {name(r)} | {cells(r['q1'])} | {r['mean']} |" for r in pr["tuning"]]
+    return lines
+
+
 def render(p: dict) -> str:
     """evaluation/results/mapping_learners.md from the JSON."""
     steps = [str(s) for s in p["steps"]]
@@ -333,7 +394,9 @@ def render(p: dict) -> str:
              f"{p['orders']} random orders, micro F1 on the submissions not yet reviewed (as in mapping_learning.md). "
              "Every setting was chosen on **gambling_XS q1 only** (mean F1 over 10/20/40/80 reviews); q2 and the "
              "sample were never used to choose.", "",
-             f"Chosen on q1: `{c['learner']}` on {'+'.join(c['features'])}, C={c['C']}, prior={c['prior']} "
+             "Session 8: what ships is in 'The product's learner' below (only what a run has at re-map time); this "
+             "first part is session 7's comparison, e5 included, which the product cannot use.", "",
+             f"Session 7, chosen on q1: `{c['learner']}` on {'+'.join(c['features'])}, C={c['C']}, prior={c['prior']} "
              f"(q1 mean {c['mean']} vs today's centroid learner "
              f"{round(float(np.mean(list(p['centroid_q1'].values()))), 3)}).", "",
              "| set | learner | " + " | ".join(f"F1 @{s}" for s in steps) + " |",
@@ -351,6 +414,8 @@ def render(p: dict) -> str:
     for t in p["tuning"]:
         lines.append(f"| {t['learner']} | {'+'.join(t['features'])} | {t['C']} | {t['prior']} | "
                      + " | ".join(str(t["q1"].get(s, t["q1"].get(int(s), ""))) for s in steps) + f" | {t['mean']} |")
+    if "product" in p:
+        lines += render_product(p["product"], p["centroid_q1"], p["sets"], steps)
     lines += ["", "Reading (session 7): on the two held-out sets the chosen ridge learner is ahead at 40 and 80 reviews "
               "(q2 0.602 / 0.659 vs 0.599 / 0.600; sample 0.887 / 0.924 vs 0.861 / 0.900) and slightly behind at 10 "
               "(q2 -0.009, sample -0.013), so it wins on the mean it was chosen by on both. The targets still do not "
