@@ -110,3 +110,30 @@ def test_guessing_stays_bounded_per_hour(migrated_db_url: str, monkeypatch: pyte
     add_user(migrated_db_url, "staff1", "staff")
     guesses = _simulate(migrated_db_url, monkeypatch, addresses, hours=1)
     assert 5 < guesses <= at_most, guesses
+
+
+def test_guesses_sent_at_once_do_not_slip_past_the_back_off(migrated_db_url: str) -> None:
+    """40 wrong passwords from 40 addresses at the same moment: each read 'not held back' before the first
+    failure was stored, so all 40 reached the password check (seen live on SQLite in the s8 review). One
+    sign-in per account at a time now: the 10 before the back-off, then refusals."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from civicai.store.db import session_scope
+    from civicai.workspace.users import SLOW_AFTER, AccountLocked, AuthError, authenticate
+
+    add_user(migrated_db_url, "staff1", "staff")
+
+    def guess(i: int) -> str:
+        try:
+            with session_scope(migrated_db_url) as session:
+                authenticate(session, "staff1", "wrong password!", f"203.0.113.{i}")
+        except AccountLocked:
+            return "held"
+        except AuthError:
+            return "checked"
+        return "signed in"
+
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(guess, range(40)))
+    # a back-off of 2 s may end while the 40 run on a slow machine: one more check then, not 30
+    assert SLOW_AFTER <= outcomes.count("checked") <= SLOW_AFTER + 2, outcomes
