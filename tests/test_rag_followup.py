@@ -77,7 +77,8 @@ def test_cycling_then_how_much_does_that_cost_quotes_the_cycling_budget(pdf_chat
     first = pdf_chat.ask("What does the plan do for cycling?")
     turn = Turn("What does the plan do for cycling?", tuple(c.section for c in first.citations))
     answer = pdf_chat.ask("and how much does that cost?", previous=[turn])
-    assert answer.kind == AnswerKind.ANSWERED, answer.answer
+    # the cycling budget, as a direct answer or as the closest passage (the abstention model decides which)
+    assert answer.kind in (AnswerKind.ANSWERED, AnswerKind.CLOSEST), answer.answer
     assert "EUR 38 million" in _quotes(answer) and "EUR 6 million" not in _quotes(answer), answer.answer
     french = pdf_chat.ask("Et combien ça coûte ?", previous="Que prévoit le plan pour le vélo ?")
     assert "EUR 38 million" in _quotes(french), french.answer
