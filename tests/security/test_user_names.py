@@ -49,7 +49,8 @@ def test_the_cli_refuses_a_case_variant(tmp_path: Path) -> None:
     assert user("list").stdout.split() == ["staff1", "staff", "active"]
 
 
-def test_clashing_names_from_before_are_reported_and_settled(db_url: str, tmp_path: Path) -> None:
+def test_clashing_names_from_before_are_reported_and_settled(db_url: str, tmp_path: Path,
+                                                              caplog: pytest.LogCaptureFixture) -> None:
     """A database from before migration 0005 with 'Bob' and 'bob', and 'Carol' alone."""
     from sqlalchemy import text
 
@@ -67,6 +68,9 @@ def test_clashing_names_from_before_are_reported_and_settled(db_url: str, tmp_pa
     from civicai.cli.doctor import _case_duplicate_users
 
     assert _case_duplicate_users(db_url) == [["Bob", "bob"]]  # `civicai doctor` prints them and exits 1
+    with caplog.at_level("WARNING", logger="civicai.api"):
+        make_app(db_url, tmp_path / "home")  # and every server start says so
+    assert "user names differing only in case: Bob, bob" in caplog.text
     with session_scope(db_url) as session:
         assert case_duplicates(session) == [["Bob", "bob"]]
         assert find_user(session, "carol").username == "carol"  # lowered: it clashed with nobody

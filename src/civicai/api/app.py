@@ -147,6 +147,17 @@ def _bootstrap_admin(ctx: AppContext) -> None:
     ctx.first_admin_password = password
 
 
+def _warn_case_clashes(ctx: AppContext) -> None:
+    """Accounts from before user names were casefolded that differ only in case: each signs in by its exact
+    name only until an administrator renames one (security review s8); say so at every start."""
+    from civicai.workspace.users import case_duplicates
+
+    with session_scope(ctx.url) as session:
+        for names in case_duplicates(session):
+            log.warning("user names differing only in case: %s; rename or disable all but one "
+                        "(`civicai user rename NAME NEW-NAME`; `civicai doctor` lists them)", ", ".join(names))
+
+
 def _bootstrap_data(ctx: AppContext) -> list[int]:
     """First start: ingest the shipped plan and analyse the shipped sample, as background jobs."""
     from sqlalchemy import select
@@ -199,6 +210,7 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
         log.warning("jobs %s were interrupted by the last shutdown; resume them in /staff or POST "
                     "/api/jobs/{id}/resume", interrupted)
     _bootstrap_admin(ctx)
+    _warn_case_clashes(ctx)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
