@@ -334,7 +334,7 @@ def main() -> None:
             names, tuple(mean.round(6)), tuple(scale.round(6)), tuple(model.coef_[0].round(6)),
             float(model.intercept_[0].round(6)), round(threshold, 4), args.embedder,
             "same" if scope == "all" else scope,
-            calibrated_on=f"development plans ({', '.join(plans)}): {len(part)} questions ({n_ans} answerable, "
+            calibrated_on=f"development split, whole plans ({', '.join(plans)}): {len(part)} questions ({n_ans} answerable, "
                           f"{len(part) - n_ans} not); design '{chosen}'; threshold by leave-one-plan-out "
                           f"(unanswerable answered <= {TARGET_UNANSWERABLE_ANSWERED}); probes "
                           f"{__import__('civicai.rag.probes', fromlist=['probes_version']).probes_version()}; "

@@ -74,6 +74,6 @@ def test_shipped_model_says_how_it_was_fitted():
     entries = [e for e in json.loads(CALIBRATION_FILE.read_text()) if e["embedder"] == "e5"]
     assert {e["scope"] for e in entries} == {"same", "cross"}
     for entry in entries:
-        assert "leave-one-plan-out" in entry["calibrated_on"] and "development plans" in entry["calibrated_on"]
+        assert "leave-one-plan-out" in entry["calibrated_on"] and "development split" in entry["calibrated_on"]
         assert not any(plan in entry["calibrated_on"] for plan in HELD_OUT)
         assert 0.0 < entry["threshold"] < 1.0
