@@ -14,7 +14,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 from civicai.plans.ingest import ingest_file
 from civicai.rag import AnswerKind, load_chat
 from civicai.rag.abstain import CALIBRATION_FILE, load_model
-from civicai.rag.probes import RELATIVE, load_or_score, load_probes
+from civicai.rag.probes import RELATIVE, ProbeScores, load_or_score, load_probes
 
 HELD_OUT = ("amsterdam", "eindhoven", "grenoble", "groningen", "heidelberg", "lyon", "nantes", "paris",
             "sonderborg", "stockholm")
@@ -77,3 +77,14 @@ def test_shipped_model_says_how_it_was_fitted():
         assert "leave-one-plan-out" in entry["calibrated_on"] and "development split" in entry["calibrated_on"]
         assert not any(plan in entry["calibrated_on"] for plan in HELD_OUT)
         assert 0.0 < entry["threshold"] < 1.0
+
+
+def test_a_plan_in_a_language_without_probes_is_read_against_all_probes():
+    # a Swedish plan: no probe is in its language, so its own-language questions are read against every probe
+    values = dict.fromkeys(RELATIVE, 0.5)
+    same_only = ProbeScores(same={}, cross={name: [0.1, 0.3] for name in RELATIVE})
+    relative = same_only.relative(values, cross=False)
+    assert relative["rel_dense_top"] == pytest.approx((0.5 - 0.2) / 0.1)
+    spread = ProbeScores(same={name: [0.5, 0.5] for name in RELATIVE}, cross={})
+    # probes that all score alike: the floor on the spread keeps the distance finite
+    assert spread.relative(dict.fromkeys(RELATIVE, 0.6), cross=False)["rel_dense_top"] == pytest.approx(0.1 / 0.01)
