@@ -92,6 +92,16 @@ def test_an_elliptical_follow_up_and_a_chain_are_answered_on_their_topic(pdf_cha
     assert "2027" in _quotes(opening) and "bike parking garage" in _quotes(opening), opening.answer
 
 
+def test_a_follow_ups_own_words_choose_the_sentence_within_the_topic(pdf_chat):
+    from civicai.rag.followup import remember
+
+    first = pdf_chat.ask("What does the plan say about the district heating network?")
+    turns = remember([], "What does the plan say about the district heating network?", first)
+    answer = pdf_chat.ask("and what about the gas grid?", previous=turns)
+    # before: the sentence that restates the topic ("... a district heating network will supply heat ...")
+    assert "may no longer be connected to the gas grid" in _quotes(answer), answer.answer
+
+
 def test_a_standalone_question_after_a_conversation_is_answered_on_its_own(pdf_chat):
     answer = pdf_chat.ask("What budget does the solar subsidy have?", previous="What does the plan do for cycling?")
     assert "EUR 9 million" in _quotes(answer) and "EUR 38 million" not in _quotes(answer), answer.answer

@@ -29,7 +29,7 @@ from civicai.rag.compose import (
     prefer_reason,
     quotable_sentences,
 )
-from civicai.rag.followup import Conversation, Resolution, clarifying_topic, follow_up_verdict, resolve
+from civicai.rag.followup import Conversation, Resolution, clarifying_topic, follow_up_verdict, refocus, resolve
 from civicai.rag.glossary import expand_question
 from civicai.rag.guard import Verdict, check_question
 from civicai.rag.index import PlanIndex, QueryEvidence
@@ -111,6 +111,7 @@ class PlanChat:
     public_text: str = ""  # the plan's text: names it contains are public, never redacted from questions
     reranker: Reranker | None = None
     query_expansion: bool = True  # glossary terms for questions in another language than the plan's
+    refocus: bool = True  # a follow-up's own words choose the sentence in the topic's passages (civicai.rag.followup)
     topic_check: bool = True  # a follow-up answered from elsewhere gets "Do you mean ...?" (civicai.rag.followup)
     rewriter: QueryRewriter | None = None  # LLM query rewriting (civicai.rag.rewrite), CIVICAI_CHAT_REWRITE=llm
     probes: ProbeScores | None = None  # the probe bank's scores on this plan, once computed
@@ -206,6 +207,8 @@ class PlanChat:
         abstain, confidence = load_model(self.index.embedder.name).should_abstain(values)
         yes_no = is_yes_no(redacted)
         ranked = assessment.ranked
+        if self.refocus and follow.follow_up and follow.topic:  # the follow-up's own words choose the sentence
+            ranked = refocus(ranked, redacted, self.reranker)
         if is_why(redacted):
             ranked = [prefer_reason(p, self.ranker.sentences(p.hit.chunk)) for p in ranked]
         compose = partial(compose_answer, ranked, language=phrase_lang,

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from civicai.rag.rerank import _DIGITS, asked_value, holds_value
 from civicai.rag.tokenize import content_terms, fold, tokenize
@@ -270,3 +272,29 @@ def follow_up_verdict(resolution: Resolution, previous: Conversation, citations:
 def clarifying_topic(resolution: Resolution, limit: int = 6) -> str:
     """The topic to offer back in "Do you mean ...?": the carried words, a few."""
     return " ".join(resolution.topic.split()[:limit])
+
+
+def refocus(ranked: list, question: str, reranker) -> list:
+    """For a follow-up: within the passages found for question + topic, the words the question names itself
+    ("invited", "the cruise ships", "Amagerværket") choose the sentence, counted like the question's words are
+    counted once more (the reranker's lexical weight). The topic's words are in every sentence of the topic's
+    passage alike, so without this the sentence that best restates the topic wins over the one that answers."""
+    words = set(tokenize(" ".join(own_terms(question))))
+    weights = {t: reranker.index.idf(t) for t in words}
+    total = sum(weights.values())
+    if not total:
+        return ranked
+    out = []
+    for passage in ranked:
+        if passage.best_sentence < 0:
+            out.append(passage)
+            continue
+        chunk = passage.hit.chunk
+        heading = reranker.heading_tokens(chunk)
+        own = np.array([sum(w for t, w in weights.items() if t in (s | heading)) / total
+                        for s in reranker.sentence_tokens(chunk)], dtype=np.float32)
+        scores = passage.sentence_scores + reranker.weights.lexical * own
+        best = int(np.argmax(scores))
+        out.append(replace(passage, score=float(scores[best]), sentence_scores=scores, best_sentence=best))
+    out.sort(key=lambda r: -r.score)
+    return out
