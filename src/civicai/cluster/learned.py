@@ -15,9 +15,11 @@ Settings chosen on gambling_XS q1 only (evaluation/mapping_learners.py, results/
 shipped sample are held out.
 
 `predict` never overrides a reviewed submission: its themes are exactly what the reviewer decided.
-`suggest` proposes what to review next (`SuggestParams`): first themes nobody has reviewed yet (their most typical
-submission), then representative and diverse submissions (density-weighted k-centre), mixed with the ones the
-model is least sure about once it has learned something.
+`suggest` proposes what to review next (`SuggestParams`): farthest-first (k-centre) on the centred embeddings, so
+each proposal is the submission least like anything reviewed or already proposed: diverse, and in practice the
+parts of the consultation (themes) nobody has looked at yet. Chosen on gambling_XS q1 among five strategies
+(evaluation/mapping_learning.py), session 7's uncertainty x density rule and theme-first / density-weighted /
+uncertainty-mixed variants included.
 
 The stance of a submission learns the same way (`PositionLearner`): a multinomial logistic regression on the
 embedding plus the shipped position model's probabilities, shown only once its cross-validated accuracy on the
@@ -64,7 +66,8 @@ class LearnerParams:
 class SuggestParams:
     """How `suggest` orders the next reviews (chosen on gambling_XS q1 only; evaluation/mapping_learning.py)."""
 
-    strategy: str = "themes_dense_kcentre"  # or "uncertain_dense" (session 7), "kcentre", "dense_kcentre", "mixed"
+    # chosen on q1 among: "kcentre", "themes_dense_kcentre", "dense_kcentre", "mixed", "uncertain_dense" (session 7)
+    strategy: str = "kcentre"
     neighbours: int = 10  # density: mean similarity to this many nearest submissions
     warmup: int = 20  # "mixed": pure density-weighted k-centre until this many reviews, then uncertainty too
 
@@ -263,11 +266,11 @@ class ReviewedMapper:
     def suggest(self, embeddings: np.ndarray, texts: Sequence[str], count: int = 10,
                 neighbours: int | None = None) -> list[int]:
         """Unreviewed submissions to review next, in order (`SuggestParams.strategy`):
-        - "themes_dense_kcentre" (default): first, for each theme no reviewer has used yet, the unreviewed
-          submission the model scores highest for it (so every theme gets a first example), then
-          density-weighted k-centre: representative (close to many unreviewed submissions) and far from
-          everything reviewed or already picked;
-        - "dense_kcentre": the latter alone; "kcentre": farthest-first alone (outliers first);
+        - "kcentre" (default, chosen on gambling_XS q1): farthest-first, each pick the open submission least
+          similar to everything reviewed or already picked (the first: the one least like the rest);
+        - "themes_dense_kcentre": first, for each theme no reviewer has used yet, the unreviewed submission the
+          model scores highest for it, then "dense_kcentre";
+        - "dense_kcentre": k-centre weighted by density (closeness to many unreviewed submissions);
         - "mixed": density-weighted k-centre until `warmup` reviews, then also weighted by uncertainty;
         - "uncertain_dense": session 7's rule (uncertainty x density, near-copies penalised)."""
         X = np.asarray(embeddings, dtype=np.float32)
