@@ -99,9 +99,10 @@ def _unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
 
 
-def _tfidf(texts: Sequence[str], block: str) -> np.ndarray | None:
-    """The consultation's own words (1-2 grams) or character 3-5-grams, fitted on its texts (no labels);
-    None when too few texts share a term (tiny questions)."""
+def _tfidf(texts: Sequence[str], block: str) -> Any:
+    """The consultation's own words (1-2 grams) or character 3-5-grams, fitted on its texts (no labels), as a
+    sparse matrix with unit rows (kept sparse: a question may hold 100,000 submissions); None when too few texts
+    share a term (tiny questions)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     if block == "words":
@@ -110,7 +111,7 @@ def _tfidf(texts: Sequence[str], block: str) -> np.ndarray | None:
         vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True,
                                      max_features=5000)
     try:
-        return vectorizer.fit_transform(list(texts)).toarray()
+        return vectorizer.fit_transform(list(texts)).tocsr()
     except ValueError:  # empty vocabulary
         return None
 
@@ -215,13 +216,27 @@ class ReviewedMapper:
                                  threshold)
 
     # --- the ridge learner -------------------------------------------------------------------------------
-    def _features(self, X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        blocks = []
+    def _features(self, X: np.ndarray, texts: Sequence[str]) -> list[Any]:
+        """Feature blocks, each with unit rows (the embedding dense, TF-IDF sparse); the ridge only needs their
+        inner products, so they are never stacked into one dense matrix."""
+        blocks: list[Any] = []
         for name in self.learner.features:
-            block = X.astype(np.float64) if name == "embedding" else _tfidf(texts, name)
-            if block is not None:
-                blocks.append(_unit_rows(np.asarray(block, dtype=np.float64)))
-        return np.hstack(blocks)
+            if name == "embedding":
+                blocks.append(_unit_rows(X.astype(np.float64)))
+            else:
+                block = _tfidf(texts, name)
+                if block is not None:
+                    blocks.append(block)
+        return blocks
+
+    @staticmethod
+    def _kernel(blocks: list[Any], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """(len(a), len(b)) inner products of the concatenated feature rows: the sum over blocks."""
+        out = np.zeros((len(a), len(b)))
+        for block in blocks:
+            product = block[a] @ block[b].T
+            out += product.toarray() if hasattr(product, "toarray") else product
+        return out
 
     def _prior(self, X: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """Today's zero-shot scores (from the themes' own words, not moved), z-scored per theme over the question."""
@@ -229,13 +244,13 @@ class ReviewedMapper:
         zero = np.nan_to_num(zero, nan=-5.0, posinf=5.0, neginf=-5.0)
         return (zero - zero.mean(axis=0)) / np.maximum(zero.std(axis=0), 1e-9)
 
-    def _ridge_solve(self, F: np.ndarray, prior: np.ndarray, Y: np.ndarray, train: np.ndarray,
+    def _ridge_solve(self, F: list[Any], prior: np.ndarray, Y: np.ndarray, train: np.ndarray,
                      apply: np.ndarray) -> np.ndarray:
         """Multi-output ridge in the dual (one n_reviews x n_reviews solve for all themes) plus the prior."""
-        K = F[train] @ F[train].T
+        K = self._kernel(F, train, train)
         mean = Y[train].mean(axis=0)
         alpha = np.linalg.solve(K + self.learner.C * np.eye(len(train)), Y[train] - mean)
-        return (F[apply] @ F[train].T) @ alpha + mean + self.learner.prior * prior[apply] / 10
+        return self._kernel(F, apply, train) @ alpha + mean + self.learner.prior * prior[apply] / 10
 
     def _ridge(self, X: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, float]:
         if len(texts) != len(X):
@@ -267,7 +282,7 @@ class ReviewedMapper:
                 neighbours: int | None = None) -> list[int]:
         """Unreviewed submissions to review next, in order (`SuggestParams.strategy`):
         - "kcentre" (default, chosen on gambling_XS q1): farthest-first, each pick the open submission least
-          similar to everything reviewed or already picked (the first: the one least like the rest);
+          similar to everything reviewed or already picked (with nothing reviewed, it starts from the first);
         - "themes_dense_kcentre": first, for each theme no reviewer has used yet, the unreviewed submission the
           model scores highest for it, then "dense_kcentre";
         - "dense_kcentre": k-centre weighted by density (closeness to many unreviewed submissions);
@@ -278,39 +293,37 @@ class ReviewedMapper:
         if open_rows.size == 0 or count <= 0:
             return []
         sp = self.suggest_params
-        m_near = neighbours if neighbours is not None else sp.neighbours
+        if sp.strategy not in ("themes_dense_kcentre", "dense_kcentre", "kcentre", "mixed", "uncertain_dense"):
+            raise InputError(f"unknown suggestion strategy '{sp.strategy}'", "see SuggestParams")
         Xu = _unit_rows(X.astype(np.float64))
         if sp.strategy != "uncertain_dense":  # (session 7 compared raw vectors)
             Xu = _unit_rows(Xu - Xu.mean(axis=0))  # centred: the question's shared topic says nothing
-        sims = Xu[open_rows] @ Xu[open_rows].T
-        np.fill_diagonal(sims, -1)
-        m = min(m_near, max(open_rows.size - 1, 1))
-        density = np.sort(sims, axis=1)[:, -m:].mean(axis=1) if open_rows.size > 1 else np.ones(1)
-        density = density - density.min() + 1e-3
+        Xo = Xu[open_rows]
+        density = np.ones(open_rows.size)
+        if sp.strategy != "kcentre":
+            density = _density(Xo, neighbours if neighbours is not None else sp.neighbours)
         if sp.strategy == "uncertain_dense":
-            return self._suggest_uncertain_dense(X, texts, open_rows, sims, density, count)
-        if sp.strategy not in ("themes_dense_kcentre", "dense_kcentre", "kcentre", "mixed"):
-            raise InputError(f"unknown suggestion strategy '{sp.strategy}'", "see SuggestParams")
+            return self._suggest_uncertain_dense(X, texts, open_rows, Xo, density, count)
         reviewed_rows = np.array(sorted(self.reviews_), dtype=np.int64)
         # distance of each open submission to the nearest reviewed one (2 = nothing reviewed yet)
-        distance = (1 - (Xu[open_rows] @ Xu[reviewed_rows].T).max(axis=1)) if reviewed_rows.size \
+        distance = (1 - (Xo @ Xu[reviewed_rows].T).max(axis=1)) if reviewed_rows.size \
             else np.full(open_rows.size, 2.0)
-        weight = np.ones(open_rows.size) if sp.strategy == "kcentre" else density
+        weight = density
         if sp.strategy == "mixed" and len(self.reviews_) >= sp.warmup:
             weight = weight * (0.1 + self._uncertainty(X, texts, open_rows))
         picked: list[int] = []
         if sp.strategy == "themes_dense_kcentre":
             picked = self._first_examples(X, texts, open_rows, count)
             for j in picked:
-                distance = np.minimum(distance, 1 - sims[j])
+                distance = np.minimum(distance, np.clip(1 - Xo @ Xo[j], 0, None))
         taken = np.zeros(open_rows.size, dtype=bool)
         taken[picked] = True
         while len(picked) < min(count, open_rows.size):
             score = np.where(taken, -np.inf, weight * distance)
-            j = int(np.argmax(score))
+            j = int(np.argmax(score))  # nothing reviewed yet (all distances 2): "kcentre" starts at the first
             picked.append(j)
             taken[j] = True
-            distance = np.minimum(distance, np.clip(1 - sims[j], 0, None))
+            distance = np.minimum(distance, np.clip(1 - Xo @ Xo[j], 0, None))
         return [int(open_rows[j]) for j in picked]
 
     def _current_scores(self, X: np.ndarray, texts: Sequence[str]) -> tuple[np.ndarray, float | None]:
@@ -349,7 +362,7 @@ class ReviewedMapper:
         return np.exp(-np.abs(gap - self.params.margin))
 
     def _suggest_uncertain_dense(self, X: np.ndarray, texts: Sequence[str], open_rows: np.ndarray,
-                                 sims: np.ndarray, density: np.ndarray, count: int) -> list[int]:
+                                 Xo: np.ndarray, density: np.ndarray, count: int) -> list[int]:
         """Session 7's rule, kept for comparison: uncertainty x density, picked greedily, near-copies penalised."""
         scores, _, _ = mapping_scores(X, self.vectors_, texts, self.params, themes=self.themes)
         scores = np.where(np.isfinite(scores), scores, np.nan)
@@ -362,8 +375,25 @@ class ReviewedMapper:
             j = int(np.argmax(score * (1 - penalty)))
             picked.append(int(open_rows[j]))
             score[j] = -np.inf
-            penalty = np.maximum(penalty, np.clip(sims[j], 0, 1))
+            similar = np.clip(Xo @ Xo[j], 0, 1)
+            similar[j] = 0  # (session 7 set a submission's similarity to itself to -1 before clipping)
+            penalty = np.maximum(penalty, similar)
         return picked
+
+
+def _density(Xo: np.ndarray, neighbours: int, chunk: int = 2048) -> np.ndarray:
+    """Mean similarity of each row to its `neighbours` most similar other rows, shifted to start at 1e-3; in
+    chunks of rows, never the whole n x n similarity matrix."""
+    n = len(Xo)
+    if n < 2:
+        return np.ones(n)
+    m = min(neighbours, n - 1)
+    out = np.empty(n)
+    for start in range(0, n, chunk):
+        sims = Xo[start:start + chunk] @ Xo.T
+        sims[np.arange(len(sims)), np.arange(start, start + len(sims))] = -1
+        out[start:start + len(sims)] = np.partition(sims, n - m, axis=1)[:, n - m:].mean(axis=1)
+    return out - out.min() + 1e-3
 
 
 class PositionLearner:
