@@ -279,7 +279,9 @@ def refocus(ranked: list, question: str, reranker) -> list:
     ("invited", "the cruise ships", "Amagerværket") choose the sentence, counted like the question's words are
     counted once more (the reranker's lexical weight). The topic's words are in every sentence of the topic's
     passage alike, so without this the sentence that best restates the topic wins over the one that answers."""
-    words = set(tokenize(" ".join(own_terms(question))))
+    # words that only say which kind of value is asked ("cost", "coûte") are left to the reranker's value
+    # feature: as sentence pickers they pull any price in the plan ("the Pass costs 29 euros") into the topic
+    words = set(tokenize(" ".join(w for w in own_terms(question) if asked_value(w) is None)))
     weights = {t: reranker.index.idf(t) for t in words}
     total = sum(weights.values())
     if not total:
