@@ -32,6 +32,7 @@ class RemapResult:
     reviewed: int
     moved: int  # unreviewed submissions whose theme set changed
     positions_shown: dict[str, bool] = field(default_factory=dict)  # per question: learned position shown?
+    learners: dict[str, str] = field(default_factory=dict)  # per question: "centroid" or "ridge" (cluster.learned)
     suggestions: list[int] = field(default_factory=list)  # submission ids to review next
 
 
@@ -142,7 +143,9 @@ def remap_run(session: Session, run_id: int, *, actor: str, embedder_name: str =
         reviewed = {i: Review(frozenset(index[k] for k in reviews[s.id]["themes"] if k in index),
                               reviews[s.id]["position"]) for i, s in enumerate(group) if s.id in reviews}
         mapper = ReviewedMapper(embed_themes(given, embedder), given).fit(X, reviewed)
-        predicted = mapper.predict(X, texts).themes
+        prediction = mapper.predict(X, texts)
+        predicted = prediction.themes
+        result.learners[question] = prediction.learner
         for i, s in enumerate(group):
             if i in reviewed:
                 continue
@@ -166,7 +169,8 @@ def remap_run(session: Session, run_id: int, *, actor: str, embedder_name: str =
     manifest = dict(run.manifest or {})
     manifest["review_log"] = [*manifest.get("review_log", []), {
         "at": datetime.now(UTC).isoformat(timespec="seconds"), "actor": actor, "action": "remap",
-        "reviewed": result.reviewed, "moved": result.moved, "positions_shown": result.positions_shown}]
+        "reviewed": result.reviewed, "moved": result.moved, "positions_shown": result.positions_shown,
+        "learners": result.learners}]
     run.manifest = manifest  # reassign: JSON columns notice new objects only
     session.flush()
     _refresh_sizes(session, leaves)
