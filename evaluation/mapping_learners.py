@@ -31,7 +31,9 @@ embedder. Among the settings that meet that constraint (features: USE, plus TF-I
 n-grams of the texts), run through the product class itself (civicai.cluster.learned.ReviewedMapper with
 LearnerParams), the best mean F1 over 10/20/40/80 reviews on gambling_XS q1 is chosen (the first listed wins a
 tie); `switch` (below it the nearest-centroid update) is part of the grid, read off the same runs. q2 and the
-sample are then reported for the chosen setting and for the centroid learner.
+sample are then reported for the chosen setting and for the centroid learner. `--confirm` (run after the first
+pick proved worse on q2, and said so in the results): the first pass's top 8 and the centroid learner on 30 fresh
+q1 orders; its pick is what civicai.cluster.learned.LearnerParams ships.
 """
 from __future__ import annotations
 
