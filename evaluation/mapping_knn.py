@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "evaluation"))
 
-from civicai.cluster.learned import Review, ReviewedMapper  # noqa: E402
+from civicai.cluster.learned import CENTROID, Review, ReviewedMapper  # noqa: E402
 from civicai.cluster.mapping import embed_themes  # noqa: E402
 from civicai.embed import get_embedder  # noqa: E402
 from mapping_learning import gambling, micro_f1  # noqa: E402
@@ -64,7 +64,7 @@ def main() -> None:
             perm = np.random.default_rng(order).permutation(len(texts))
             reviews = {int(i): Review(frozenset(gold[i])) for i in perm[:steps]}
             open_rows = np.array([i for i in range(len(texts)) if i not in reviews])
-            base = ReviewedMapper(vectors, data["themes"]).fit(X, reviews).predict(X, texts).themes
+            base = ReviewedMapper(vectors, data["themes"], learner=CENTROID).fit(X, reviews).predict(X, texts).themes  # session 7
             scores.setdefault("current learner", {}).setdefault(steps, []).append(micro_f1(base, gold, open_rows))
             for neighbours in (3, 5, 10):
                 for tau in (0.3, 0.5):

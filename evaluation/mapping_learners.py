@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "evaluation"))
 
-from civicai.cluster.learned import LearnerParams, Review, ReviewedMapper  # noqa: E402
+from civicai.cluster.learned import CENTROID, LearnerParams, Review, ReviewedMapper  # noqa: E402
 from civicai.cluster.mapping import MappingParams, embed_themes, mapping_scores  # noqa: E402
 from civicai.embed import get_embedder  # noqa: E402
 from mapping_learning import ORDERS, gambling, micro_f1, sample  # noqa: E402
@@ -150,7 +150,7 @@ def run(learner: str, f: dict, data: dict, feats: tuple[str, ...], C: float, pri
             done, rest = np.sort(order[:step]), np.sort(order[step:])
             if learner == "centroid":
                 reviews = {int(i): Review(frozenset(gold[i])) for i in done}
-                pred = ReviewedMapper(f["vectors"], data["themes"], MappingParams()).fit(f["use"], reviews).predict(
+                pred = ReviewedMapper(f["vectors"], data["themes"], MappingParams(), learner=CENTROID).fit(f["use"], reviews).predict(
                     f["use"], texts).themes
                 scores[step].append(micro_f1(pred, gold, rest))
                 continue
