@@ -416,8 +416,6 @@ def render(p: dict) -> str:
     for t in p["tuning"]:
         lines.append(f"| {t['learner']} | {'+'.join(t['features'])} | {t['C']} | {t['prior']} | "
                      + " | ".join(str(t["q1"].get(s, t["q1"].get(int(s), ""))) for s in steps) + f" | {t['mean']} |")
-    if "product" in p:
-        lines += render_product(p["product"], p["centroid_q1"], p["sets"], steps)
     lines += ["", "Reading (session 7): on the two held-out sets the chosen ridge learner is ahead at 40 and 80 reviews "
               "(q2 0.602 / 0.659 vs 0.599 / 0.600; sample 0.887 / 0.924 vs 0.861 / 0.900) and slightly behind at 10 "
               "(q2 -0.009, sample -0.013), so it wins on the mean it was chosen by on both. The targets still do not "
@@ -427,6 +425,8 @@ def render(p: dict) -> str:
               "multilingual-e5 embeddings of every submission at re-map time (a second embedder, ~76 texts/s here) "
               "and the session ran out of time to wire and test that; a switch from the centroid learner below ~20 "
               "reviews to the ridge above is the obvious next step.", ""]
+    if "product" in p:
+        lines += render_product(p["product"], p["centroid_q1"], p["sets"], steps) + [""]
     return "\n".join(lines)
 
 
