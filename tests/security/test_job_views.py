@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from _api_support import add_user, login, make_app
+from _api_support import Server, add_user, login, make_app
 
 CSV = "id,text\n" + "".join(f"{i},Plant more trees along avenue {i} to cool the street in summer\n" for i in range(30))
 
@@ -70,3 +70,29 @@ def test_remap_and_audit_jobs_show_file_names_only(migrated_db_url: str, tmp_pat
         view = job_view(job)
     assert view["params"] == {"input": "input.csv", "output_folder": "r1", "themes_file": "edited_themes.json",
                               "run_id": 7, "requested_by": "staff1", "file": "plan.pdf"}
+
+
+def test_runs_manifests_and_audits_show_no_server_path(server: Server) -> None:
+    """The same leak in the readers' other views (found while attacking item 1): a run's `out_dir`, the
+    manifest's input and output paths, an audit's folder and the paths inside its stored report."""
+    from civicai.store.db import session_scope
+    from civicai.store.schema import Audit
+
+    with session_scope(server.url) as session:
+        audit = Audit(run_id=server.run_id, out_dir=str(server.ctx.runs_dir / "r1" / "audits" / "20261202"),
+                      report={"run": {"run_dir": str(server.ctx.runs_dir / "r1" / "reviewed-run")}, "findings": []})
+        session.add(audit)
+        session.flush()
+        audit_id = audit.id
+    client = server.client
+    login(client, "audit1")
+    views = {path: client.get(path).json() for path in (
+        f"/api/runs/{server.run_id}", "/api/runs", f"/api/consultations/{server.consultation_id}",
+        f"/api/runs/{server.run_id}/manifest", "/api/audits", f"/api/audits/{audit_id}")}
+    for path, view in views.items():
+        leaks = [s for s in _strings(view) if s.startswith("/") or "/uploads/" in s or "sqlite:" in s]
+        assert not leaks, (path, leaks)
+    manifest = views[f"/api/runs/{server.run_id}/manifest"]
+    assert manifest["input"]["path"] == "consultation_small.csv" and manifest["models"]  # names, same schema
+    assert views[f"/api/audits/{audit_id}"]["report"]["run"]["run_dir"] == "reviewed-run"
+    assert views[f"/api/runs/{server.run_id}"]["output_folder"]

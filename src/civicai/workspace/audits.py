@@ -47,6 +47,10 @@ def audit_rows(session: Session) -> list[dict[str, Any]]:
             known_dirs.add(folder)
             rows.append({"id": None, "source": "file", "run_id": run.id, "created_at": None, "out_dir": folder,
                          **_summary(report)})
+    from civicai.workspace.security import path_name
+
+    for row in rows:  # readers see the folder's name, not the server's path (review s8)
+        row["output_folder"] = path_name(row.pop("out_dir")) if row.get("out_dir") else None
     return rows
 
 

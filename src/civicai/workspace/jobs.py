@@ -27,7 +27,6 @@ import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import select
@@ -218,28 +217,21 @@ class JobManager:
 
 
 _UPLOAD_FILE = re.compile(r"/uploads/([0-9a-f]{32})/([^/]+)$")
-_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
 # what a path parameter is shown as: its file or folder name under a name that says so
 _PATH_KEYS = {"input_path": "input", "out_dir": "output_folder", "themes_path": "themes_file", "path": "file",
               "run_dir": None}  # None: left out (the run id beside it says which run)
 
 
-def _is_server_path(value: Any) -> bool:
-    return isinstance(value, str) and (value.startswith(("/", "\\", "~")) or bool(_WINDOWS_PATH.match(value)))
-
-
-def _name(value: str) -> str:
-    return PurePath(value.replace("\\", "/")).name
-
-
 def public_params(values: dict[str, Any] | None) -> dict[str, Any]:
     """A job's params or result as staff and scripts see them: no database URL, no server path. An upload is
     named by its id and file name (what POST /api/uploads gave the caller); any other path by its last part."""
+    from civicai.workspace.security import is_server_path, path_name
+
     shown: dict[str, Any] = {}
     for key, value in (values or {}).items():
         if key == "database_url":
             continue
-        if not _is_server_path(value):
+        if not is_server_path(value):
             shown[key] = public_params(value) if isinstance(value, dict) else value
             continue
         upload = _UPLOAD_FILE.search(value.replace("\\", "/"))
@@ -247,9 +239,9 @@ def public_params(values: dict[str, Any] | None) -> dict[str, Any]:
             shown["upload_id"], shown["input"] = upload.group(1), upload.group(2)
         elif key in _PATH_KEYS:
             if _PATH_KEYS[key] is not None:
-                shown[_PATH_KEYS[key]] = _name(value)
+                shown[_PATH_KEYS[key]] = path_name(value)
         else:
-            shown[key] = _name(value)
+            shown[key] = path_name(value)
     return shown
 
 

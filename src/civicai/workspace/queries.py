@@ -72,7 +72,9 @@ def run_row(run: AnalysisRun) -> dict[str, Any]:
     return {"id": run.id, "consultation_id": run.consultation_id, "status": str(run.status),
             "started_at": run.started_at.isoformat() if run.started_at else None,
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-            "mode": manifest.get("mode"), "counts": manifest.get("counts", {}), "out_dir": run.out_dir,
+            "mode": manifest.get("mode"), "counts": manifest.get("counts", {}),
+            # the run folder's name: where the server keeps it is none of a reader's business (review s8)
+            "output_folder": Path(run.out_dir).name if run.out_dir else None,
             "review_log": manifest.get("review_log", [])}
 
 

@@ -235,6 +235,28 @@ def hide_upload_folders(text: str) -> str:
     return _UPLOAD_FOLDER.sub("", text)
 
 
+_WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def is_server_path(value: object) -> bool:
+    """An absolute path on the server (POSIX, UNC, home-relative or a Windows drive)."""
+    return isinstance(value, str) and (value.startswith(("/", "\\", "~")) or bool(_WINDOWS_PATH.match(value)))
+
+
+def path_name(value: str) -> str:
+    return Path(value.replace("\\", "/")).name
+
+
+def hide_paths(value: object) -> object:
+    """A stored record (run manifest, audit report) as readers see it through the API: every server path
+    replaced by its last part, `database_url` left out; keys and structure as they are (the documented schema)."""
+    if isinstance(value, dict):
+        return {k: hide_paths(v) for k, v in value.items() if k != "database_url"}
+    if isinstance(value, list):
+        return [hide_paths(v) for v in value]
+    return path_name(value) if is_server_path(value) else value
+
+
 def check_archive(path: Path, max_upload_bytes: int) -> None:
     """Refuse an .xlsx whose entries unpack to over MAX_UNPACK_RATIO times the file, or over
     MAX_UNPACK_TIMES_LIMIT times the upload limit. Reads only the zip's directory; the declared sizes are safe to

@@ -22,9 +22,11 @@ def audits(who: Principal = Depends(require(*READERS)), session: Session = Depen
 
 @router.get("/audits/{audit_id}")
 def audit(audit_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict:
+    from civicai.workspace.security import hide_paths, path_name
+
     row = auditsvc.get_audit(session, audit_id)
-    return {"id": row.id, "run_id": row.run_id, "created_at": row.created_at.isoformat(), "out_dir": row.out_dir,
-            "report": row.report}
+    return {"id": row.id, "run_id": row.run_id, "created_at": row.created_at.isoformat(),
+            "output_folder": path_name(row.out_dir) if row.out_dir else None, "report": hide_paths(row.report)}
 
 
 @router.get("/audits/{audit_id}/report.{fmt}")

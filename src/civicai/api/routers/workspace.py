@@ -120,8 +120,11 @@ def run(run_id: int, who: Principal = Depends(require(*READERS)), session: Sessi
 
 @router.get("/runs/{run_id}/manifest")
 def manifest(run_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function")) -> dict:
-    """The run manifest (run.json): versions, models with checksums, prompts, parameters, seed, timings."""
-    return queries.get_run(session, run_id).manifest or {}
+    """The run manifest (run.json): versions, models with checksums, prompts, parameters, seed, timings; files
+    named by their names, not the server's paths (the run folder's run.json keeps them)."""
+    from civicai.workspace.security import hide_paths
+
+    return hide_paths(queries.get_run(session, run_id).manifest or {})
 
 
 @router.get("/runs/{run_id}/themes")
