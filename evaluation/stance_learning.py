@@ -167,7 +167,9 @@ def render(p: dict) -> str:
               "clear the majority + 0.10, so staff would see 'unclear', not a wrong label. The shipped position model "
               "alone is far below the majority class on these comments (0.36-0.46), which is why it stays hidden "
               "zero-shot (evaluation/results/stance_polis.md). The Austrian conversations hold 20 comments each, "
-              "too few for a 20-review step; the curves are noisy (sd 0.05-0.19 over orders).", ""]
+              "too few for a 20-review step; the curves are noisy (sd 0.05-0.19 over orders). C=10 is the grid's "
+              "edge: checked afterwards on q1 only, C=30 and C=100 gain 0.075 and 0.078 (vs 0.070), a flat rise "
+              "within the orders' spread; not adopted, not run on Polis.", ""]
     return "\n".join(lines)
 
 
