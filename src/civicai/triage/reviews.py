@@ -103,7 +103,7 @@ def run_reviews(session: Session, run_id: int) -> dict[int, dict[str, Any]]:
 def remap_run(session: Session, run_id: int, *, actor: str, embedder_name: str = "use",
               suggest: int = 10) -> RemapResult:
     """Re-map every unreviewed submission of the run from the reviews so far, per question, and propose the
-    next submissions to review (most uncertain and most representative first)."""
+    next submissions to review (the least like anything reviewed first: cluster.learned.ReviewedMapper.suggest)."""
 
     from civicai.cluster.learned import PositionLearner, Review, ReviewedMapper
     from civicai.cluster.mapping import embed_themes
