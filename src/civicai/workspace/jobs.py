@@ -225,14 +225,14 @@ _PATH_KEYS = {"input_path": "input", "out_dir": "output_folder", "themes_path": 
 def public_params(values: dict[str, Any] | None) -> dict[str, Any]:
     """A job's params or result as staff and scripts see them: no database URL, no server path. An upload is
     named by its id and file name (what POST /api/uploads gave the caller); any other path by its last part."""
-    from civicai.workspace.security import is_server_path, path_name
+    from civicai.workspace.security import hide_paths, is_server_path, path_name
 
     shown: dict[str, Any] = {}
     for key, value in (values or {}).items():
         if key == "database_url":
             continue
         if not is_server_path(value):
-            shown[key] = public_params(value) if isinstance(value, dict) else value
+            shown[key] = public_params(value) if isinstance(value, dict) else hide_paths(value)
             continue
         upload = _UPLOAD_FILE.search(value.replace("\\", "/"))
         if key == "input_path" and upload:
