@@ -92,6 +92,45 @@ def run(split: str, variant: str, plans: list[str] | None, cross_only: bool, tim
     print(f"{split} {name}: {len(rows)} questions in {time.perf_counter() - start:.0f} s", flush=True)
 
 
+def retrieval(split: str, like: str) -> None:
+    """Where the rewrite acts: is a gold evidence string inside one of the reranker's candidate passages (the
+    top 8 fused hits), without and with the cached rewrite, for the answerable questions in `like`?"""
+    from civicai.rag.chat import RERANK_CANDIDATES, detect_question_language, redact_question
+    from civicai.rag.rewrite import QueryRewriter
+
+    asked = {r["id"] for r in read_jsonl(Path(like))}
+    questions = [q for q in heldout.load_questions() if q["id"] in asked and q["answerable"] and q.get("evidence")]
+    chats = heldout.open_chats({q["plan"] for q in questions})
+    rewriter = QueryRewriter(scope="cross", cache_dir=CACHE, timeout_s=1)
+    found = {"off": 0, "rewrite": 0, "rewrite_only": 0, "original_only": 0, "top1_off": 0, "top1_rewrite": 0}
+    n = 0
+    for q in questions:
+        if q["plan"] not in chats or q.get("previous"):
+            continue  # follow-ups lean on their previous question: not a plain retrieval case
+        chat = chats[q["plan"]]
+        language = detect_question_language(q["question"], chat.stored.info.language)
+        text = redact_question(q["question"], language, chat.public_text)
+        rewrite = rewriter.rewrite(text, language, chat.stored.info.language)
+        if rewrite is None:
+            continue
+        chat.rewriter = rewriter
+        gold = [heldout.norm(e) for e in q["evidence"]]
+        hits = {}
+        for key, rw in (("off", None), ("rewrite", rewrite)):
+            ranked = chat.assess(text, language, rewrite=rw).evidence.hits[:RERANK_CANDIDATES]
+            inside = [any(g and g in heldout.norm(h.chunk.text) for g in gold) for h in ranked]
+            hits[key] = any(inside)
+            found[key] += any(inside)
+            found[f"top1_{key}"] += bool(inside and inside[0])
+        found["rewrite_only"] += hits["rewrite"] and not hits["off"]
+        found["original_only"] += hits["off"] and not hits["rewrite"]
+        n += 1
+    out = {"split": split, "questions": n, "candidates": RERANK_CANDIDATES, **found}
+    path = WORK / f"chat_rewrite_retrieval_{split}.json"
+    path.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    print(out, flush=True)
+
+
 def latency(rows: list[dict]) -> str | None:
     if not rows:
         return None
@@ -202,8 +241,13 @@ def main() -> None:
                      help="seconds per rewrite before falling back (the product's is 20; on a shared 2-core machine a "
                           "rewrite can take longer, and this run measures what rewriting does, latency apart)")
     sub.add_parser("report", help="tables from the runs' rows")
+    where = sub.add_parser("retrieval", help="gold evidence among the reranker's candidates, without/with rewrite")
+    where.add_argument("--split", choices=SPLITS, required=True)
+    where.add_argument("--like", required=True, help="rows file whose questions to use (their rewrites are cached)")
     args = parser.parse_args()
-    if args.command == "run":
+    if args.command == "retrieval":
+        retrieval(args.split, args.like)
+    elif args.command == "run":
         run(args.split, args.variant, args.plans, args.cross_only, args.timeout, args.fusion,
             not args.no_words, args.like)
     else:
