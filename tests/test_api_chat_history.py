@@ -68,3 +68,15 @@ def test_a_bad_history_is_refused_naming_the_field(client: TestClient, history, 
         response = client.post(path, json={"question": "and how much does that cost?", "history": history})
         assert response.status_code == 422, response.text
         assert response.json()["detail"].startswith(f"{field}:"), response.json()["detail"]
+
+
+def test_a_blank_question_gets_the_same_422_from_the_stream_as_from_the_answer(client: TestClient) -> None:
+    """Spaces pass the schema's length check and are refused by the chat itself: the stream must refuse before it
+    starts (a 422 with what to do), not break off mid-response, and must not keep an answer slot."""
+    plain = client.post("/api/chat", json={"question": "   "})
+    streamed = client.post("/api/chat/stream", json={"question": "   "})
+    assert plain.status_code == streamed.status_code == 422, streamed.text
+    assert streamed.json()["detail"] == plain.json()["detail"]
+    # the slot was given back: a real question streams right after
+    lines = client.post("/api/chat/stream", json={"question": "What does the plan do for cycling?"})
+    assert lines.status_code == 200 and '"answer"' in lines.text.splitlines()[-1]

@@ -1,6 +1,7 @@
 """The residents' chat API (public, rate-limited per client), feedback, example questions and plan PDFs."""
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
 import time
@@ -92,9 +93,16 @@ def ask_stream(body: ChatBody, request: Request, response: Response) -> Streamin
     ctx = ctx_of(request)
     chat, plan_id = chat_and_plan(ctx)
     start = time.perf_counter()
-    # input errors raise here, before streaming
     pieces = chat.stream(body.question, audience=body.audience, previous=history_of(body))
     lease = answer_gate(ctx).acquire()  # 429 now, not in the middle of a stream
+    try:
+        # the generator does its first step (checks and the extractive answer) here, so a bad question gets its
+        # 422 before the stream starts instead of breaking it off
+        first = next(pieces)
+    except BaseException:
+        lease.release()
+        raise
+    pieces = itertools.chain([first], pieces)
 
     def lines():
         final = None
