@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from civicai.rag.rerank import _DIGITS, asked_value, holds_value
+from civicai.rag.rerank import NUMBERS_WRITTEN, asked_value, holds_value
 from civicai.rag.tokenize import content_terms, fold, tokenize
 
 # words that point back to something said before, folded; "there" only where it is not existential
@@ -251,7 +251,7 @@ def holds_asked_value(resolution: Resolution, quotes: Sequence[str]) -> bool:
     kind = asked_value(resolution.query)
     if not resolution.follow_up or not resolution.topic or kind is None:
         return True
-    given = frozenset(_DIGITS.findall(resolution.query))  # as the reranker reads them
+    given = frozenset(NUMBERS_WRITTEN.findall(resolution.query))  # as the reranker reads them
     return any(holds_value(q, kind, given) for q in quotes)
 
 

@@ -40,7 +40,7 @@ _ASKS_NUMBER = re.compile(r"\b(how many|how much|what share|what percentage|what
                           r"welcher anteil|hoeveel|welk deel|welk percentage|hoe groot|hvor mange|hvor meget|"
                           r"hvor stor|hvilken andel)\b")
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_DIGITS = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*")
+NUMBERS_WRITTEN = re.compile(r"\d+(?:[.,\u00a0 ]\d{3})*")  # a number as written, thousands separators included
 _NUMBER = re.compile(r"\d")
 _MONEY = re.compile(r"(€|\$|£|\b(?:eur|euros?|dkk|sek|kr|nok|k€|m€|md€|mio|mia|mrd|million\w*|billion\w*|"
                     r"milliard\w*|budget)\b)", re.IGNORECASE)
@@ -67,7 +67,7 @@ def holds_value(sentence: str, kind: str | None, given: frozenset[str] = frozens
     if kind is None:
         return 0.0
     if given:
-        sentence = _DIGITS.sub(lambda m: " " if m.group(0) in given else m.group(0), sentence)
+        sentence = NUMBERS_WRITTEN.sub(lambda m: " " if m.group(0) in given else m.group(0), sentence)
     if kind == "year":
         return float(bool(_YEAR.search(sentence)))
     if kind == "money":
@@ -138,7 +138,7 @@ class Reranker:
         weights = {t: self.index.idf(t) for t in q_tokens}
         total = sum(weights.values()) or 1.0
         kind = asked_value(question)
-        given = frozenset(_DIGITS.findall(question))
+        given = frozenset(NUMBERS_WRITTEN.findall(question))
         best_dense = max((h.dense for h in hits), default=0.0)
         best_rrf = max((h.rrf for h in hits), default=1.0) or 1.0
         out = []
