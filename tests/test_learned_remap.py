@@ -4,38 +4,24 @@ what the reviewer decided, the rest is re-mapped by the ridge, the remap log say
 history of who decided what keeps every review. Real sample submissions in a migrated database."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from _review_support import stored_run
 from civicai.cluster.learned import LearnerParams
-from civicai.paths import sample_dir
-from civicai.pipeline.themes_input import load_themes
 from civicai.store.db import session_scope
-from civicai.store.schema import AnalysisRun, Consultation, RunStatus, Submission, Theme, ThemeMembership, TriageEvent
+from civicai.store.schema import AnalysisRun, Theme, ThemeMembership, TriageEvent
 from civicai.triage.reviews import FIELD, remap_run, review_submission, run_reviews
 
-KEYS = ("car_traffic", "cycling", "green_spaces", "public_transport", "flooding")
-THEMES = [(t.id, t.label, t.description) for t in load_themes(sample_dir() / "themes.json")[None] if t.id in KEYS]
 REVIEWS = LearnerParams().switch + 5
 
 
 @pytest.fixture
 def run(migrated_db_url: str, sample_dir: Path) -> tuple[str, int, dict[int, str]]:
-    gold = {r["id"]: r["theme"] for r in csv.DictReader((sample_dir / "gold.csv").open(encoding="utf-8"))}
-    rows = [r for r in csv.DictReader((sample_dir / "consultation.csv").open(encoding="utf-8"))
-            if gold.get(r["id"]) in KEYS][:110]
-    with session_scope(migrated_db_url) as session:
-        consultation = Consultation(name="Rivermouth", question=None)
-        analysis = AnalysisRun(consultation=consultation, status=RunStatus.DONE, manifest={})
-        themes = [Theme(run=analysis, key=key, label=label, summary=description) for key, label, description in THEMES]
-        subs = [Submission(consultation=consultation, external_id=r["id"], text_redacted=r["text"],
-                           language=r["language"]) for r in rows]
-        session.add_all([analysis, *themes, *subs])
-        session.flush()
-        return migrated_db_url, analysis.id, {s.id: gold[s.external_id] for s in subs}
+    run_id, _, truth = stored_run(migrated_db_url, sample_dir, 110)
+    return migrated_db_url, run_id, truth
 
 
 def _themes_of(session, submission_id: int) -> list[str]:  # type: ignore[no-untyped-def]

@@ -3,42 +3,22 @@ logged append-only, the rest is re-mapped from the reviews, renames survive, and
 Real sample submissions in a migrated database."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from _review_support import stored_run
 from civicai.errors import InputError
-from civicai.paths import sample_dir
-from civicai.pipeline.themes_input import load_themes
 from civicai.store.db import session_scope
-from civicai.store.schema import AnalysisRun, Consultation, RunStatus, Submission, Theme, ThemeMembership
+from civicai.store.schema import AnalysisRun, Submission, Theme, ThemeMembership
 from civicai.triage import history
 from civicai.triage.reviews import remap_run, review_submission, run_reviews
-
-# five of the sample's staff themes (src/civicai/data/sample/themes.json)
-THEMES = [(t.id, t.label, t.description) for t in load_themes(sample_dir() / "themes.json")[None]
-          if t.id in ("car_traffic", "cycling", "green_spaces", "public_transport", "flooding")]
 
 
 @pytest.fixture
 def run(migrated_db_url: str, sample_dir: Path) -> tuple[str, int, dict[str, int], dict[int, str]]:
-    gold = {r["id"]: r["theme"] for r in csv.DictReader((sample_dir / "gold.csv").open(encoding="utf-8"))}
-    keys = {key for key, _, _ in THEMES}
-    rows = [r for r in csv.DictReader((sample_dir / "consultation.csv").open(encoding="utf-8"))
-            if gold.get(r["id"]) in keys][:60]
-    with session_scope(migrated_db_url) as session:
-        consultation = Consultation(name="Rivermouth", question=None)
-        analysis = AnalysisRun(consultation=consultation, status=RunStatus.DONE, manifest={})
-        themes = [Theme(run=analysis, key=key, label=label, summary=description) for key, label, description in THEMES]
-        subs = [Submission(consultation=consultation, external_id=r["id"], text_redacted=r["text"],
-                           language=r["language"]) for r in rows]
-        session.add_all([analysis, *themes, *subs])
-        session.flush()
-        ids = {s.external_id: s.id for s in subs}
-        truth = {s.id: gold[s.external_id] for s in subs}
-        return migrated_db_url, analysis.id, ids, truth
+    return migrated_db_url, *stored_run(migrated_db_url, sample_dir, 60)
 
 
 def _themes_of(session, submission_id: int) -> list[str]:  # type: ignore[no-untyped-def]
