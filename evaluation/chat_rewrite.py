@@ -151,6 +151,22 @@ LABELS = ("answerable", "unanswerable", "citation recall", "answered directly", 
           "unanswerable answered as if answerable", "judged citation precision", "quotes judged",
           "ms per answer p50/p95")
 GROUPS = ("all", "cross-lingual", "same language")
+NOTES = (
+    "- Variant names: `cross` is the shipped option (interleaved fusion, `FUSION = \"max\"`, the rewrite's words also "
+    "feed word matching); `cross+sum` is plain RRF; `all` rewrites every question. A variant with fewer questions "
+    "than `off` was run on a subset; its gained/lost counts compare the same questions.",
+    "- Development: the fusion and word use were chosen on the first 47 cross-lingual questions whose rewrites were "
+    "ready (44 answerable: off 0.614, interleaved 0.705 with 4 gained and 0 lost, plain RRF 0.636 with 3 gained and 2 "
+    "lost, retrieval-only 0.614 with 1 gained and 1 lost); the tables show all 161 cross-lingual questions afterwards.",
+    "- Held-out `all` (if present) is exploratory only: the 44 held-out paraphrase and child questions in the plan's "
+    "language, rewritten to see whether rewriting helps those styles. The development plans have no such questions, "
+    "so no choice could be made there, and none was made on these.",
+    "- Runs (2026-12-02 UTC, the chat's code unchanged between them: commits 0acff11 to 6a3cea0): rewrites generated "
+    "07:31-08:33; development off/cross/cross+sum 08:21-08:34; held-out off/cross 08:21-08:29; held-out all 08:35-08:39.",
+    "- Same-language questions are not rewritten by `cross`, so their rows equal `off`'s by construction. `ms` "
+    "includes the rewrite's generation time (cached rewrites count what they cost when generated: on a 2-core "
+    "machine shared with other jobs at load 4-15, under `nice -n 15`).",
+)
 
 
 def report() -> None:
@@ -182,6 +198,9 @@ def report() -> None:
                 "ms_rewritten_p50_p95": latency(rewritten)}
         if variants:
             result["splits"][split] = variants
+        found = WORK / f"chat_rewrite_retrieval_{split}.json"
+        if found.is_file():
+            result.setdefault("retrieval", {})[split] = json.loads(found.read_text(encoding="utf-8"))
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "chat_rewrite.json").write_text(json.dumps(result, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (RESULTS / "chat_rewrite.md").write_text(to_markdown(result), encoding="utf-8")
@@ -193,9 +212,10 @@ def to_markdown(result: dict) -> str:
              f"{result['meta']['date']} (report; the runs' rows carry their own times), {result['meta']['machine']}. "
              "Produced by `evaluation/chat_rewrite.py` (see its docstring). Rewriter: Qwen2.5-Coder-1.5B-Instruct "
              "(Q4_K_M, xllamacpp, 2 threads, temperature 0, max 48 tokens), prompt `query_rewrite.v1`; the "
-             "original and the rewritten query are searched and fused by RRF. Variants: off (today), cross "
+             "original and the rewritten query are both searched and their rankings fused by reciprocal rank. Variants: off (today), cross "
              "(only questions in another language than the plan are rewritten), all (every question). "
-             f"Development plans (the variant is chosen there): {', '.join(result['meta']['development'])}.", ""]
+             f"Development plans (the variant is chosen there): {', '.join(result['meta']['development'])}.", "",
+             *NOTES, ""]
     for split, variants in result["splits"].items():
         lines += [f"## {split} plans", "",
                   "| variant | group | " + " | ".join(LABELS) + " |", "| --- | --- |" + " --- |" * len(LABELS)]
@@ -221,6 +241,13 @@ def to_markdown(result: dict) -> str:
             lines.append(f"| {variant} | " + " | ".join(
                 str(data["table"].get(k, {}).get("citation_recall", "-")) for k in keys) + " |")
         lines.append("")
+        where = result.get("retrieval", {}).get(split)
+        if where:
+            lines += [f"Retrieval ({where['questions']} answerable cross-lingual questions with gold evidence and a "
+                      f"rewrite): gold evidence among the reranker's {where['candidates']} candidates without / with "
+                      f"the rewrite: {where['off']} / {where['rewrite']} (only with: {where['rewrite_only']}, only "
+                      f"without: {where['original_only']}); in the first candidate: {where['top1_off']} / "
+                      f"{where['top1_rewrite']}.", ""]
     return "\n".join(lines)
 
 
