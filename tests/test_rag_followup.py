@@ -151,13 +151,19 @@ def test_a_follow_up_answered_from_another_topic_gets_a_clarifying_question():
 
 
 def test_the_clarifying_question_names_the_topic_in_the_residents_language(pdf_chat):
-    from civicai.rag.followup import Resolution
+    from civicai.rag.followup import Resolution, resolve
 
     follow = Resolution(query="and how much does that cost? cycling", follow_up=True, clarify=False, topic="cycling")
     answer = pdf_chat._clarify_topic(follow, "en", "en")
     assert answer.kind == AnswerKind.CLARIFY and answer.abstained and not answer.citations
-    assert answer.answer.startswith("Do you mean “cycling”?")
-    assert pdf_chat._clarify_topic(follow, "fr", "fr").answer.startswith("Parlez-vous de “cycling”")
+    assert answer.answer.startswith("Is this about your earlier question “cycling”?")
+    # the resident's own earlier question, not a list of its words ("prévoit vélo"); the latest one that names
+    # its topic, not an "et quand ?" in between
+    chain = ["Que prévoit le plan pour le vélo ?", "Et quand ?"]
+    follow = resolve("Et combien ça coûte ?", chain)
+    assert follow.earlier == "Que prévoit le plan pour le vélo ?"
+    assert pdf_chat._clarify_topic(follow, "fr", "fr").answer.startswith(
+        "Est-ce lié à votre question précédente “Que prévoit le plan pour le vélo ?” ?")
 
 
 def test_a_follow_up_asking_a_sum_is_not_answered_directly_without_one(pdf_chat):

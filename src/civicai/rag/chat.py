@@ -112,7 +112,7 @@ class PlanChat:
     reranker: Reranker | None = None
     query_expansion: bool = True  # glossary terms for questions in another language than the plan's
     refocus: bool = True  # a follow-up's own words choose the sentence in the topic's passages (civicai.rag.followup)
-    topic_check: bool = True  # a follow-up answered from elsewhere gets "Do you mean ...?" (civicai.rag.followup)
+    topic_check: bool = True  # a follow-up answered from elsewhere gets "Is this about your earlier question ...?" (civicai.rag.followup)
     rewriter: QueryRewriter | None = None  # LLM query rewriting (civicai.rag.rewrite), CIVICAI_CHAT_REWRITE=llm
     probes: ProbeScores | None = None  # the probe bank's scores on this plan, once computed
 
@@ -242,7 +242,8 @@ class PlanChat:
         return self._base(text, language, kind, closest=closest, confidence=confidence), redacted
 
     def _clarify_topic(self, follow: Resolution, phrase_lang: str, language: str) -> Answer:
-        """A follow-up whose direct answer left the conversation's topic: ask "Do you mean <topic>?" instead."""
+        """A follow-up whose direct answer left the conversation's topic: ask "Is this about your earlier question
+        ...?" instead."""
         text = phrase(phrase_lang, "clarify_topic", topic=f"“{clarifying_topic(follow)}”")
         return self._base(text, language, AnswerKind.CLARIFY)
 

@@ -79,6 +79,7 @@ class Resolution:
     follow_up: bool  # the question leans on the conversation
     clarify: bool  # it leans on nothing: ask the resident what they mean
     topic: str = ""  # the words carried over from earlier turns
+    earlier: str = ""  # the earlier question the topic comes from (redacted), to offer back in "Is this about ...?"
 
 
 Conversation = str | Turn | Sequence[str | Turn] | None
@@ -201,7 +202,15 @@ def resolve(question: str, previous: Conversation = None, accept: Callable[[str]
     A standalone question is returned unchanged."""
     if not leans_on_context(question):
         return Resolution(query=question, follow_up=False, clarify=False)
-    topic = topic_of(as_turns(previous), accept, keep_value=not _anaphoric(question))
+    accepted: dict[str, str] = {}
+
+    def once(text: str) -> str:  # redaction and the guard run once per earlier question
+        if text not in accepted:
+            accepted[text] = accept(text)
+        return accepted[text]
+
+    turns = as_turns(previous)
+    topic = topic_of(turns, once, keep_value=not _anaphoric(question))
     own = set(tokenize(question, prefixes=False))
     carried = " ".join(w for w in topic.split() if not set(tokenize(w, prefixes=False)) <= own)
     if not carried:
@@ -209,7 +218,10 @@ def resolve(question: str, previous: Conversation = None, accept: Callable[[str]
         # question names its own topic and is answered as it stands.
         names_topic = not _anaphoric(question) and any(not w.isdigit() for w in own_terms(question))
         return Resolution(query=question, follow_up=not names_topic, clarify=not names_topic)
-    return Resolution(query=f"{question} {carried}", follow_up=True, clarify=False, topic=carried)
+    # the question a resident would recognise: the latest earlier one that names its own topic ("and when?" does not)
+    earlier = [once(t.question) for t in reversed(turns)]
+    named = next((q for q in earlier if q and not leans_on_context(q)), next((q for q in earlier if q), ""))
+    return Resolution(query=f"{question} {carried}", follow_up=True, clarify=False, topic=carried, earlier=named)
 
 
 # -- "never a confident unrelated answer" ---------------------------------------------------------------------
@@ -258,7 +270,7 @@ def holds_asked_value(resolution: Resolution, quotes: Sequence[str]) -> bool:
 def follow_up_verdict(resolution: Resolution, previous: Conversation, citations: Sequence,
                       expand: Callable[[str], str] = lambda topic: topic) -> str | None:
     """None: the direct answer stands. "clarify": its first citation left the conversation's topic, so ask
-    "Do you mean <topic>?". "closest": on topic but without the asked value, so it is quoted as the closest
+    "Is this about your earlier question ...?". "closest": on topic but without the asked value, so it is quoted as the closest
     passage, not as a direct answer. Never a confident unrelated answer."""
     if not citations:
         return None
@@ -269,9 +281,16 @@ def follow_up_verdict(resolution: Resolution, previous: Conversation, citations:
     return None
 
 
-def clarifying_topic(resolution: Resolution, limit: int = 6) -> str:
-    """The topic to offer back in "Do you mean ...?": the carried words, a few."""
-    return " ".join(resolution.topic.split()[:limit])
+def clarifying_topic(resolution: Resolution, limit: int = 6, max_chars: int = 120) -> str:
+    """What to offer back in "Is this about your earlier question ...?": that question as the resident wrote it
+    (redacted; cut at a word near `max_chars`), else a few of the carried words. The carried words alone read
+    as a list ("prévoit vélo"), the question reads as the resident's own."""
+    earlier = " ".join(resolution.earlier.split())
+    if not earlier:
+        return " ".join(resolution.topic.split()[:limit])
+    if len(earlier) <= max_chars:
+        return earlier
+    return earlier[:max_chars].rsplit(" ", 1)[0] + " …"
 
 
 def refocus(ranked: list, question: str, reranker) -> list:

@@ -27,8 +27,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_mentioned_closest": "The plan does not mention this directly; the closest passage says:",
         "clarify": "I am not sure what you are referring to. Please ask the whole question again "
                    "and name the measure or topic you mean.",
-        "clarify_topic": "Do you mean {topic}? The passage I found is about something else, so please ask the "
-                         "whole question again with the topic in it.",
+        "clarify_topic": "Is this about your earlier question {topic}? The passage I found is about something "
+                         "else, so please ask the whole question again with the topic in it.",
     },
     "fr": {
         "lead_general": "Voici ce que dit le plan :",
@@ -53,8 +53,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_mentioned_closest": "Le plan ne le mentionne pas directement ; le passage le plus proche dit :",
         "clarify": "Je ne sais pas à quoi vous faites référence. Posez à nouveau toute la question "
                    "en nommant la mesure ou le sujet.",
-        "clarify_topic": "Parlez-vous de {topic} ? Le passage trouvé porte sur autre chose : posez à nouveau "
-                         "toute la question en nommant le sujet.",
+        "clarify_topic": "Est-ce lié à votre question précédente {topic} ? Le passage trouvé porte sur autre "
+                         "chose : posez à nouveau toute la question en nommant le sujet.",
     },
     "de": {
         "lead_general": "Das steht im Plan:",
@@ -79,8 +79,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_mentioned_closest": "Der Plan erwähnt das nicht direkt; der nächstliegende Abschnitt sagt:",
         "clarify": "Ich bin nicht sicher, worauf Sie sich beziehen. Bitte stellen Sie die ganze "
                    "Frage noch einmal und nennen Sie die Maßnahme oder das Thema.",
-        "clarify_topic": "Meinen Sie {topic}? Die gefundene Stelle handelt von etwas anderem: Bitte stellen Sie "
-                         "die ganze Frage noch einmal und nennen Sie das Thema.",
+        "clarify_topic": "Geht es um Ihre vorige Frage {topic}? Die gefundene Stelle handelt von etwas anderem: "
+                         "Bitte stellen Sie die ganze Frage noch einmal und nennen Sie das Thema.",
     },
     "nl": {
         "lead_general": "Dit staat er in het plan:",
@@ -105,8 +105,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_mentioned_closest": "Het plan noemt dit niet direct; de meest verwante passage zegt:",
         "clarify": "Het is mij niet duidelijk waarnaar u verwijst. Stel de hele vraag opnieuw en "
                    "noem de maatregel of het onderwerp.",
-        "clarify_topic": "Bedoelt u {topic}? De gevonden passage gaat over iets anders: stel de hele vraag "
-                         "opnieuw en noem het onderwerp.",
+        "clarify_topic": "Gaat dit over uw vorige vraag {topic}? De gevonden passage gaat over iets anders: stel "
+                         "de hele vraag opnieuw en noem het onderwerp.",
     },
     "da": {
         "lead_general": "Det står der i planen:",
@@ -131,8 +131,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "not_mentioned_closest": "Planen nævner det ikke direkte; det nærmeste afsnit siger:",
         "clarify": "Jeg er ikke sikker på, hvad du henviser til. Stil hele spørgsmålet igen, og "
                    "nævn tiltaget eller emnet.",
-        "clarify_topic": "Mener du {topic}? Det fundne afsnit handler om noget andet: stil hele spørgsmålet "
-                         "igen, og nævn emnet.",
+        "clarify_topic": "Handler det om dit tidligere spørgsmål {topic}? Det fundne afsnit handler om noget "
+                         "andet: stil hele spørgsmålet igen, og nævn emnet.",
     },
 }
 
