@@ -144,3 +144,27 @@ def test_suggestions_go_first_to_themes_nobody_reviewed(data: dict) -> None:
     picks = mapper.suggest(data["X"], data["texts"], count=10)
     assert not set(picks) & set(reviews)
     assert sum(data["gold"][i] not in seen for i in picks[:5]) >= 4, [data["gold"][i] for i in picks]
+
+
+def test_the_ridge_leaves_what_fits_no_theme_unassigned(data: dict) -> None:
+    """Once the ridge re-maps (40 reviews, none of them "no theme fits"), a submission the zero-shot rule finds
+    too short or off every theme stays without one; before session 8's fix the ridge gave each its base rate,
+    the most reviewed theme."""
+    from civicai.cluster.learned import LearnerParams
+    from civicai.embed import get_embedder
+
+    order = np.random.default_rng(2).permutation(len(data["texts"]))
+    reviews = {int(i): Review(frozenset({data["gold"][i]})) for i in order[:45]}
+    extra = ["ok", "Thanks.", "No comment."]  # what the zero-shot rule calls too short to map
+    texts = data["texts"] + extra
+    X = np.vstack([data["X"], get_embedder("use").encode(extra)])
+    zero_shot = map_to_themes(X, data["vectors"], texts, MappingParams(), themes=data["themes"])
+    assert all(not t for t in zero_shot.themes[-3:])  # the zero-shot rule places none of them
+    kept = ReviewedMapper(data["vectors"], data["themes"]).fit(X, reviews).predict(X, texts)
+    forced = ReviewedMapper(data["vectors"], data["themes"], learner=LearnerParams(keep_unplaced=False)) \
+        .fit(X, reviews).predict(X, texts)
+    assert kept.learner == forced.learner == "ridge"
+    assert all(len(t) == 1 for t in forced.themes[-3:])  # the old behaviour: a theme for everything
+    assert kept.themes[-3:] == [[], [], []]
+    # on-topic submissions are mapped exactly as before
+    assert kept.themes[:-3] == forced.themes[:-3]

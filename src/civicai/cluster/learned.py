@@ -58,6 +58,7 @@ class LearnerParams:
     C: float = 0.1  # ridge penalty
     prior: float = 1.0  # weight of the zero-shot z-score (/10) added to the ridge output
     switch: int = 40  # fewer reviews than this: the nearest-centroid update instead (never under 10)
+    keep_unplaced: bool = True  # what the zero-shot rule leaves without a theme (too short, off-topic) stays so
     folds: int = 5
     seed: int = 0
 
@@ -201,6 +202,11 @@ class ReviewedMapper:
         if self.uses_ridge:
             scores, threshold = self._ridge(X, texts)
             chosen_all = _decide(scores, threshold, self.most_, self._allow_empty)
+            if self.learner.keep_unplaced:
+                # what the zero-shot rule finds too short or off every theme stays without one: the ridge gives
+                # such a text its base rate ("ok" -> the most reviewed theme), which says nothing about it
+                zero_shot = map_to_themes(X, self.vectors_, texts, self.params_, themes=self.themes).themes
+                chosen_all = [c if z else [] for c, z in zip(chosen_all, zero_shot)]
         else:
             chosen_all = [list(t) for t in map_to_themes(X, self.vectors_, texts, self.params_,
                                                          themes=self.themes).themes]
