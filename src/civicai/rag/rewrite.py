@@ -3,8 +3,8 @@
 A question in another language than the plan shares no words with it (BM25 and the word-level reranker go
 blind) and the small multilingual embedder is weak across languages. The local LLM translates the question
 (prompts/query_rewrite.v1.toml) and adds a few search words; retrieval then runs with the original AND the
-rewritten query and fuses the two rankings by RRF (`fuse`), so a bad rewrite cannot remove what the original
-found. Only what is searched for changes: answers and quotes stay verbatim plan sentences.
+rewritten query and fuses the two rankings (`fuse`; shipped: interleaved, each passage keeping its better rank),
+so a bad rewrite cannot push out the original's best passages. Only what is searched for changes: answers and quotes stay verbatim plan sentences.
 
 Deterministic (temperature 0, fixed seed), cached per (prompt version, model, languages, question) in memory
 and on disk, bounded by a timeout; any failure (runtime or model missing, error, timeout, empty reply) gives
