@@ -31,6 +31,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
     for report in run_isolated(item):
         item.ihook.pytest_runtest_logreport(report=report)
+    # this process never set the item up, but the fixtures of the tests before it (a module-scoped one) are
+    # still on pytest's stack: tear down what `nextitem` does not share, as pytest's own protocol does, or the
+    # next module's first test fails with "previous item was not torn down properly"
+    item.session._setupstate.teardown_exact(nextitem)
     item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
     return True
 
