@@ -6,7 +6,6 @@ checked against the passage it cites; a failed check falls back to the extractiv
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from civicai.plans.repository import StoredPlan
 from civicai.rag.abstain import features, load_model
 from civicai.rag.compose import (
     SentenceRanker,
+    chunks_digest,
     closest_sections,
     compose_abstention,
     compose_answer,
@@ -280,10 +280,7 @@ class PlanChat:
     def probe_scores(self) -> ProbeScores:
         """The probe bank's features on this plan: computed once per plan version, kept on disk."""
         if self.probes is None:
-            digest = hashlib.sha256()
-            for chunk in self.stored.chunks:
-                digest.update(f"{chunk.ordinal}\x1e{chunk.text}\x1f".encode())
-            key = [digest.hexdigest(), self.index.embedder.model_id, getattr(self.ranker.embedder, "model_id", ""),
+            key = [chunks_digest(self.stored.chunks), self.index.embedder.model_id, getattr(self.ranker.embedder, "model_id", ""),
                    str(self.query_expansion), self.stored.info.language or ""]
             path = probe_cache_path(self.settings.resolved_cache_dir, key)
             self.probes = load_or_score(path, lambda q, lang: self.assess(q, lang, relative=False).features,

@@ -55,6 +55,14 @@ def _is_list(text: str) -> bool:
     return len(lines) >= 3 and float(np.median([len(line.split()) for line in lines])) <= LIST_ITEM_WORDS
 
 
+def chunks_digest(chunks: list[Chunk], salt: str = "") -> str:
+    """sha256 of `salt` and the chunks' ordinals and text: one plan version's key for what is cached from it."""
+    digest = hashlib.sha256(salt.encode())
+    for chunk in chunks:
+        digest.update(f"{chunk.ordinal}\x1e{chunk.text}\x1f".encode())
+    return digest.hexdigest()
+
+
 @dataclass
 class SentenceRanker:
     """Scores a chunk's sentences against the question with a fast multilingual sentence encoder (USE) plus
@@ -69,10 +77,8 @@ class SentenceRanker:
         version and a hash of the chunks' text, so another plan version or encoder never reads stale vectors."""
         if self.embedder is None:
             return None
-        digest = hashlib.sha256(f"{self.embedder.model_id}|{SENTENCE_CACHE_VERSION}".encode())
-        for chunk in chunks:
-            digest.update(f"{chunk.ordinal}\x1e{chunk.text}\x1f".encode())
-        return folder / "sentence-vectors" / f"{digest.hexdigest()[:24]}.npz"
+        digest = chunks_digest(chunks, f"{self.embedder.model_id}|{SENTENCE_CACHE_VERSION}")
+        return folder / "sentence-vectors" / f"{digest[:24]}.npz"
 
     def load_or_encode(self, chunks: list[Chunk], folder: Path, encode: bool = False,
                        progress: bool = False) -> bool:

@@ -270,8 +270,8 @@ def holds_asked_value(resolution: Resolution, quotes: Sequence[str]) -> bool:
 def follow_up_verdict(resolution: Resolution, previous: Conversation, citations: Sequence,
                       expand: Callable[[str], str] = lambda topic: topic) -> str | None:
     """None: the direct answer stands. "clarify": its first citation left the conversation's topic, so ask
-    "Is this about your earlier question ...?". "closest": on topic but without the asked value, so it is quoted as the closest
-    passage, not as a direct answer. Never a confident unrelated answer."""
+    "Is this about your earlier question ...?". "closest": on topic but without the asked value, so it is quoted
+    as the closest passage, not as a direct answer. Never a confident unrelated answer."""
     if not citations:
         return None
     if not stays_on_topic(resolution, previous, citations[0].section, citations[0].quote, expand):
@@ -310,10 +310,7 @@ def refocus(ranked: list, question: str, reranker) -> list:
         if passage.best_sentence < 0:
             out.append(passage)
             continue
-        chunk = passage.hit.chunk
-        heading = reranker.heading_tokens(chunk)
-        own = np.array([sum(w for t, w in weights.items() if t in (s | heading)) / total
-                        for s in reranker.sentence_tokens(chunk)], dtype=np.float32)
+        own = reranker.lexical(weights, total, passage.hit.chunk)
         scores = passage.sentence_scores + reranker.weights.lexical * own
         best = int(np.argmax(scores))
         out.append(replace(passage, score=float(scores[best]), sentence_scores=scores, best_sentence=best))

@@ -132,6 +132,13 @@ class Reranker:
                 tokens |= self.index.chunk_tokens[neighbour]
         return frozenset(tokens)
 
+    def lexical(self, weights: dict[str, float], total: float, chunk: Chunk) -> np.ndarray:
+        """Per quotable sentence of the chunk, the share of the IDF `weights` (out of `total`) its tokens hold; a
+        sentence is read under its heading: "2019-2022" under "Calendrier" answers "quel calendrier"."""
+        heading = self.heading_tokens(chunk)
+        return np.array([sum(w for t, w in weights.items() if t in (s | heading)) / total
+                         for s in self.sentence_tokens(chunk)], dtype=np.float32)
+
     def features(self, question: str, hits: list[Hit], sentence_scores=None) -> list[dict[str, np.ndarray | float]]:
         """Raw features per candidate passage (per sentence where they vary); for `rerank` and calibration."""
         q_tokens = set(tokenize(question))
@@ -146,10 +153,7 @@ class Reranker:
             chunk = hit.chunk
             sentences = self.sentences_of(chunk)
             heading_tokens = self.heading_tokens(chunk)
-            # a sentence is read under its heading: "2019-2022" under "Calendrier" answers "quel calendrier"
-            tokens = [s | heading_tokens for s in self.sentence_tokens(chunk)]
-            lexical = np.array([sum(w for t, w in weights.items() if t in s) / total for s in tokens],
-                               dtype=np.float32)
+            lexical = self.lexical(weights, total, chunk)
             value = np.array([holds_value(s, kind, given) for s in sentences], dtype=np.float32)
             heading = sum(w for t, w in weights.items() if t in heading_tokens) / total
             context = self._context_tokens(chunk)
