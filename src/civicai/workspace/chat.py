@@ -213,6 +213,8 @@ def store_feedback(session: Session, *, question: str, answer: str, rating: int,
         raise InputError(f"rating {rating} is not allowed", "send 1 (thumbs up) or -1 (thumbs down)")
     if not question.strip():
         raise InputError("the question is empty", "send the question the answer was for")
+    if plan_id is not None and session.get(Plan, plan_id) is None:  # else a foreign-key error: a 500
+        raise InputError(f"plan {plan_id} does not exist", "send the plan_id of the answer (GET /api/plans), or none")
     row = ChatFeedback(plan_id=plan_id, question_redacted=redact_question(question[:1000], language),
                        answer=redact_question(answer[:MAX_ANSWER_CHARS], language), rating=rating, language=(language or None) and language[:16])
     session.add(row)

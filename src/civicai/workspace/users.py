@@ -300,14 +300,21 @@ def count_users(session: Session) -> int:
 
 
 def issue_token(session: Session, user: User, name: str | None = None,
-                days: int | None = DEFAULT_TOKEN_DAYS) -> tuple[str, ApiToken]:
-    """Tokens always expire: no lifetime means the default, never 'forever'."""
+                days: int | None = DEFAULT_TOKEN_DAYS, *, minted_with: str | None = None) -> tuple[str, ApiToken]:
+    """Tokens always expire: no lifetime means the default, never 'forever'. A token asked for with another
+    token (`minted_with`) expires no later than that one, so a leaked short-lived token cannot buy a year."""
     days = DEFAULT_TOKEN_DAYS if days is None else days
     if not 1 <= days <= 366:
         raise InputError(f"token lifetime {days} days is out of range", "use 1 to 366 days")
+    expires = token_expiry(days)
+    if minted_with is not None:
+        parent = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_api_token(minted_with))).first()
+        if parent is None or parent.expires_at is None:
+            raise AuthError("the API token used is not valid", "sign in, or use a valid token")
+        expires = min(expires, _aware(parent.expires_at))
     token, token_hash = new_api_token()
     row = ApiToken(user_id=user.id, token_hash=token_hash, name=(name or "")[:200] or None,
-                   expires_at=token_expiry(days))
+                   expires_at=expires)
     session.add(row)
     session.flush()
     return token, row
