@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 from starlette.background import BackgroundTask
@@ -45,6 +45,21 @@ def submission_filter(request: Request, consultation_id: int | None = None, run_
 
 
 # --- themes ------------------------------------------------------------------------------------------------
+def _reaudit(tasks: BackgroundTasks, request: Request, run_id: int, who: Principal) -> None:
+    """After a theme edit: the run's bias audit runs again on the reviewed themes, as after an edit in /staff.
+    Queued once the response is sent, so after the edit is committed and the audit reads it."""
+    from civicai.store.db import session_scope
+    from civicai.workspace.audits import request_reaudit
+
+    ctx = ctx_of(request)
+
+    def queue() -> None:
+        with session_scope(ctx.url) as session:
+            request_reaudit(ctx, session, run_id, who.username, owner_id=who.user_id)
+
+    tasks.add_task(queue)
+
+
 @router.get("/themes/{theme_id}")
 def theme(theme_id: int, who: Principal = Depends(require(*READERS)), session: Session = Depends(get_db, scope="function"),
           flt: queries.SubmissionFilter = Depends(submission_filter), limit: int = 100, offset: int = 0) -> dict:
@@ -58,11 +73,12 @@ def theme(theme_id: int, who: Principal = Depends(require(*READERS)), session: S
 
 
 @router.patch("/themes/{theme_id}")
-def edit_theme(theme_id: int, body: ThemePatch, who: Principal = Depends(require(*STAFF)),
-               session: Session = Depends(get_db, scope="function")) -> dict:
+def edit_theme(theme_id: int, body: ThemePatch, request: Request, tasks: BackgroundTasks,
+               who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db, scope="function")) -> dict:
     if body.label is None and body.summary is None:
         raise InputError("nothing to change", "send 'label' and/or 'summary'")
     row = queries.get_theme(session, theme_id)
+    _reaudit(tasks, request, row.run_id, who)
     if body.label is not None:
         row = review.rename_theme(session, theme_id, body.label, actor=who.username)
     if body.summary is not None:
@@ -71,21 +87,25 @@ def edit_theme(theme_id: int, body: ThemePatch, who: Principal = Depends(require
 
 
 @router.post("/themes/{theme_id}/merge")
-def merge(theme_id: int, body: MergeBody, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db, scope="function")) -> dict:
+def merge(theme_id: int, body: MergeBody, request: Request, tasks: BackgroundTasks,
+          who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db, scope="function")) -> dict:
+    _reaudit(tasks, request, queries.get_theme(session, theme_id).run_id, who)
     return queries.theme_row(review.merge_themes(session, theme_id, body.source_ids, actor=who.username,
                                                  label=body.label))
 
 
 @router.post("/themes/{theme_id}/split", status_code=201)
-def split(theme_id: int, body: SplitBody, who: Principal = Depends(require(*STAFF)),
-          session: Session = Depends(get_db, scope="function")) -> dict:
+def split(theme_id: int, body: SplitBody, request: Request, tasks: BackgroundTasks,
+          who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db, scope="function")) -> dict:
+    _reaudit(tasks, request, queries.get_theme(session, theme_id).run_id, who)
     return queries.theme_row(review.split_theme(session, theme_id, body.submission_ids, body.label,
                                                 actor=who.username))
 
 
 @router.delete("/themes/{theme_id}")
-def delete(theme_id: int, who: Principal = Depends(require(*STAFF)), session: Session = Depends(get_db, scope="function")) -> dict:
+def delete(theme_id: int, request: Request, tasks: BackgroundTasks, who: Principal = Depends(require(*STAFF)),
+           session: Session = Depends(get_db, scope="function")) -> dict:
+    _reaudit(tasks, request, queries.get_theme(session, theme_id).run_id, who)
     return {"deleted": theme_id, "unassigned": review.delete_theme(session, theme_id, actor=who.username)}
 
 
