@@ -66,3 +66,20 @@ def test_review_edit_reaudits_the_reviewed_themes(live, browser) -> None:
     assert page.locator("#manifest table tbody tr").count() > 30  # a table, not a JSON tree
     shot(page, "ui-17-audit-manifest")
     auditor.close()
+
+
+def test_run_manifest_in_audit_shows_no_server_paths(live, browser) -> None:
+    """Session 9 user trial: /api/runs/{id}/manifest names files by their last part and leaves database_url out
+    (session 8), but the /audit page's manifest table showed the home's paths and the database URL to auditors."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    login(page, live.base, "audit1", "/audit/")
+    page.get_by_role("tab", name="Run manifests").click()
+    page.click("#runs [data-testid='cell-0-0']")
+    text = wait_text(page, "#manifest", "name_detection")
+    from _api_support import SMALL_CSV
+
+    for server_path in (str(live.home), str(SMALL_CSV.parent), "database_url", "sqlite:"):
+        assert server_path not in text, (server_path, text[:3000])
+    assert "out_dir" in text and "consultation_small.csv" in text  # the keys stay; files by their names
+    context.close()

@@ -135,8 +135,10 @@ def build_audit(ctx: AppContext) -> gr.Blocks:
         row = evt.row_value or []
         if not row:
             return "", "", None
-        with session_scope(ctx.url) as session:
-            manifest = queries.get_run(session, int(row[0])).manifest or {}
+        from civicai.workspace.security import hide_paths
+
+        with session_scope(ctx.url) as session:  # as GET /api/runs/{id}/manifest shows it: no server paths
+            manifest = hide_paths(queries.get_run(session, int(row[0])).manifest or {})
         link = (f'<p>Run {int(row[0])}: what it ran with. <a href="/api/runs/{int(row[0])}/manifest" '
                 f'download="run{int(row[0])}.json">Download run.json</a> (the same, as JSON)</p>')
         return manifest_html(json.loads(json.dumps(manifest, default=str))), link, int(row[0])
