@@ -70,13 +70,16 @@ def audit_file(session: Session, audit_id: int, fmt: str) -> tuple[Path | None, 
 
 
 def run_report_file(session: Session, run_id: int, fmt: str) -> Path:
-    """A report file found in a run's folder (for audits that are only files)."""
+    """The newest report file found in a run's folder (for audits that are only files): after a re-audit of
+    the reviewed themes (RUN/audits/<time>/), that one, not the first audit (RUN/audit/, which sorts first)."""
+    if fmt not in ("json", "html"):
+        raise InputError(f"unknown report format '{fmt}'", "use json or html")
     run = get_or_raise(session, AnalysisRun, run_id, "analysis run")
     name = REPORT_JSON if fmt == "json" else REPORT_HTML
-    found = sorted(Path(run.out_dir or "/nonexistent").glob(f"**/{name}"))
+    found = sorted(Path(run.out_dir or "/nonexistent").glob(f"**/{name}"), key=lambda p: (p.stat().st_mtime_ns, str(p)))
     if not found:
         raise LookupError(f"run {run_id} has no {name}")
-    return found[0]
+    return found[-1]
 
 
 def model_cards() -> list[dict[str, str]]:

@@ -44,7 +44,7 @@ def audit_report(audit_id: int, fmt: str, who: Principal = Depends(require(*READ
 @router.get("/runs/{run_id}/bias_report.{fmt}")
 def run_report(run_id: int, fmt: str, who: Principal = Depends(require(*READERS)),
                session: Session = Depends(get_db, scope="function")) -> FileResponse:
-    path = auditsvc.run_report_file(session, run_id, fmt if fmt in ("json", "html") else "json")
+    path = auditsvc.run_report_file(session, run_id, fmt)
     return FileResponse(path, filename=f"run{run_id}-{path.name}", headers=SANDBOX if fmt == "html" else None)
 
 
