@@ -9,6 +9,7 @@ import pytest
 
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+from civicai.errors import InputError
 from civicai.plans.ingest import ingest_file
 from civicai.rag import AnswerKind, load_chat
 from civicai.rag.compose import complete, is_fragment, is_label
@@ -88,6 +89,23 @@ def test_question_styles_in_five_languages():
     assert not any(is_yes_no(q) for q in other), [q for q in other if is_yes_no(q)]
     assert is_why("Why do we need to stop using cars?") and is_why("Pourquoi faut-il moins de voitures ?")
     assert negated("We are not on track yet towards the 2030 goal.") and not negated("Night buses will run.")
+    assert negated("Tenants cannot apply themselves, but their landlord can.")
+
+
+def test_yes_no_answer_is_not_a_yes_when_the_quote_says_no(pdf_chat):
+    # session 9 user trial: "Yes, the plan says: “... tenants cannot apply themselves ...”"
+    answer = pdf_chat.ask("Can tenants apply for the renovation subsidies?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "cannot" in quotes, answer.answer
+    assert not answer.answer.startswith(phrase("en", "yes_lead")), answer.answer
+
+
+@pytest.mark.parametrize("question", ["\x00" * 100, "\u200b\u200b\u200b", " \u202e\ufeff \t"],
+                         ids=["nul-bytes", "zero-width", "bidi-and-bom"])
+def test_a_question_of_invisible_characters_is_empty(pdf_chat, question):
+    # session 9 user trial: NUL bytes or zero-width spaces alone were answered with "closest sections"
+    with pytest.raises(InputError, match="the question is empty"):
+        pdf_chat.ask(question)
 
 
 def test_every_language_has_every_phrase():

@@ -17,6 +17,7 @@ import numpy as np
 from civicai.config import Settings, get_settings
 from civicai.embed import Embedder, get_embedder
 from civicai.errors import InputError
+from civicai.ingest.rowcheck import clean_text
 from civicai.plans.repository import StoredPlan
 from civicai.rag.abstain import features, load_model
 from civicai.rag.compose import (
@@ -167,11 +168,14 @@ class PlanChat:
 
     # -- the steps --------------------------------------------------------------------------------------
     def _prepare(self, question: str, audience: str) -> tuple[str, str]:
-        if not isinstance(question, str) or not question.strip():
+        # control, zero-width and bidi characters removed as in an upload's rows: a question of only NUL bytes or
+        # zero-width spaces is empty, and none can hide words from the guard
+        question = clean_text(question) if isinstance(question, str) else ""
+        if not question:
             raise InputError("the question is empty", "ask a question about the plan")
         if audience not in AUDIENCES:
             raise InputError(f"unknown audience '{audience}'", f"use one of: {', '.join(AUDIENCES)}")
-        question = question.strip()[:MAX_QUESTION_CHARS]
+        question = question[:MAX_QUESTION_CHARS]
         language = detect_question_language(question, self.stored.info.language)
         redacted = redact_question(question, language, self.public_text)
         log.info("question (redacted) plan=%s lang=%s: %s", self.stored.info.name, language, redacted)

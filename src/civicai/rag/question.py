@@ -36,7 +36,7 @@ _REASON = re.compile(r"\b(because|since|due to|owing to|as a result|in order to|
                      r"a cause|grace a|raison\w*|proteg\w*|sante|weil|da|damit|um zu|grund\w*|schutz\w*|schutz|"
                      r"omdat|zodat|doordat|reden\w*|bescherm\w*|gezondheid|fordi|for at|sa at|grund|beskyt\w*|"
                      r"sundhed)\b")
-_NEGATION = re.compile(r"\b(not|no|never|none|nor|ne|pas|jamais|aucun\w*|nicht|kein\w*|nie|niet|geen|nooit|"
+_NEGATION = re.compile(r"\b(not|cannot|no|never|none|nor|ne|pas|jamais|aucun\w*|nicht|kein\w*|nie|niet|geen|nooit|"
                        r"ikke|ingen|aldrig)\b|n't\b")
 
 
