@@ -1,6 +1,6 @@
-"""`civicai analyse` shows which stage runs and how far it is on a terminal, and nothing redrawn with \\r
-when its output goes to a pipe or a log file (issue 17: it printed nothing between its first line and the
-summary on a terminal, and tqdm bars into logs)."""
+"""`civicai analyse` shows which stage runs and how far it is: a bar on a terminal, and a line per stage, nothing
+redrawn with \\r, when its output goes to a pipe or a log file (issue 17: it printed nothing between its first
+line and the summary on a terminal, and tqdm bars into logs; session 9: nothing for minutes into a log)."""
 from __future__ import annotations
 
 import csv
@@ -42,6 +42,10 @@ def test_no_progress_bars_when_not_a_terminal(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "submissions (" in done.stderr and "report:" in done.stderr  # the summary is there
     assert "\r" not in done.stderr and "%|" not in done.stderr  # but no bar redrawn into a log
+    # one line per stage instead (session 9: a log showed nothing for 8 minutes between the first line and the end)
+    stages = re.findall(r"^\s*\d+ s  (.+) \((\d+)%\)$", done.stderr, flags=re.MULTILINE)
+    assert len(stages) >= 2 and len({s for s, _ in stages}) == len(stages), done.stderr
+    assert [int(p) for _, p in stages] == sorted(int(p) for _, p in stages), done.stderr
 
 
 def test_a_terminal_sees_the_stage_and_a_percentage(tmp_path: Path) -> None:

@@ -79,9 +79,8 @@ def analyse(
         cluster_address=settings.cluster_address, **({"fit_sample": fit_sample} if fit_sample else {}))
     console = Console(stderr=True)
     console.print(f"analysing [bold]{input_path}[/bold] -> {out}")
-    # a bar on a terminal only: a pipe or log file gets the first line and the summary, no \r-redrawn bars
-    result = _with_progress(console, out, lambda: run_analysis(options)) if console.is_terminal \
-        else run_analysis(options)
+    # a bar on a terminal; a pipe or log file gets one line per stage instead (no \r-redrawn bars)
+    result = _with_progress(console, out, lambda: run_analysis(options))
     counts = result.counts
     console.print(f"{counts['submissions']} submissions ({counts['distinct']} distinct, {counts['duplicates']} copies, "
                   f"{counts['campaigns']} campaigns, {counts['rejected']} rows rejected)")
@@ -97,30 +96,43 @@ def analyse(
 
 
 def _with_progress(console: Console, out: Path, work: Callable[[], T]) -> T:
-    """Run `work` under one rich bar: the stage running now and its share of the run, read from the stage
-    checkpoints in OUT (the same measure as the staff workspace's job progress)."""
+    """Run `work` while showing the stage running now and its share of the run, read from the stage checkpoints
+    in OUT (the same measure as the staff workspace's job progress): one rich bar on a terminal, one line per
+    new stage elsewhere (a log of a long run otherwise shows nothing for minutes)."""
     import threading
+    import time
 
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     from civicai.workspace.jobs import stage_progress
 
     stop = threading.Event()
-    with Progress(TextColumn("{task.description:<34}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
-                  console=console) as bar:
-        task = bar.add_task("reading and redacting", total=100)
+    started = time.monotonic()
 
-        def watch() -> None:
-            while not stop.wait(0.5):
-                fraction, stage = stage_progress(out)
-                bar.update(task, completed=100 * fraction, description=stage)
+    def watch(show: Callable[[float, str], None]) -> None:
+        while not stop.wait(0.5):
+            show(*stage_progress(out))
 
-        watcher = threading.Thread(target=watch, daemon=True)
+    def run(show: Callable[[float, str], None]) -> T:
+        watcher = threading.Thread(target=watch, args=(show,), daemon=True)
         watcher.start()
         try:
-            result = work()
+            return work()
         finally:
             stop.set()
             watcher.join(timeout=2)
+
+    if not console.is_terminal:
+        shown: list[str] = []
+
+        def line(fraction: float, stage: str) -> None:
+            if not shown or shown[-1] != stage:
+                shown.append(stage)
+                console.print(f"{time.monotonic() - started:6.0f} s  {stage} ({100 * fraction:.0f}%)", highlight=False)
+        return run(line)
+    with Progress(TextColumn("{task.description:<34}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
+        task = bar.add_task("reading and redacting", total=100)
+        result = run(lambda fraction, stage: bar.update(task, completed=100 * fraction, description=stage))
         bar.update(task, completed=100, description="done")
     return result
