@@ -8,8 +8,10 @@ from urllib.parse import urlencode
 import gradio as gr
 import pandas as pd
 
+from civicai.errors import CivicaiError
 from civicai.store.db import session_scope
 from civicai.triage import STATUSES, UNSET, TriageChange, bulk_update, update_submission
+from civicai.triage.reviews import remap_run, review_submission
 from civicai.ui import staff_data as data
 from civicai.ui.common import (
     esc,
@@ -275,10 +277,12 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
     def open_submission(submission_id, run):
         detail = data.submission_detail(ctx, int(submission_id or 0), data.choice_id(run))
         if detail is None:
-            return "Select a submission in a table.", None, "", "", "", data.empty_history(), None
+            return ("Select a submission in a table.", None, "", "", "", data.empty_history(), None,
+                    gr.update(choices=[], value=[]), "keep", "Open a submission to review its themes.")
         md = submission_html(detail)  # HTML-escaped, never Markdown (citizen words)
+        choices, current, state = data.theme_review_form(ctx, data.choice_id(run), detail["id"])
         return (md, detail["status"], detail["assignee"] or "", ", ".join(detail["tags"]), detail["notes"] or "",
-                detail["history"], detail["version"])
+                detail["history"], detail["version"], gr.update(choices=choices, value=current), "keep", state)
 
     def pick_row(ids: dict, evt: gr.SelectData):
         """The database id of the selected row: tables show the file's id, `ids` maps it back."""
@@ -329,6 +333,54 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         gr.Info(f"Submission {report.external_id} erased: {report.quotes_removed} quotes removed, "
                 f"{report.themes_marked} labels/summaries withdrawn, {len(report.files_changed)} files rewritten.")
         return open_submission(submission_id, run)
+
+    # --- callbacks: theme review of one submission, learning from the reviews (issue 15) ---------------
+    def on_review_save(submission_id, run, keys, position, request: gr.Request):
+        """The submission's themes in this run become exactly `keys` (POST /api/runs/{run}/submissions/{id}/review)."""
+        me = guard(request)
+        run_id = data.choice_id(run)
+        if not submission_id or run_id is None:
+            gr.Warning("Open a submission (and pick a run) first.")
+            return (gr.update(),) * len(sub_out)
+        chosen = None if position in (None, "", "keep") else position
+        try:
+            with session_scope(ctx.url) as session:
+                saved = review_submission(session, run_id, int(submission_id), list(keys or []), actor=me.username,
+                                          position=chosen)
+        except CivicaiError as exc:  # an unknown theme or position, a run of another consultation: a warning
+            gr.Warning(friendly(exc).message)
+            return (gr.update(),) * len(sub_out)
+        except Exception as exc:
+            raise friendly(exc) from exc
+        names = {key: label for label, key in data.theme_review_form(ctx, run_id, int(submission_id))[0]}
+        listed = lambda keys: ", ".join(names.get(k, k) for k in keys) or "none fits"
+        gr.Info(f"Saved: themes {listed(saved['themes'])} (was {listed(saved['previous'])}); "
+                f"position {chosen or 'unchanged'}. Re-map to apply your reviews to the rest.")
+        return open_submission(submission_id, run)
+
+    def on_learn(run, request: gr.Request, progress=gr.Progress()):
+        """Refit on the reviews and re-map the unreviewed rest, in the request (POST /api/runs/{run}/reviews/remap)."""
+        me = guard(request)
+        run_id = data.choice_id(run)
+        unchanged = gr.update(), gr.update(), gr.update()
+        if run_id is None:
+            gr.Warning("Pick a run first.")
+            return unchanged
+        gr.Info("Learning from the reviews and re-mapping the rest: about 20 seconds for 700 submissions.")
+        progress(0.1, desc="Learning from the reviews and re-mapping the rest")
+        try:
+            with session_scope(ctx.url) as session:
+                result = remap_run(session, run_id, actor=me.username, suggest=10)
+        except CivicaiError as exc:
+            gr.Warning(friendly(exc).message)
+            return unchanged
+        except Exception as exc:
+            raise friendly(exc) from exc
+        frame, ids = data.review_next_frame(ctx, run_id, result.suggestions)
+        nexts = ", ".join(f"#{i}" for i in ids) or "nothing left to propose"
+        message = f"{result.reviewed} reviewed, {result.moved} submissions moved; review next: {nexts}."
+        gr.Info(message)
+        return frame, ids, message + " Select one below (or type its id above) to open it."
 
     def on_queue(consultation, run, status, assignee, tag, q, unassigned):
         flt = queries.SubmissionFilter(consultation_id=data.choice_id(consultation), run_id=data.choice_id(run),
@@ -484,6 +536,22 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 save_btn = gr.Button("Save triage", variant="primary", elem_id="save-triage")
                 history_table = gr.Dataframe(data.empty_history(), label="History (append-only)", interactive=False,
                                              wrap=True, elem_id="history")
+                with gr.Accordion("Review this submission's themes", open=False, elem_id="theme-review"):
+                    r_state = gr.Markdown("Open a submission to review its themes.", elem_id="review-state")
+                    with gr.Row():
+                        r_themes = gr.Dropdown(label="Its themes in this run (none = no theme fits)", choices=[],
+                                               multiselect=True, scale=4, elem_id="review-themes")
+                        r_position = gr.Dropdown(label="Position", choices=data.REVIEW_POSITIONS, value="keep",
+                                                 scale=1, elem_id="review-position")
+                    r_save = gr.Button("Save review", variant="primary", elem_id="save-review")
+                    learn_btn = gr.Button("Learn from reviews and re-map the rest", elem_id="learn-remap")
+                    gr.Markdown("Reviewed submissions keep exactly your themes; the rest move to what the reviews "
+                                "teach. Takes about 20 seconds; the theme set itself stays as it is (to re-map "
+                                "onto edited themes, use the button in Theme detail & review).")
+                    r_next_info = gr.Markdown(elem_id="review-next-info")
+                    r_next = gr.Dataframe(pd.DataFrame(columns=data.REVIEW_NEXT_COLUMNS),
+                                          label="Review next (select one to open it)", interactive=False, wrap=True,
+                                          elem_id="review-next", column_widths=["90px", "200px", "70%"])
                 with gr.Accordion("Bulk action", open=False):
                     with gr.Row():
                         b_ids = gr.Textbox(label="Submission ids, as in the file (comma or space separated)",
@@ -527,7 +595,8 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 on_theme, theme_in, theme_out).then(overview, [consultation, run], overview_out)
         remap_btn.click(on_remap, [run], None)
         t_version, sub_id = gr.State(None), gr.State(None)
-        sub_out = [sub_md, t_status, t_assignee, t_tags, t_notes, history_table, t_version]
+        sub_out = [sub_md, t_status, t_assignee, t_tags, t_notes, history_table, t_version, r_themes, r_position,
+                   r_state]
         for table, ids in ((quotes, quote_ids), (members, member_ids)):
             table.select(pick_and_go, [ids], [sub_id, tabs]).then(open_submission, [sub_id, run], sub_out)
         queue.select(pick_row, [queue_ids], sub_id).then(open_submission, [sub_id, run], sub_out)
@@ -543,4 +612,10 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         b_btn.click(on_bulk, [consultation, b_ids, b_status, b_assignee, b_tag], [b_info]).success(
             on_queue, q_in, q_out)
         e_btn.click(on_erase, [sub_id, run, e_note, e_confirm], sub_out)
+        next_ids = gr.State({})
+        r_save.click(on_review_save, [sub_id, run, r_themes, r_position], sub_out)
+        # the opened submission and the Themes tab show where the re-map put things
+        learn_btn.click(on_learn, [run], [r_next, next_ids, r_next_info]).success(
+            open_submission, [sub_id, run], sub_out).then(overview, [consultation, run], overview_out)
+        r_next.select(pick_row, [next_ids], sub_id).then(open_submission, [sub_id, run], sub_out)
     return demo

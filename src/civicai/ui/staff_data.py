@@ -264,3 +264,58 @@ def consultation_of_run(ctx: AppContext, run_id: int | None) -> int | None:
         return None
     with session_scope(ctx.url) as session:
         return queries.get_run(session, run_id).consultation_id
+
+
+REVIEW_POSITIONS = [("keep as it is", "keep"), ("supports", "supports"), ("opposes", "opposes"),
+                    ("unclear", "unclear")]
+REVIEW_NEXT_COLUMNS = ["id", "theme", "text"]
+
+
+def theme_review_form(ctx: AppContext, run_id: int | None, submission_id: int | None
+                      ) -> tuple[list[tuple[str, str]], list[str], str]:
+    """The per-submission theme review (civicai.triage.reviews): (the run's leaf themes as (label, key) choices,
+    the submission's current keys, primary first, a line saying whether and how it was reviewed already)."""
+    from civicai.store.schema import Theme, ThemeMembership
+    from civicai.triage.reviews import run_reviews
+
+    if run_id is None or not submission_id:
+        return [], [], ""
+    with session_scope(ctx.url) as session:
+        themes = list(session.scalars(select(Theme).where(Theme.run_id == run_id).order_by(Theme.id)))
+        parents = {t.parent_id for t in themes if t.parent_id is not None}
+        leaves = {t.id: t for t in themes if t.id not in parents}
+        held = session.execute(select(ThemeMembership.theme_id, ThemeMembership.is_primary).where(
+            ThemeMembership.submission_id == int(submission_id),
+            ThemeMembership.theme_id.in_(list(leaves)))).all()
+        reviewed = run_reviews(session, run_id)
+    choices = [(f"{t.label} ({t.key})", t.key) for t in leaves.values()]
+    names = {key: label for label, key in choices}
+    current = [leaves[tid].key for tid, _ in sorted(held, key=lambda h: not h[1])]
+    done = reviewed.get(int(submission_id))
+    if done is None:
+        state = (f"Not reviewed yet ({len(reviewed)} submissions of this run are). Its themes are the model's; "
+                 "save to confirm them, or change them first.")
+    else:
+        state = (f"Reviewed by {done['actor']} on {(done['at'] or '')[:16].replace('T', ' ')}: themes "
+                 f"{', '.join(names.get(k, k) for k in done['themes']) or 'none fits'}" + (f"; position {done['position']}"
+                                                                 if done["position"] else "")
+                 + f". {len(reviewed)} submissions of this run are reviewed.")
+    return choices, current, state
+
+
+def review_next_frame(ctx: AppContext, run_id: int, submission_ids: list[int]) -> tuple[pd.DataFrame, dict[str, int]]:
+    """The submissions proposed for review next, in order, with their file ids (and file id -> database id)."""
+    if not submission_ids:
+        return pd.DataFrame(columns=REVIEW_NEXT_COLUMNS), {}
+    with session_scope(ctx.url) as session:
+        found = {s.id: s for s in session.scalars(select(Submission).where(Submission.id.in_(submission_ids)))}
+        held = queries.themes_by_submission(session, run_id, list(found))
+        rows, ids = [], {}
+        for sid in submission_ids:
+            if sid not in found:
+                continue
+            row = queries.submission_row(found[sid], held.get(sid))
+            ids[str(row["external_id"])] = sid
+            rows.append({"id": row["external_id"], "theme": row["themes"][0]["label"] if row["themes"] else "",
+                         "text": (row["text"] or "")[:200]})
+    return pd.DataFrame(rows, columns=REVIEW_NEXT_COLUMNS), ids
