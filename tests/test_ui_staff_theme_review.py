@@ -70,7 +70,7 @@ def test_review_a_submissions_themes_then_learn_and_get_what_to_review_next(live
     assert re.fullmatch(r"R\d{4}", proposed) and proposed != external, proposed
     click_cell(page, "review-next", 0, 0)  # opens the proposal in the submission detail above
     wait_text(page, "#submission-text", f"Submission {proposed}")
-    wait_text(page, "#review-state", "Not reviewed yet (1 submissions")
+    wait_text(page, "#review-state", "Not reviewed yet (1 submission reviewed of this run)")
     with session_scope(live.url) as session:  # the reviewed submission kept exactly the reviewer's themes
         assert run_reviews(session, live.run_id)[sid]["themes"] == [*before, other["key"]]
     shot(page, "ui-15-review-next")

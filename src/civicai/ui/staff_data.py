@@ -293,14 +293,18 @@ def theme_review_form(ctx: AppContext, run_id: int | None, submission_id: int | 
     current = [leaves[tid].key for tid, _ in sorted(held, key=lambda h: not h[1])]
     done = reviewed.get(int(submission_id))
     if done is None:
-        state = (f"Not reviewed yet ({len(reviewed)} submissions of this run are). Its themes are the model's; "
+        state = (f"Not reviewed yet ({_reviewed_count(len(reviewed))} of this run). Its themes are the model's; "
                  "save to confirm them, or change them first.")
     else:
         state = (f"Reviewed by {done['actor']} on {(done['at'] or '')[:16].replace('T', ' ')}: themes "
                  f"{', '.join(names.get(k, k) for k in done['themes']) or 'none fits'}" + (f"; position {done['position']}"
                                                                  if done["position"] else "")
-                 + f". {len(reviewed)} submissions of this run are reviewed.")
+                 + f". {_reviewed_count(len(reviewed))} of this run.")
     return choices, current, state
+
+
+def _reviewed_count(n: int) -> str:
+    return f"{n} submission reviewed" if n == 1 else f"{n} submissions reviewed"
 
 
 def review_next_frame(ctx: AppContext, run_id: int, submission_ids: list[int]) -> tuple[pd.DataFrame, dict[str, int]]:
