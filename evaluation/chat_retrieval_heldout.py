@@ -127,7 +127,8 @@ def breakdown(rows: list[dict]) -> dict:
 def to_markdown(result: dict) -> str:
     meta = result["meta"]
     lines = ["# Retrieval embedders on whole held-out plans", "",
-             f"{meta['date']}, {meta['machine']}. Produced by `nice .venv/bin/python evaluation/chat_retrieval_heldout.py`."
+             f"{meta['date']}, {meta['machine']}. Produced by "
+             f"`{meta.get('command', 'nice .venv/bin/python evaluation/chat_retrieval_heldout.py')}`."
              f" Held-out plans (never used for a choice): {', '.join(meta['plans'])}. A question is found at k when a"
              " top-k passage contains its gold evidence; questions whose evidence is in no passage are left out"
              f" ({meta['no_gold']} of them). AUC: top dense score, answerable vs unanswerable questions.", "",
@@ -150,6 +151,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedders", nargs="*", default=list(EMBEDDERS))
     parser.add_argument("--plans", nargs="*", help="only these held-out plans (e.g. those already embedded)")
+    parser.add_argument("--results", default="chat_retrieval_heldout",
+                        help="name of the results files in evaluation/results (a partial run beside the full one)")
     args = parser.parse_args()
     questions = [q for q in load_questions() if q["plan"] not in DEVELOPMENT and (not args.plans or q["plan"] in args.plans)]
     plans = {}
@@ -171,8 +174,9 @@ def main() -> None:
                        "plans": sorted(plans), "no_gold": no_gold, "embedders": metas},
               "groups": groups}
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "chat_retrieval_heldout.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
-    (RESULTS / "chat_retrieval_heldout.md").write_text(to_markdown(result), encoding="utf-8")
+    result["meta"]["command"] = " ".join(["nice .venv/bin/python evaluation/chat_retrieval_heldout.py", *sys.argv[1:]])
+    (RESULTS / f"{args.results}.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (RESULTS / f"{args.results}.md").write_text(to_markdown(result), encoding="utf-8")
     print(to_markdown(result))
 
 
