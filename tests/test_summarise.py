@@ -64,6 +64,23 @@ def test_mmr_quotes_every_language_that_holds_a_sizeable_share(sample_theme) -> 
         mmr_select(vectors, centroid, k=4, groups=languages[:-1])
 
 
+def test_mmr_quotes_share_out_between_districts_too(sample_theme) -> None:  # type: ignore[no-untyped-def]
+    """Quotes blind to the district came three of four from one district on real text; given the district
+    column, every district holding >= 15% of the theme is quoted, and the languages still are."""
+    rows, vectors, centroid, _ = sample_theme
+    languages = [r["language"] for r in rows]
+    districts = [r["district"] for r in rows]
+    sizeable = {d for d, n in Counter(districts).items() if n / len(rows) >= MIN_SHARE}
+    assert 2 <= len(sizeable) <= 4, Counter(districts)
+    blind = mmr_select(vectors, centroid, k=4, groups=languages)
+    shared = mmr_select(vectors, centroid, k=4, groups=languages, share_by=[districts])
+    assert len(shared) == 4 == len(set(shared))
+    assert sizeable <= {districts[p] for p in shared}
+    assert {languages[p] for p in blind} <= {languages[p] for p in shared}
+    with pytest.raises(ValueError, match="one group"):
+        mmr_select(vectors, centroid, k=4, groups=languages, share_by=[districts[:-1]])
+
+
 def test_summary_cites_a_sentence_from_each_sizeable_language(sample_theme) -> None:  # type: ignore[no-untyped-def]
     rows, vectors, centroid, embedder = sample_theme
     languages = [r["language"] for r in rows]

@@ -157,7 +157,8 @@ def analyse_question(prepared: Prepared, members: list[int], question: str | Non
     label_language = options.label_language or majority_language(prepared.languages)
     key = stage_key(key, f"themes-{tag}", {"generator": options.generator, "n_quotes": options.n_quotes,
                                            "n_keywords": options.n_keywords, "label_language": label_language,
-                                           "labeller": TITLE_VERSION, **options.hierarchy.__dict__})
+                                           "labeller": TITLE_VERSION, "quotes_shared_by": list(options.group_columns),
+                                           **options.hierarchy.__dict__})
     with timer("keywords_labels"):
         theme_json = checkpoints.json(f"themes-{tag}", key, lambda: _describe_themes(
             texts, embeddings, primary, centroids, data["thresholds"], theme_keys, given, prepared, members, options, generator, embedder,
@@ -211,11 +212,14 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
     keywords = ctfidf_keywords(texts, primary, k, languages, top_n=options.n_keywords)
     eligible_all = quote_eligibility(texts)
     quote_lists: list[list[int]] = []
+    # quotes share a theme's voice between its languages and then the run's group columns (district ...)
+    member_attributes = [prepared.attributes[i] for i in members]
     for t in range(k):
         local = np.nonzero(primary == t)[0]
         member_languages = [languages[i] for i in local]
+        share_by = [[member_attributes[i].get(column, "") for i in local] for column in options.group_columns]
         picks = mmr_select(embeddings[local], centroids[t], k=options.n_quotes, eligible=eligible_all[local],
-                           groups=member_languages)
+                           groups=member_languages, share_by=share_by)
         quote_lists.append([int(local[p]) for p in picks])
     quotes = [[texts[i] for i in chosen] for chosen in quote_lists]
     phrase_cache: dict = {}  # phrases parsed once per question, for the themes and their parents
