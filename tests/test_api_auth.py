@@ -28,7 +28,11 @@ def test_health_and_openapi_are_public(app_client) -> None:
     for path in ("/api/auth/login", "/api/submissions/{submission_id}", "/api/themes/{theme_id}/merge",
                  "/api/chat", "/api/exports/{fmt}", "/api/audits", "/api/jobs/{job_id}/resume"):
         assert path in spec["paths"], path
-    assert client.get("/docs").status_code == 200
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "cdn." not in docs.text and "https://" not in docs.text  # nothing from a CDN
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and "SwaggerUIBundle" in script.text
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
     index = client.get("/")
     assert index.status_code == 200 and "/chat/" in index.text and "/staff/" in index.text
 

@@ -99,3 +99,21 @@ def test_no_serious_violation_further_in(live, browser, state: str, size: str) -
 @pytest.mark.parametrize("app", ["login", "chat", "staff", "audit"])
 def test_no_serious_accessibility_violation(live, browser, app: str, size: str) -> None:
     _assert_no_serious_violation(browser, size, app, lambda page: _open(page, live, app))
+
+
+def test_api_docs_render_from_the_server_alone(live, browser) -> None:
+    """/docs draws the API in Chromium with every file from civicai's own server (a city network may have no
+    internet; FastAPI's default page pulled a floating Swagger UI from a CDN)."""
+    context = browser.new_context()
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    try:
+        page.goto(live.base + "/docs")
+        page.wait_for_selector(".opblock", timeout=60_000)
+        assert page.locator(".opblock").count() > 20  # the API's operations, listed
+        assert "/api/chat" in page.inner_text("body")
+        assert requested and all(url.startswith(live.base) or url.startswith("data:") for url in requested), \
+            [url for url in requested if not url.startswith(live.base)]
+    finally:
+        context.close()

@@ -190,6 +190,26 @@ max-width:40rem;margin:3rem auto;padding:0 1rem}a{display:block;margin:.8rem 0;f
 <a href="/audit/">Auditors' view</a><a href="/docs">API documentation</a></body></html>"""
 
 
+def _serve_api_docs(app: FastAPI) -> None:
+    """/docs from Swagger UI files installed with civicai (the fastapi-swagger package's copy), not from a CDN:
+    FastAPI's default page loads a floating version from jsdelivr without an integrity check, and is blank on
+    a city network without internet."""
+    from importlib.resources import files
+
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+
+    assets = files("fastapi_swagger") / "resources"
+    app.mount("/docs-assets", StaticFiles(directory=str(assets)), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def api_docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url or "/openapi.json", title="civicai API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
+
 def create_app(settings: Settings | None = None, options: ApiOptions | None = None) -> FastAPI:
     settings = settings or get_settings()
     options = options or ApiOptions()
@@ -217,7 +237,7 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
         yield
         ctx.jobs.shutdown()
 
-    app = FastAPI(title="civicai", lifespan=lifespan, version=__version__, docs_url="/docs", redoc_url=None,
+    app = FastAPI(title="civicai", lifespan=lifespan, version=__version__, docs_url=None, redoc_url=None,
                   description="Consultation analysis, the residents' climate-plan chat and the bias audit. "
                               "Log in with POST /api/auth/login (cookie + X-CSRF-Token) or use an API token "
                               "(`Authorization: Bearer ...`, POST /api/auth/tokens).")
@@ -229,6 +249,8 @@ def create_app(settings: Settings | None = None, options: ApiOptions | None = No
 
     for module in (auth, workspace, review, mapping_review, chat, audits):
         app.include_router(module.router)
+
+    _serve_api_docs(app)
 
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, Any]:
