@@ -10,7 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from civicai.summarise.title import Phrase, ThemeTitle, distinguish, majority_language, summary_text, title_themes
+from civicai.summarise.title import (
+    Phrase,
+    ThemeTitle,
+    distinguish,
+    distinguish_parents,
+    majority_language,
+    summary_text,
+    title_themes,
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +104,20 @@ def test_distinguish_numbers_what_no_phrase_can_tell_apart() -> None:
     titles = [ThemeTitle("Bins", "", "en", [shared], [shared]), ThemeTitle("Bins", "", "en", [shared], [shared])]
     distinguish(titles, "en")
     assert [t.title for t in titles] == ["Bins", "Bins (2)"]
+
+
+def test_a_parent_titled_like_its_child_names_what_it_groups() -> None:
+    """The sample's parent "Flood and river defences" grouped the theme of the same title and the bins theme."""
+    flood, river = Phrase("flood", "flood", 16, 1.0), Phrase("river defence", "river defences", 8, 0.8)
+    bins = Phrase("overflowing bin", "overflowing bins", 9, 1.0)
+    children = [ThemeTitle("Flood and river defences", "", "en", [flood, river], [flood, river], size=62),
+                ThemeTitle("Overflowing bins", "", "en", [bins], [bins], size=60),
+                ThemeTitle("Bike lanes", "", "en", [Phrase("bike", "bike", 9, 1.0)], [], size=90)]
+    parents = [ThemeTitle("Flood and river defences", "", "en", [flood], [flood], size=122),
+               ThemeTitle("Bike and bins", "", "en", [], [], size=150)]
+    distinguish_parents(parents, children, [[0, 1], [1, 2]])
+    assert parents[0].title == "Flood and overflowing bins"
+    assert parents[1].title == "Bike and bins"  # no collision with its children: left as it is
 
 
 def test_summary_counts_follow_the_label_language() -> None:

@@ -29,7 +29,7 @@ from civicai.sentiment.position import positions
 from civicai.sentiment.question import question_statements
 from civicai.summarise import mmr_select, quote_eligibility
 from civicai.summarise.rewrite import rewrite_titles
-from civicai.summarise.title import TITLE_VERSION, majority_language, title_themes
+from civicai.summarise.title import TITLE_VERSION, distinguish_parents, majority_language, title_themes
 
 
 @dataclass
@@ -247,6 +247,7 @@ def _describe_themes(texts: list[str], embeddings: np.ndarray, primary: np.ndarr
         parent_centroids /= np.maximum(np.linalg.norm(parent_centroids, axis=1, keepdims=True), 1e-9)
         parent_titles = title_themes(texts, languages, parent_labels, len(parents), parent_centroids, embedder,
                                      label_language, fallback_keywords=parent_keywords, phrase_cache=phrase_cache)
+        distinguish_parents(parent_titles, titles, parents)
         prefix = theme_keys[0].rsplit("T", 1)[0] if theme_keys else ""
         for p, group in enumerate(parents):
             children = "; ".join(infos[t]["label"] for t in group)

@@ -29,7 +29,7 @@ import numpy as np
 
 from civicai.summarise.phrases import PhraseCounts, count_phrases, parser_for
 
-TITLE_VERSION = "phrases-v2"  # bump when titles change, so cached analyses are relabelled
+TITLE_VERSION = "phrases-v3"  # bump when titles change, so cached analyses are relabelled
 MAX_TITLE_WORDS = 6
 N_SUBPOINTS = 3
 MIN_DOCS = 2  # a phrase one member wrote is not a theme's point
@@ -333,6 +333,19 @@ def _examples(theme_quotes: Sequence[str], languages: Sequence[str], texts: Sequ
     keep = fair_subset(quote_languages, [languages[i] for i in members], SUMMARY_SENTENCES)
     keep.sort(key=lambda i: (quote_languages[i] != language, i))
     return central_sentences([theme_quotes[i] for i in keep], centroid, embedder)
+
+
+def distinguish_parents(parents: list[ThemeTitle], children: list[ThemeTitle], groups: Sequence[Sequence[int]]) -> None:
+    """A parent titled like one of its own children (the sample's "Flood and river defences" twice) is
+    re-titled, in place, from the leading phrases of its two largest children: it names what it groups."""
+    for parent, group in zip(parents, groups):
+        if _collision_key(parent.title) not in {_collision_key(children[t].title) for t in group}:
+            continue
+        leads = [children[t].points[0].text for t in sorted(group, key=lambda t: -children[t].size)
+                 if children[t].points]
+        leads = [lead for i, lead in enumerate(leads) if not any(_contains(lead, other) for other in leads[:i])]
+        if len(leads) >= 2:
+            parent.title = _capitalise(_join(leads[0], leads[1], parent.language))
 
 
 def _collision_key(title: str) -> str:
