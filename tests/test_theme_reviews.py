@@ -99,3 +99,21 @@ def test_cli_sets_remaps_and_lists(run, monkeypatch: pytest.MonkeyPatch) -> None
     assert f"{sid}\tcycling\tsupports\tcli:ana" in listed.output
     bad = runner.invoke(app, ["review", "set", str(run_id), str(sid), "--theme", "nope"])
     assert bad.exit_code != 0
+
+
+def test_a_run_of_another_consultation_is_refused_as_a_filter(migrated_db_url: str, sample_dir: Path) -> None:
+    """A listing filtered by consultation A and a run of consultation B named the mismatch nowhere (user trial)."""
+    from civicai.workspace.queries import SubmissionFilter, find_submissions
+
+    first, _, _ = stored_run(migrated_db_url, sample_dir, 10)
+    second, _, _ = stored_run(migrated_db_url, sample_dir, 10)
+    with session_scope(migrated_db_url) as session:
+        mine, other = session.get(AnalysisRun, first).consultation_id, session.get(AnalysisRun, second).consultation_id
+        assert mine != other
+        total, _ = find_submissions(session, SubmissionFilter(consultation_id=mine, run_id=first))
+        assert total == 10
+        with pytest.raises(InputError, match=f"run {second} belongs to consultation {other}"):
+            find_submissions(session, SubmissionFilter(consultation_id=mine, run_id=second))
+        theme = session.scalars(select(Theme).where(Theme.run_id == second)).first()
+        with pytest.raises(InputError, match=f"theme {theme.id} belongs to consultation {other}"):
+            find_submissions(session, SubmissionFilter(consultation_id=mine, theme_id=theme.id))

@@ -160,7 +160,7 @@ def find_submissions(session: Session, flt: SubmissionFilter, limit: int = 100, 
         raise InputError(f"limit {limit} is out of range", f"use 1 to {MAX_PAGE}")
     if offset < 0:
         raise InputError(f"offset {offset} is negative", "use 0 or more")
-    _check_groups(session, flt)
+    _check_filter(session, flt)
     query = _filtered(flt).order_by(Submission.id)
     if flt.tag or flt.group:
         rows = _python_filters(list(session.scalars(query)), flt)
@@ -169,8 +169,28 @@ def find_submissions(session: Session, flt: SubmissionFilter, limit: int = 100, 
     return total, list(session.scalars(query.limit(limit).offset(offset)))
 
 
-def _check_groups(session: Session, flt: SubmissionFilter) -> None:
+def _check_scope(session: Session, flt: SubmissionFilter) -> None:
+    """A run or theme of another consultation than the filter's is refused, not silently combined (the listing
+    would show the consultation's submissions without that run's themes)."""
+    if flt.consultation_id is None:
+        return
+    if flt.run_id is not None:
+        run = get_run(session, flt.run_id)
+        if run.consultation_id != flt.consultation_id:
+            raise InputError(f"run {flt.run_id} belongs to consultation {run.consultation_id}, not to "
+                             f"consultation {flt.consultation_id}",
+                             f"pass a run of consultation {flt.consultation_id}, or leave consultation_id out")
+    if flt.theme_id is not None:
+        theme = get_theme(session, flt.theme_id)
+        if theme.run.consultation_id != flt.consultation_id:
+            raise InputError(f"theme {flt.theme_id} belongs to consultation {theme.run.consultation_id}, not to "
+                             f"consultation {flt.consultation_id}",
+                             f"pass a theme of consultation {flt.consultation_id}, or leave consultation_id out")
+
+
+def _check_filter(session: Session, flt: SubmissionFilter) -> None:
     """Small groups are refused on every listing and export (workspace.privacy), in the filter's consultation."""
+    _check_scope(session, flt)
     if not flt.group:
         return
     consultation_id = flt.consultation_id
@@ -182,7 +202,7 @@ def _check_groups(session: Session, flt: SubmissionFilter) -> None:
 
 
 def all_submissions(session: Session, flt: SubmissionFilter) -> list[Submission]:
-    _check_groups(session, flt)
+    _check_filter(session, flt)
     return _python_filters(list(session.scalars(_filtered(flt).order_by(Submission.id))), flt)
 
 
