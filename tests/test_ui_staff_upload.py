@@ -101,6 +101,17 @@ def test_progress_shows_stage_and_percentage(live, browser, tmp_path: Path) -> N
                and int(re.search(r"job (\d+)", t).group(1)) > before]
     staged = [t for t in running if re.search(r"\b([1-9]\d?)% ", t) and re.search(r"step \d+ of \d+", t)]
     assert len({re.search(r"step \d+", t).group(0) for t in staged}) >= 2, sorted(set(seen))
+    # the new consultation joins the list without a page reload (user trial: only after one)
+    consultation_id = max(c["id"] for c in page.request.get(f"{live.base}/api/consultations").json())
+    listed = False
+    for _ in range(30):
+        page.click("#consultation input")
+        listed = page.locator("ul[role=listbox] li", has_text=f"{consultation_id} ·").count() > 0
+        page.keyboard.press("Escape")
+        if listed:
+            break
+        time.sleep(1)
+    assert listed, f"consultation {consultation_id} is not in the list without a reload"
     context.close()
 
 

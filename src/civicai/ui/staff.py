@@ -148,6 +148,23 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
             label += " · no themes: too few submissions to find themes (all are in the Triage tab)"
         return progress_html(active["progress"], label), table
 
+    def refresh_lists(consultation, run, known):
+        """A consultation or run a job just finished (an analysis, a re-map) joins its list without a page reload
+        (user trial: the re-mapped run only showed after one). A list is redrawn only when it changed, so an
+        open dropdown is not reset by every tick, and what staff picked stays picked."""
+        known = known or {}
+        consultations = data.consultation_choices(ctx)
+        runs = data.run_choices(ctx, data.choice_id(consultation))
+        updates = []
+        for key, choices, value in (("consultations", consultations, consultation), ("runs", runs, run)):
+            if known.get(key) == choices:
+                updates.append(gr.update())
+                continue
+            # by id: a run's label changes with its status ("running" -> "done")
+            same = next((c for c in choices if data.choice_id(c) == data.choice_id(value)), None)
+            updates.append(gr.update(choices=choices, value=same or (choices[0] if choices else None)))
+        return *updates, {"consultations": consultations, "runs": runs}
+
     def on_cancel(job_id, request: gr.Request):
         me = guard(request)
         try:
@@ -570,7 +587,9 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                 exports = gr.HTML("Pick a consultation first.", elem_id="exports")
 
         timer = gr.Timer(2.0)
-        timer.tick(refresh_jobs, None, [progress, jobs_table])
+        known_lists = gr.State({})
+        timer.tick(refresh_jobs, None, [progress, jobs_table]).then(
+            refresh_lists, [consultation, run, known_lists], [consultation, run, known_lists])
         demo.load(on_load, None, [header, consultation]).then(refresh_jobs, None, [progress, jobs_table])
         file.upload(on_upload, [file], [upload_id, preview_table, preview_info, text_col, id_col, group_cols,
                                         question_col, again, file])
