@@ -88,12 +88,11 @@ def me(who: Principal = Depends(require())) -> dict[str, Any]:
 
 
 @router.post("/api/auth/tokens", status_code=201)
-def new_token(body: TokenBody, request: Request, who: Principal = Depends(require()),
+def new_token(body: TokenBody, who: Principal = Depends(require()),
               session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """An API token for scripts (`Authorization: Bearer ...`), shown once; only its hash is stored. Asked for
     with a token, it expires no later than that token."""
-    minted_with = request.headers.get("authorization", "")[7:].strip() if who.via == "token" else None
-    token, row = issue_token(session, session.get(User, who.user_id), body.name, body.days, minted_with=minted_with)
+    token, row = issue_token(session, session.get(User, who.user_id), body.name, body.days, not_after=who.expires_at)
     return {"id": row.id, "token": token, "name": row.name,
             "expires_at": row.expires_at.isoformat() if row.expires_at else None}
 
