@@ -28,7 +28,7 @@ def test_staff_review_remap_and_list(server: Server) -> None:
     assert body["reviewed"] == 1 and len(body["review_next"]) == 5 and target not in body["review_next"]
     listed = c.get(f"/api/runs/{server.run_id}/reviews").json()["reviews"]
     assert listed == [{"submission_id": target, "themes": [keys[-1]], "position": "opposes", "actor": "staff1",
-                       "at": listed[0]["at"]}]
+                       "at": listed[0]["at"], "before": done.json()["previous"]}]  # what the run said before
     detail = c.get(f"/api/submissions/{target}", params={"run_id": server.run_id}).json()
     assert detail["sentiment"] == "opposes"
 

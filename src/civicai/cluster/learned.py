@@ -159,23 +159,35 @@ class ReviewedMapper:
         self.params_: MappingParams = params
         self.reviews_: dict[int, Review] = {}
         self.most_: int = params.max_themes
+        self.current_: list[list[int]] | None = None
+        self.unreviewed_vectors_: np.ndarray | None = None
 
-    def fit(self, embeddings: np.ndarray, reviews: Mapping[int, Review]) -> ReviewedMapper:
+    def fit(self, embeddings: np.ndarray, reviews: Mapping[int, Review],
+            current: Sequence[Sequence[int]] | None = None) -> ReviewedMapper:
+        """`current`: each submission's themes as they stand (a discovery run's clusters), or None. Given, the
+        nearest-centroid learner changes only what the reviews change: each theme's vector starts from its
+        current members (a reviewed one as it was before its review), and an unreviewed submission moves only
+        where the reviews change what the learner predicts (`predict`). From the theme words alone, one review and a re-map moved 42-49% of the sample's
+        discovery run, and for the worse (evaluation/remap_stability.py)."""
         X = np.asarray(embeddings, dtype=np.float32)
         n, k = X.shape[0], self.vectors.shape[0]
+        if current is not None and len(current) != n:
+            raise InputError(f"got current themes for {len(current)} submissions, not {n}",
+                             "pass one theme list (possibly empty) per submission")
         for i, review in reviews.items():
             if not 0 <= i < n:
                 raise InputError(f"review of submission #{i}, but only {n} submissions", "review a listed submission")
             if any(not 0 <= t < k for t in review.themes):
                 raise InputError(f"review of #{i} names a theme outside 0..{k - 1}", "use the theme list's ids")
         self.reviews_ = dict(reviews)
-        vectors = self.vectors.copy()
-        for t in range(k):
-            members = [i for i, r in reviews.items() if t in r.themes]
-            if members:
-                moved = self.anchor_weight * self.vectors[t] + X[members].mean(axis=0)
-                vectors[t] = moved / max(float(np.linalg.norm(moved)), 1e-12)
-        self.vectors_ = vectors
+        self.current_ = [list(c) for c in current] if current is not None else None
+        placed = [[] if i in reviews else c for i, c in enumerate(self.current_ or [])]
+        reviewed = [sorted(reviews[i].themes) if i in reviews else [] for i in range(n)]
+        self.vectors_ = self._centroids(X, [a + b for a, b in zip(placed, reviewed)] if current is not None
+                                        else reviewed)
+        # the same learner on the run as it stood before the reviews: where it already disagrees with discovery,
+        # that is not the reviews' doing (`predict` moves only what the reviews change)
+        self.unreviewed_vectors_ = None if self.current_ is None else self._centroids(X, self.current_)
         # how many themes one submission carries is learned too: a consultation whose reviewers give one theme
         # each should not get two per submission from the margin rule
         self.params_ = self.params
@@ -187,12 +199,28 @@ class ReviewedMapper:
                 self.params_ = replace(self.params, max_themes=self.most_)
         return self
 
+    def _centroids(self, X: np.ndarray, themes_of: Sequence[Sequence[int]]) -> np.ndarray:
+        """Each theme's vector: `anchor_weight` x its words' vector + the mean of its members, normalised; a
+        theme without members keeps its words' vector."""
+        vectors = self.vectors.copy()
+        for t in range(vectors.shape[0]):
+            members = [i for i, themes in enumerate(themes_of) if t in themes]
+            if members:
+                moved = self.anchor_weight * self.vectors[t] + X[members].mean(axis=0)
+                vectors[t] = moved / max(float(np.linalg.norm(moved)), 1e-12)
+        return vectors
+
     @property
     def _allow_empty(self) -> bool:
         return any(not r.themes for r in self.reviews_.values())
 
     @property
     def uses_ridge(self) -> bool:
+        """The ridge from `learner.switch` reviews on, on a mapping run. Never on a discovery run (`current`
+        given): its clusters already place most submissions well, and the ridge, measured only on mapping runs,
+        replaced them for the worse (sample, 40 reviews: primary theme right 0.946 -> 0.891 of the rest)."""
+        if self.current_ is not None:
+            return False
         return len(self.reviews_) >= max(self.learner.switch, MIN_REVIEWS_FOR_RIDGE)
 
     def predict(self, embeddings: np.ndarray, texts: Sequence[str]) -> MappingPrediction:
@@ -211,6 +239,12 @@ class ReviewedMapper:
             chosen_all = [list(t) for t in map_to_themes(X, self.vectors_, texts, self.params_,
                                                          themes=self.themes).themes]
             scores, _, _ = mapping_scores(X, self.vectors_, texts, self.params_, themes=self.themes)
+            if self.current_ is not None and self.unreviewed_vectors_ is not None:
+                # only what the reviews change moves: where the learner says the same without them, the current
+                # themes stay (the learner and discovery disagree on many submissions whatever anyone reviewed)
+                anyway = map_to_themes(X, self.unreviewed_vectors_, texts, self.params_, themes=self.themes).themes
+                chosen_all = [c if c != list(a) else list(now)
+                              for c, a, now in zip(chosen_all, anyway, self.current_)]
         themes, reviewed = [], np.zeros(len(X), dtype=bool)
         for i, chosen in enumerate(chosen_all):
             if i in self.reviews_:

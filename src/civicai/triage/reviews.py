@@ -95,8 +95,10 @@ def run_reviews(session: Session, run_id: int) -> dict[int, dict[str, Any]]:
     for e in events:
         value = json.loads(e.new_value or "{}")
         if value.get("run") == run_id:
+            # "before": the theme keys the run gave it before anyone reviewed it (the first review's old value)
+            before = out[e.submission_id]["before"] if e.submission_id in out else json.loads(e.old_value or "[]")
             out[e.submission_id] = {"themes": value.get("themes", []), "position": value.get("position"),
-                                    "actor": e.actor, "at": e.at.isoformat() if e.at else None}
+                                    "actor": e.actor, "at": e.at.isoformat() if e.at else None, "before": before}
     return out
 
 
@@ -128,6 +130,7 @@ def remap_run(session: Session, run_id: int, *, actor: str, embedder_name: str =
     embedder = get_embedder(embedder_name)
     base = load_position_model(embedder.model_id)
     result = RemapResult(run_id, len(reviews), 0)
+    discovered = (run.manifest or {}).get("mode") == "discover"
     suggestions: list[int] = []
     for question in sorted(set(question_of.values())):
         group = [s for s in submissions if question_of[s.id] == question]
@@ -142,7 +145,13 @@ def remap_run(session: Session, run_id: int, *, actor: str, embedder_name: str =
         X = embedder.encode(texts)
         reviewed = {i: Review(frozenset(index[k] for k in reviews[s.id]["themes"] if k in index),
                               reviews[s.id]["position"]) for i, s in enumerate(group) if s.id in reviews}
-        mapper = ReviewedMapper(embed_themes(given, embedder), given).fit(X, reviewed)
+        # a discovery run's themes are where its clusters are: the learner starts there (cluster.learned.fit)
+        # (a reviewed submission as the run had it before its review: what the reviewer corrected is the signal)
+        slot = {t.id: j for j, t in enumerate(themes)}
+        current = [[index[k] for k in reviews[s.id]["before"] if k in index] if s.id in reviews else
+                   [slot[m.theme_id] for m in sorted(members.get(s.id, []), key=lambda m: not m.is_primary)
+                    if m.theme_id in slot] for s in group] if discovered else None
+        mapper = ReviewedMapper(embed_themes(given, embedder), given).fit(X, reviewed, current)
         prediction = mapper.predict(X, texts)
         predicted = prediction.themes
         result.learners[question] = prediction.learner

@@ -562,9 +562,11 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
                                                  scale=1, elem_id="review-position")
                     r_save = gr.Button("Save review", variant="primary", elem_id="save-review")
                     learn_btn = gr.Button("Learn from reviews and re-map the rest", elem_id="learn-remap")
-                    gr.Markdown("Reviewed submissions keep exactly your themes; the rest move to what the reviews "
-                                "teach. Takes about 20 seconds; the theme set itself stays as it is (to re-map "
-                                "onto edited themes, use the button in Theme detail & review).")
+                    gr.Markdown("Reviewed submissions keep exactly your themes; the rest move only where your "
+                                "reviews change what the model predicts (on a run whose themes were discovered, "
+                                "that is rarely: a correction applies to the reviewed submission, not yet to "
+                                "similar ones). Takes about 20 seconds; the theme set itself stays as it is (to "
+                                "re-map onto edited themes, use the button in Theme detail & review).")
                     r_next_info = gr.Markdown(elem_id="review-next-info")
                     r_next = gr.Dataframe(pd.DataFrame(columns=data.REVIEW_NEXT_COLUMNS),
                                           label="Review next (select one to open it)", interactive=False, wrap=True,
