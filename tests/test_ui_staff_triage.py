@@ -83,3 +83,19 @@ def test_triage_queue_history_and_exports(live, browser) -> None:
     assert "_all_" in other and name not in other, other  # two exports, two names
     shot(page, "ui-17-export")
     context.close()
+
+
+def test_an_unknown_id_clears_the_opened_submission(live, browser) -> None:
+    """Typing an id the consultation does not have left the previous submission on screen, as if it were the one
+    asked for (user trial); now the panel is cleared and a warning names the id."""
+    context, page = staff_page(browser, live)
+    page.get_by_role("tab", name="Triage").click()
+    page.fill("#submission-id textarea, #submission-id input", "R0002")
+    page.click("#open-submission")
+    wait_text(page, "#submission-text", "Submission R0002")
+    page.fill("#submission-id textarea, #submission-id input", "R9999")
+    page.click("#open-submission")
+    wait_text(page, "#submission-text", "Select a submission")
+    assert "R0002" not in page.inner_text("#submission-text")
+    wait_text(page, "body", "R9999")  # the warning names what was not found
+    context.close()

@@ -311,12 +311,18 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         return pick_row(ids, evt), gr.Tabs(selected="triage")
 
     def open_by_file_id(given, consultation, run):
+        """The submission named by its file id; when there is none, the panel is cleared with a warning, so the
+        submission opened before does not pass for the one asked for (user trial)."""
         try:
             found = data.resolve_ids(ctx, data.choice_id(consultation), given)
+        except CivicaiError as exc:
+            gr.Warning(str(exc))
+            return None
         except Exception as exc:
             raise friendly(exc) from exc
         if len(found) != 1:
-            raise refuse("Type one submission id, as in the file (e.g. R0346).")
+            gr.Warning("Type one submission id, as in the file (e.g. R0346).")
+            return None
         return found[0]
 
     def on_save(submission_id, run, status, assignee, tags, notes, why, version, request: gr.Request):
