@@ -14,6 +14,10 @@ embeddings and the reviews so far; `predict` re-maps the rest:
 Settings chosen on gambling_XS q1 only (evaluation/mapping_learners.py, results/mapping_learners.md); q2 and the
 shipped sample are held out.
 
+On a discovery run (`fit(..., current=...)`: the run's own clusters) the nearest-centroid learner is used at
+every review count, starting from the themes' members, and only what the reviews change moves (a correction is
+applied to the reviewed submission; it does not yet carry similar ones: evaluation/remap_stability.py).
+
 `predict` never overrides a reviewed submission: its themes are exactly what the reviewer decided.
 `suggest` proposes what to review next (`SuggestParams`): farthest-first (k-centre) on the centred embeddings, so
 each proposal is the submission least like anything reviewed or already proposed: diverse, and in practice the
@@ -167,8 +171,8 @@ class ReviewedMapper:
         """`current`: each submission's themes as they stand (a discovery run's clusters), or None. Given, the
         nearest-centroid learner changes only what the reviews change: each theme's vector starts from its
         current members (a reviewed one as it was before its review), and an unreviewed submission moves only
-        where the reviews change what the learner predicts (`predict`). From the theme words alone, one review and a re-map moved 42-49% of the sample's
-        discovery run, and for the worse (evaluation/remap_stability.py)."""
+        where the reviews change what the learner predicts (`predict`). From the theme words alone, one review
+        and a re-map moved 49-53% of the sample's discovery run, for the worse (evaluation/remap_stability.py)."""
         X = np.asarray(embeddings, dtype=np.float32)
         n, k = X.shape[0], self.vectors.shape[0]
         if current is not None and len(current) != n:
