@@ -34,9 +34,11 @@ def current_principal(request: Request, session: Session = Depends(get_db, scope
     return request.state.principal
 
 
-def require(*roles: str) -> Callable[..., Principal]:
+def require(*roles: str, signed_in: bool = False) -> Callable[..., Principal]:
     """401 for anonymous callers, 403 for the wrong role, 403 for a cookie-authenticated state change without
-    the session's CSRF token."""
+    the session's CSRF token. `signed_in`: a person at a signed-in session only, never an API token (making
+    accounts and tokens: a leaked 1-day token could otherwise create a lasting admin account, or tokens that
+    outlive its revocation; user trial, session 10)."""
 
     def dependency(request: Request, who: Principal | None = Depends(current_principal)) -> Principal:
         if who is None:
@@ -45,6 +47,9 @@ def require(*roles: str) -> Callable[..., Principal]:
                                 headers={"WWW-Authenticate": "Bearer"})
         if roles and who.role not in roles:
             raise HTTPException(403, f"role '{who.role}' may not do this; it needs: {', '.join(roles)}")
+        if signed_in and who.via != "session":
+            raise HTTPException(403, "an API token may not do this: sign in (POST /api/auth/login or the /login "
+                                     "page) and do it from the signed-in session")
         if who.via == "session" and request.method not in SAFE_METHODS \
                 and not csrf_matches(who.csrf, request.headers.get(CSRF_HEADER)):
             raise HTTPException(403, f"CSRF check failed: send the {CSRF_HEADER} header with the token from "

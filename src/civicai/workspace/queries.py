@@ -171,8 +171,11 @@ def find_submissions(session: Session, flt: SubmissionFilter, limit: int = 100, 
 
 def _check_scope(session: Session, flt: SubmissionFilter) -> None:
     """A run or theme of another consultation than the filter's is refused, not silently combined (the listing
-    would show the consultation's submissions without that run's themes)."""
+    would show the consultation's submissions without that run's themes). A run alone bounds the listing to its
+    own consultation (it listed every consultation's submissions, most without themes: user trial)."""
     if flt.consultation_id is None:
+        if flt.run_id is not None:
+            flt.consultation_id = get_run(session, flt.run_id).consultation_id
         return
     if flt.run_id is not None:
         run = get_run(session, flt.run_id)

@@ -62,7 +62,6 @@ class Principal:
     role: str
     via: str  # "session" | "token"
     csrf: str = ""
-    expires_at: datetime | None = None  # via a token: when that token expires (what it mints cannot outlive it)
 
 
 def validate_username(username: str) -> str:
@@ -301,16 +300,13 @@ def count_users(session: Session) -> int:
 
 
 def issue_token(session: Session, user: User, name: str | None = None,
-                days: int | None = DEFAULT_TOKEN_DAYS, *, not_after: datetime | None = None) -> tuple[str, ApiToken]:
-    """Tokens always expire: no lifetime means the default, never 'forever'. A token asked for with another
-    token expires no later than that one (`not_after`: the caller's `Principal.expires_at`), so a leaked
-    short-lived token cannot buy a year."""
+                days: int | None = DEFAULT_TOKEN_DAYS) -> tuple[str, ApiToken]:
+    """Tokens always expire: no lifetime means the default, never 'forever'. Only a signed-in person makes
+    them (`POST /api/auth/tokens` refuses a token: a leaked short-lived token cannot buy a year)."""
     days = DEFAULT_TOKEN_DAYS if days is None else days
     if not 1 <= days <= 366:
         raise InputError(f"token lifetime {days} days is out of range", "use 1 to 366 days")
     expires = token_expiry(days)
-    if not_after is not None:
-        expires = min(expires, _aware(not_after))
     token, token_hash = new_api_token()
     row = ApiToken(user_id=user.id, token_hash=token_hash, name=(name or "")[:200] or None,
                    expires_at=expires)
@@ -319,14 +315,14 @@ def issue_token(session: Session, user: User, name: str | None = None,
     return token, row
 
 
-def user_for_token(session: Session, token: str) -> tuple[User, datetime] | None:
-    """The token's active user and when the token expires; None for an unknown, expired or orphaned token."""
+def user_for_token(session: Session, token: str) -> User | None:
+    """The token's active user; None for an unknown, expired or orphaned token."""
     row = session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_api_token(token))).first()
     # a token without an expiry (made before tokens had to expire) is refused
     if row is None or row.expires_at is None or _aware(row.expires_at) <= _now():
         return None
     user = session.get(User, row.user_id)
-    return (user, _aware(row.expires_at)) if user is not None and user.is_active else None
+    return user if user is not None and user.is_active else None
 
 
 def token_rows(session: Session, user_id: int) -> list[dict]:
@@ -335,8 +331,8 @@ def token_rows(session: Session, user_id: int) -> list[dict]:
              "expires_at": t.expires_at.isoformat() if t.expires_at else None} for t in rows]
 
 
-def principal(user: User, via: str, csrf: str = "", expires_at: datetime | None = None) -> Principal:
-    return Principal(user.id, user.username, str(user.role), via, csrf, expires_at)
+def principal(user: User, via: str, csrf: str = "") -> Principal:
+    return Principal(user.id, user.username, str(user.role), via, csrf)
 
 
 # --- who is calling (every door: the API's dependencies, the Gradio apps, the body-limit middleware) -------
@@ -350,8 +346,8 @@ def resolve_principal(ctx: AppContext, session: Session, headers, cookies) -> Pr
     """The caller from a bearer API token or a session cookie; None when anonymous, ended or expired."""
     auth = headers.get("authorization") or ""
     if auth.lower().startswith("bearer "):
-        found = user_for_token(session, auth[7:].strip())
-        return principal(found[0], "token", expires_at=found[1]) if found is not None else None
+        user = user_for_token(session, auth[7:].strip())
+        return principal(user, "token") if user is not None else None
     found = session_user(session, cookies.get(SESSION_COOKIE))  # server-side: logout ends it everywhere
     if found is None:
         return None

@@ -88,11 +88,11 @@ def me(who: Principal = Depends(require())) -> dict[str, Any]:
 
 
 @router.post("/api/auth/tokens", status_code=201)
-def new_token(body: TokenBody, who: Principal = Depends(require()),
+def new_token(body: TokenBody, who: Principal = Depends(require(signed_in=True)),
               session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
-    """An API token for scripts (`Authorization: Bearer ...`), shown once; only its hash is stored. Asked for
-    with a token, it expires no later than that token."""
-    token, row = issue_token(session, session.get(User, who.user_id), body.name, body.days, not_after=who.expires_at)
+    """An API token for scripts (`Authorization: Bearer ...`), shown once; only its hash is stored. Made from a
+    signed-in session only: a token cannot make tokens (they would outlive its revocation)."""
+    token, row = issue_token(session, session.get(User, who.user_id), body.name, body.days)
     return {"id": row.id, "token": token, "name": row.name,
             "expires_at": row.expires_at.isoformat() if row.expires_at else None}
 
@@ -112,13 +112,14 @@ def revoke_token(token_id: int, who: Principal = Depends(require()), session: Se
 
 
 @router.post("/api/users", status_code=201)
-def add_user(body: UserBody, who: Principal = Depends(require(*ADMIN)), session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
+def add_user(body: UserBody, who: Principal = Depends(require(*ADMIN, signed_in=True)),
+             session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     user = create_user(session, body.username, body.password, body.role)
     return {"id": user.id, "username": user.username, "role": str(user.role)}
 
 
 @router.patch("/api/users/{user_id}")
-def patch_user(user_id: int, body: UserPatch, who: Principal = Depends(require(*ADMIN)),
+def patch_user(user_id: int, body: UserPatch, who: Principal = Depends(require(*ADMIN, signed_in=True)),
                session: Session = Depends(get_db, scope="function")) -> dict[str, Any]:
     """Disable (or enable) an account; disabling ends its sessions and API tokens at once."""
     user = session.get(User, user_id)
