@@ -98,4 +98,7 @@ def test_an_unknown_id_clears_the_opened_submission(live, browser) -> None:
     wait_text(page, "#submission-text", "Select a submission")
     assert "R0002" not in page.inner_text("#submission-text")
     wait_text(page, "body", "R9999")  # the warning names what was not found
+    page.fill("#submission-id textarea, #submission-id input", " r0002 ")  # typed as people type: case folded
+    page.click("#open-submission")
+    wait_text(page, "#submission-text", "Submission R0002")
     context.close()

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from civicai.cluster.density import auto_min_cluster_size
 from civicai.errors import InputError
@@ -164,10 +164,21 @@ def resolve_ids(ctx: AppContext, consultation_id: int | None, given: str | None)
     with session_scope(ctx.url) as session:
         found = dict(session.execute(select(Submission.external_id, Submission.id).where(
             Submission.consultation_id == consultation_id, Submission.external_id.in_(tokens))).all())
+        missing = [t for t in tokens if t not in found]
+        if missing:  # 'r0346' for 'R0346': typed ids match regardless of case when that names one submission
+            folded = session.execute(select(Submission.external_id, Submission.id).where(
+                Submission.consultation_id == consultation_id,
+                func.lower(Submission.external_id).in_([t.lower() for t in missing]))).all()
+            by_fold: dict[str, list[int]] = {}
+            for external, sid in folded:
+                by_fold.setdefault(external.lower(), []).append(sid)
+            for t in missing:
+                if len(by_fold.get(t.lower(), [])) == 1:
+                    found[t] = by_fold[t.lower()][0]
     missing = [t for t in tokens if t not in found]
     if missing:
         raise InputError(f"no submission with id {', '.join(missing[:10])} in this consultation",
-                         "use the ids shown in the tables (the ids of the uploaded file)")
+                         "use the ids shown in the tables, as in the uploaded file")
     return [found[t] for t in tokens]
 
 
