@@ -65,6 +65,8 @@ def test_same_file_twice_warns_and_group_columns_are_offered(live, browser) -> N
     context, page = staff_page(browser, live)
     page.set_input_files("#upload input[type=file]", str(SMALL_CSV))  # the fixture analysed this very file
     wait_text(page, "#upload-message", "usable rows")
+    # which rows were rejected, and why, not just how many (user trial); never the row's own text
+    wait_text(page, "#upload-message", "Rejected: row 21 (id R0020): junk in 'text'")
     # district and age band are chosen for the audit without the officer finding them (issue 17)
     chosen = wait_text(page, "#group-columns", "district")
     assert "age_band" in chosen, chosen

@@ -96,6 +96,12 @@ def build_staff(ctx: AppContext) -> gr.Blocks:
         notes = "; ".join(info["notes"])
         summary = (f"<p><b>{esc(stored.name)}</b>: {info['accepted']} usable rows, {info['rejected']} rejected "
                    f"(layout {esc(info['layout'])}). {esc(notes)}</p>")
+        if info.get("rejected_rows"):  # which rows (user trial: "1 rejected" did not say which)
+            listed = "; ".join(f"row {r['row']}" + (f" (id {r['id']})" if r["id"] else "")
+                               + f": {r['reason'].replace('_', ' ')} in '{r['field']}'" for r in info["rejected_rows"])
+            more = info["rejected"] - len(info["rejected_rows"])
+            summary += (f"<p>Rejected: {esc(listed)}" + (f"; and {more} more" if more > 0 else "")
+                        + ". They are listed with their reasons in the run's rejected.csv.</p>")
         with session_scope(ctx.url) as session:
             earlier = earlier_analyses(session, file_sha256(stored.path))
         if earlier:

@@ -97,6 +97,9 @@ def preview(path: Path, text_column: str | None = None) -> dict[str, Any]:
             "id_column": result.id_column, "question_column": result.question_column,
             "accepted": len(result.submissions), "rejected": len(result.rejected), "notes": result.notes,
             "rows": rows,
+            # which rows, and why (a reason code, never the row's text: it is not redacted yet)
+            "rejected_rows": [{"row": r.row, "id": r.id, "field": r.field, "reason": r.reason}
+                              for r in result.rejected[:5]],
             # demographic columns offered for the audit at once (issue 17: officers had to find them)
             "group_columns": group_candidates(result.columns, [{**s.extra, **s.attributes} for s in result.submissions],
                                               skip=[result.text_column, result.id_column, result.question_column])}
