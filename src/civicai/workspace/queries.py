@@ -196,9 +196,7 @@ def _check_filter(session: Session, flt: SubmissionFilter) -> None:
     _check_scope(session, flt)
     if not flt.group:
         return
-    consultation_id = flt.consultation_id
-    if consultation_id is None and flt.run_id is not None:
-        consultation_id = get_run(session, flt.run_id).consultation_id
+    consultation_id = flt.consultation_id  # a run's own consultation already (_check_scope)
     if consultation_id is None and flt.theme_id is not None:
         consultation_id = get_theme(session, flt.theme_id).run.consultation_id
     check_group_filter(session, consultation_id, flt.group, flt.min_group_size)
